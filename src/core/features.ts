@@ -1,0 +1,107 @@
+/**
+ * What the network sees at each pixel. Coordinate convention:
+ * - pixel (column i, row j) is sampled at its centre;
+ * - u = (i + ½ − W/2) / S and v = (j + ½ − H/2) / S with S = min(W, H): the
+ *   image centre is (0, 0), the shorter side spans [−½, ½], and v grows
+ *   downwards (row order, as in image arrays and NumPy notebooks);
+ * - the view turns (u, v) by `rotation` degrees (positive turns the picture
+ *   anticlockwise), multiplies by `zoom`, then adds `center`:
+ *   x = zoom·(u cos θ − v sin θ) + cx,  y = zoom·(u sin θ + v cos θ) + cy
+ *   (with v pointing down, this turns what you see anticlockwise for θ > 0);
+ * - r = sqrt(x² + y²).
+ * Inputs are fed in the order the scene lists them; `t` is one input (the time
+ * value) in linear mode or two (radius·sin 2πt, radius·cos 2πt) in circle
+ * mode; `z` contributes its latent values in order.
+ */
+import { detCos, detSin } from './det-math.js';
+
+export const INPUT_NAMES = ['x', 'y', 'r', 't', 'z'] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+
+export const TIME_MODES = ['circle', 'linear'] as const;
+export type TimeMode = (typeof TIME_MODES)[number];
+
+export interface View {
+  zoom: number;
+  center: readonly [number, number];
+  /** Degrees. */
+  rotation: number;
+}
+
+export interface FeatureSpec {
+  inputs: readonly InputName[];
+  timeMode: TimeMode;
+  /** Radius of the time circle (circle mode) or multiplier of t (linear mode). */
+  timeScale: number;
+  latentSize: number;
+}
+
+/** Number of features the network's first layer takes. */
+export function featureCount(spec: FeatureSpec): number {
+  return spec.inputs.reduce((n, name) => n + (name === 't' ? (spec.timeMode === 'circle' ? 2 : 1) : name === 'z' ? spec.latentSize : 1), 0);
+}
+
+export interface FrameInputs {
+  width: number;
+  height: number;
+  view: View;
+  /** The time value: loop phase in [0, 1) unless keyframed otherwise. */
+  t: number;
+  latent: readonly number[];
+}
+
+/**
+ * Fills features for pixels [first, first + count) of the image (row-major
+ * order) into `out`, feature-major with stride `stride`.
+ */
+export class FeatureWriter {
+  private readonly constants: number[];
+  private readonly cosR: number;
+  private readonly sinR: number;
+  private readonly scale: number;
+
+  constructor(
+    private readonly spec: FeatureSpec,
+    private readonly frame: FrameInputs,
+  ) {
+    const theta = (frame.view.rotation * Math.PI) / 180;
+    this.cosR = detCos(theta);
+    this.sinR = detSin(theta);
+    this.scale = frame.view.zoom / Math.min(frame.width, frame.height);
+    const angle = 2 * Math.PI * frame.t;
+    const time = spec.timeMode === 'circle' ? [spec.timeScale * detSin(angle), spec.timeScale * detCos(angle)] : [spec.timeScale * frame.t];
+    // Per-frame constants (time, latent) in input order; NaN marks per-pixel slots.
+    this.constants = spec.inputs.flatMap((name) => {
+      if (name === 't') return time;
+      if (name === 'z') return Array.from({ length: spec.latentSize }, (_, i) => frame.latent[i] ?? 0);
+      return [NaN];
+    });
+  }
+
+  write(out: Float32Array, stride: number, first: number, count: number): void {
+    const { width, height } = this.frame;
+    const [cx, cy] = this.frame.view.center;
+    const { cosR, sinR, scale } = this;
+    const halfW = width / 2;
+    const halfH = height / 2;
+    let slot = 0;
+    for (const name of this.spec.inputs) {
+      if (name === 't' || name === 'z') {
+        const n = name === 't' ? (this.spec.timeMode === 'circle' ? 2 : 1) : this.spec.latentSize;
+        for (let k = 0; k < n; k++, slot++) out.fill(this.constants[slot], slot * stride, slot * stride + count);
+        continue;
+      }
+      const base = slot * stride;
+      for (let k = 0; k < count; k++) {
+        const pixel = first + k;
+        const row = Math.floor(pixel / width);
+        const u = pixel - row * width + 0.5 - halfW;
+        const v = row + 0.5 - halfH;
+        const x = scale * (u * cosR - v * sinR) + cx;
+        const y = scale * (u * sinR + v * cosR) + cy;
+        out[base + k] = name === 'x' ? x : name === 'y' ? y : Math.sqrt(x * x + y * y);
+      }
+      slot++;
+    }
+  }
+}

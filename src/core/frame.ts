@@ -1,0 +1,45 @@
+/**
+ * Renders a frame, or a band of its rows, from a complete description of that
+ * frame: the pure function at the heart of every still and every video.
+ */
+import { ACTIVATIONS, type Activation } from './activations.js';
+import { ColourMapper, type ColourSettings } from './colour.js';
+import { FeatureWriter, type FeatureSpec, type View } from './features.js';
+import type { ForwardKernel } from './kernel/kernel.js';
+import type { NetworkShape, NetworkWeights } from './network.js';
+
+/** Everything that decides one frame's pixels. */
+export interface FrameDescription {
+  width: number;
+  height: number;
+  shape: NetworkShape;
+  features: FeatureSpec;
+  view: View;
+  t: number;
+  latent: readonly number[];
+  weights: NetworkWeights;
+  /** The shape's activations with this frame's parameters (frequency, R, …). */
+  activations: readonly Activation[];
+  colour: ColourSettings;
+}
+
+/**
+ * Writes rows [rowStart, rowEnd) of the frame into `rgba`, which holds exactly
+ * those rows (4 bytes per pixel).
+ */
+export function renderRows(frame: FrameDescription, kernel: ForwardKernel, rgba: Uint8Array | Uint8ClampedArray, rowStart = 0, rowEnd = frame.height): void {
+  kernel.setWeights(frame.weights);
+  kernel.setActivationParams(frame.activations);
+  const features = new FeatureWriter(frame.features, frame);
+  const outputActivation = frame.activations[frame.activations.length - 1];
+  const colour = new ColourMapper(frame.colour, frame.shape.outputCount, ACTIVATIONS[outputActivation.name].range);
+  const first = rowStart * frame.width;
+  const total = (rowEnd - rowStart) * frame.width;
+  const block = kernel.blockSize;
+  for (let done = 0; done < total; done += block) {
+    const count = Math.min(block, total - done);
+    features.write(kernel.inputs, block, first + done, count);
+    kernel.run(count);
+    colour.write(kernel.outputs, block, count, rgba, done);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A plain float64 evaluation of a frame: exact activations, no SIMD, no
+ * approximations. Slow; used to check the fast kernels' accuracy and to look
+ * inside the network (every layer's values are offered to a callback).
+ */
+import { ACTIVATIONS } from './activations.js';
+import { ColourMapper } from './colour.js';
+import { FeatureWriter, featureCount } from './features.js';
+import type { FrameDescription } from './frame.js';
+
+export interface ReferenceResult {
+  /** Output channels, channel-major: outputs[c * pixels + p]. */
+  outputs: Float64Array;
+  rgba: Uint8ClampedArray;
+}
+
+/**
+ * `onLayer(index, values)` receives each layer's activations after the
+ * activation function, unit-major (values[unit * pixels + p]); the last call
+ * is the output layer.
+ */
+export function renderReference(frame: FrameDescription, onLayer?: (layer: number, values: Float64Array, units: number) => void): ReferenceResult {
+  const pixels = frame.width * frame.height;
+  const inputs = featureCount(frame.features);
+  // Features in float32 first, as the kernels see them, then widened.
+  const f32 = new Float32Array(inputs * pixels);
+  new FeatureWriter(frame.features, frame).write(f32, pixels, 0, pixels);
+  let current = Float64Array.from(f32);
+  let width = inputs;
+  frame.weights.layers.forEach((layer, index) => {
+    const next = new Float64Array(layer.outputs * pixels);
+    const activation = frame.activations[index];
+    const fn = ACTIVATIONS[activation.name].reference;
+    for (let n = 0; n < layer.outputs; n++) {
+      for (let p = 0; p < pixels; p++) {
+        let acc = layer.bias[n];
+        for (let k = 0; k < width; k++) acc += layer.weight[n * width + k] * current[k * pixels + p];
+        next[n * pixels + p] = fn(acc, activation);
+      }
+    }
+    onLayer?.(index, next, layer.outputs);
+    current = next;
+    width = layer.outputs;
+  });
+  const rgba = new Uint8ClampedArray(pixels * 4);
+  const output = frame.activations[frame.activations.length - 1];
+  const colour = new ColourMapper(frame.colour, frame.shape.outputCount, ACTIVATIONS[output.name].range);
+  colour.write(Float32Array.from(current), pixels, pixels, rgba, 0);
+  return { outputs: current, rgba };
+}
