@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { encodePng } from '../../encode/png.js';
+import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { renderStill } from '../../render/still.js';
+import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { reporter } from '../report.js';
+import { sceneFromArguments } from '../scene-source.js';
+import { join } from 'node:path';
+
+interface StillFlags {
+  at: number;
+  size?: [number, number];
+  seed?: number;
+  out?: string;
+  from?: string;
+  workers?: number;
+  quiet?: boolean;
+}
+
+export function registerStill(program: Command): void {
+  program
+    .command('still')
+    .description('render one frame of a scene as a PNG (the scene is stored inside it)')
+    .argument('[scene]', 'scene file (.yaml)')
+    .option('--at <seconds>', 'time in the scene', parseNonNegative, 0)
+    .option('--size <WxH>', 'image size, e.g. 4096x4096', parseSize)
+    .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
+    .option('--out <file.png>', 'output file (default: output/<name>.png)')
+    .option('--from <file.png>', 're-render the scene stored in an earlier output')
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (scenePath: string | undefined, flags: StillFlags) => {
+      const report = reporter(flags.quiet);
+      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed }, report);
+      const started = performance.now();
+      const still = await renderStill(loaded, { at: flags.at, workers: flags.workers });
+      const name = flags.seed !== undefined ? `${loaded.model.name}-seed-${flags.seed}` : loaded.model.name;
+      const out = flags.out ?? join('output', `${name}.png`);
+      writeFileAtomic(out, encodePng(still.data, still.width, still.height, JSON.stringify(loaded.scene)));
+      report.info(`wrote ${out} (${still.width}x${still.height}, ${Math.round(performance.now() - started)} ms)`);
+    });
+}

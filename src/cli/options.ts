@@ -1,0 +1,43 @@
+/** Parsers for command-line values: each turns text into a value or a clear error. */
+import { InvalidArgumentError } from 'commander';
+import { FORMATS, LIMITS, type Format } from '../scene/index.js';
+
+export function parseSize(text: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/.exec(text.trim());
+  if (!m) throw new InvalidArgumentError(`"${text}" is not a size; write WIDTHxHEIGHT, e.g. 512x512`);
+  const [w, h] = [Number(m[1]), Number(m[2])];
+  if (w < 1 || h < 1 || w > LIMITS.side || h > LIMITS.side) throw new InvalidArgumentError(`each side must be between 1 and ${LIMITS.side} pixels`);
+  if (w * h > LIMITS.pixels) throw new InvalidArgumentError(`${w}x${h} is more than ${LIMITS.pixels / 1024 / 1024} megapixels`);
+  return [w, h];
+}
+
+export function parseNonNegative(text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`"${text}" is not a number of 0 or more`);
+  return v;
+}
+
+export function parsePositive(max: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v <= 0 || v > max) throw new InvalidArgumentError(`"${text}" must be a number above 0 and at most ${max}`);
+    return v;
+  };
+}
+
+export function parseWholeNumber(min: number, max: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || v < min || v > max) throw new InvalidArgumentError(`"${text}" must be a whole number from ${min} to ${max}`);
+    return v;
+  };
+}
+
+export const parseSeed = parseWholeNumber(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+
+export function parseFormats(text: string): Format[] {
+  const parts = text.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const bad = parts.filter((p) => !(FORMATS as readonly string[]).includes(p));
+  if (parts.length === 0 || bad.length > 0) throw new InvalidArgumentError(`"${bad[0] ?? text}" is not a format; use any of ${FORMATS.join(', ')} separated by commas`);
+  return [...new Set(parts)] as Format[];
+}

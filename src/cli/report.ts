@@ -1,0 +1,14 @@
+/** What the CLI says to people: on stderr, so stdout stays for data (weights export, --json). */
+export interface Reporter {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export function reporter(quiet = false): Reporter {
+  return {
+    info: (message) => {
+      if (!quiet) process.stderr.write(`${message}\n`);
+    },
+    warn: (message) => process.stderr.write(`warning: ${message}\n`),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The worker pool that renders frames: piscina threads running worker.ts,
+ * by default one per core.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { FrameJob, FrameJobResult } from './worker.js';
+
+export function defaultWorkerCount(): number {
+  return availableParallelism();
+}
+
+export interface RenderPool {
+  readonly threads: number;
+  run(job: FrameJob, signal?: AbortSignal): Promise<FrameJobResult>;
+  destroy(): Promise<void>;
+}
+
+/** The worker's file: the compiled .js in a build, the .ts source under a TypeScript runner. */
+function workerFile(): { filename: string; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return { filename: new URL('./worker.ts', here).href, execArgv: ['--import', 'tsx'] };
+  return { filename: new URL('./worker.js', here).href, execArgv: [] };
+}
+
+export function createRenderPool(threads = defaultWorkerCount()): RenderPool {
+  const { filename, execArgv } = workerFile();
+  const pool = new Piscina<FrameJob, FrameJobResult>({
+    filename,
+    execArgv,
+    minThreads: threads,
+    maxThreads: threads,
+    // Threads stay alive for the whole render; piscina would otherwise reap idle ones.
+    idleTimeout: 60_000,
+  });
+  return {
+    threads,
+    run: (job, signal) => pool.run(job, { signal }),
+    destroy: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,9 @@
+/** Scenes: the schema, loading with positions, keyframes, easing and the timeline. */
+export * from './easing.js';
+export * from './frames.js';
+export * from './load.js';
+export * from './model.js';
+export * from './schema.js';
+export * from './timeline.js';
+export * from './weights-file.js';
+export * from './overrides.js';

@@ -1,0 +1,129 @@
+/**
+ * Loading scenes: YAML text (with positions kept for error messages) →
+ * validated scene file → model, plus the weights files it names.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { NetworkWeights } from '../core/index.js';
+import { SceneError, UserError, type SceneProblem } from '../errors.js';
+import { describeIssues } from './issues.js';
+import { locate } from './locate.js';
+import { loopSeamWarnings } from './loop-check.js';
+import { buildModel, type SceneModel } from './model.js';
+import { sceneSchema, type SceneFile } from './schema.js';
+import { weightsFromJson } from './weights-file.js';
+
+export interface LoadedScene {
+  /** Where the scene came from (a file path, or an output file for --from). */
+  origin: string;
+  /** The validated scene with defaults filled, its name set and file paths absolute: what outputs embed. */
+  scene: SceneFile;
+  model: SceneModel;
+  /** Weights files the scene names, by absolute path. */
+  library: Map<string, NetworkWeights>;
+  warnings: string[];
+}
+
+interface SourceMap {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+function located(problems: SceneProblem[], source?: SourceMap): SceneProblem[] {
+  if (!source) return problems;
+  return problems.map((p) => ({ ...p, file: source.file, ...locate(source.doc, source.lines, p.path) }));
+}
+
+/** Parses YAML text; syntax errors come back with line and column. */
+export function parseSceneText(text: string, file: string): { data: unknown; source: SourceMap } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new SceneError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { file, line: pos?.line, column: pos?.col, path: [], message: `YAML syntax: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const data = doc.toJS({ maxAliasCount: 1000 });
+  if (data === null || data === undefined) {
+    throw new SceneError([{ file, line: 1, column: 1, path: [], message: 'the scene is empty; see scenes/ for examples' }]);
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new SceneError([{ file, line: 1, column: 1, path: [], message: 'a scene is a mapping of keys (name:, network:, keyframes: …)' }]);
+  }
+  return { data, source: { file, doc, lines } };
+}
+
+/** Validates scene data against the schema; problems are located in the source when there is one. */
+export function validateSceneData(data: unknown, source?: SourceMap): SceneFile {
+  const result = sceneSchema.safeParse(data, { reportInput: true });
+  if (!result.success) throw new SceneError(located(describeIssues(result.error.issues, sceneSchema), source));
+  return result.data;
+}
+
+function readWeightsFile(path: string): NetworkWeights {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`weights file ${path} cannot be read`, 'check the path; it is relative to the scene file');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  return weightsFromJson(data, path);
+}
+
+/**
+ * Builds a loaded scene from validated data. `baseDir` resolves relative
+ * weights paths; `fallbackName` names outputs when the scene has no name;
+ * weights files already in `known` are not read again.
+ */
+export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string, fallbackName: string, known: ReadonlyMap<string, NetworkWeights> = new Map()): LoadedScene {
+  const absolute = (file: string): string => (isAbsolute(file) ? file : resolve(baseDir, file));
+  const normalised: SceneFile = {
+    ...scene,
+    name: scene.name ?? fallbackName,
+    weights: scene.weights !== undefined ? absolute(scene.weights) : undefined,
+    keyframes: scene.keyframes.map((k) => (k.weights !== undefined ? { ...k, weights: absolute(k.weights) } : k)),
+  };
+  const model = buildModel(normalised, normalised.name!);
+  const library = new Map<string, NetworkWeights>();
+  for (const path of [normalised.weights, ...normalised.keyframes.map((k) => k.weights)]) {
+    if (path !== undefined && !library.has(path)) library.set(path, known.get(path) ?? readWeightsFile(path));
+  }
+  return { origin, scene: normalised, model, library, warnings: loopSeamWarnings(normalised) };
+}
+
+/** Reads, validates and models a scene file. */
+export function loadScene(path: string): LoadedScene {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `scene file ${path} does not exist` : `scene file ${path} cannot be read (${code})`);
+  }
+  const { data, source } = parseSceneText(text, path);
+  const scene = validateSceneData(data, source);
+  return sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path)));
+}
+
+/** A scene stored as JSON in an output file's metadata (for --from). */
+export function sceneFromJson(text: string, origin: string): LoadedScene {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UserError(`${origin}: its stored scene is not valid JSON`);
+  }
+  const scene = validateSceneData(data);
+  return sceneFromFile(scene, origin, dirname(resolve(origin)), basename(origin, extname(origin)));
+}

@@ -1,0 +1,46 @@
+/**
+ * Warns when a looping scene would jump at the seam: a parameter keyframed
+ * both at 0 s and at the very end with values that differ (the loop closes
+ * on its own when the last keyframe comes earlier; see timeline.ts).
+ */
+import type { SceneFile } from './schema.js';
+
+const EPSILON = 1e-9;
+
+/** Values that are the same picture although the numbers differ. */
+function periodic(name: string, scene: SceneFile): number | undefined {
+  if (name === 'rotation' || name === 'hue') return 360;
+  if (name === 'paletteOffset') return 1;
+  if (name === 't' && scene.network.time.mode === 'circle') return 1;
+  return undefined;
+}
+
+function same(a: unknown, b: unknown, period: number | undefined): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (period === undefined) return a === b;
+    const turns = (a - b) / period;
+    return Math.abs(turns - Math.round(turns)) < 1e-9;
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function loopSeamWarnings(scene: SceneFile): string[] {
+  if (scene.loop !== true || scene.keyframes.length < 2) return [];
+  const time = (k: SceneFile['keyframes'][number]): number => k.at ?? k.frame! / scene.output.fps;
+  const first = scene.keyframes[0];
+  const last = scene.keyframes[scene.keyframes.length - 1];
+  if (time(first) > EPSILON || time(last) < scene.output.duration - EPSILON) return [];
+  const warnings: string[] = [];
+  const networkOf = (k: typeof first): unknown => k.seed ?? k.weights;
+  if (networkOf(first) !== undefined && networkOf(last) !== undefined && networkOf(first) !== networkOf(last)) {
+    warnings.push(`loop: the network at the end (${String(networkOf(last))}) differs from the one at 0 s (${String(networkOf(first))}), so the loop jumps; end on the first network, or drop the last keyframe (a loop returns to its start by itself)`);
+  }
+  for (const name of ['scale', 'zoom', 'center', 'rotation', 'frequency', 'slope', 'alpha', 'logisticR', 't', 'z', 'hue', 'saturation', 'brightness', 'contrast', 'paletteOffset'] as const) {
+    const a = first[name];
+    const b = last[name];
+    if (a !== undefined && b !== undefined && !same(a, b, periodic(name, scene))) {
+      warnings.push(`loop: ${name} is ${JSON.stringify(b)} at the end but ${JSON.stringify(a)} at 0 s, so the loop jumps; make them equal, or drop the last keyframe (a loop returns to its start by itself)`);
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,56 @@
+/**
+ * Command-line overrides of scene keys (--size, --fps, --duration, --seed,
+ * --format). The result is validated again, so limits hold whatever the source.
+ */
+import { SceneError } from '../errors.js';
+import { sceneFromFile, validateSceneData, type LoadedScene } from './load.js';
+import type { Format, SceneFile } from './schema.js';
+
+export interface SceneOverrides {
+  size?: [number, number];
+  fps?: number;
+  duration?: number;
+  /** Replaces the scene's seed; keyframe and orbit seeds move by the same amount. */
+  seed?: number;
+  formats?: Format[];
+}
+
+const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', seed: '--seed', formats: '--format' };
+
+/** The scene file with the overrides applied (not yet validated). */
+export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
+  const shift = o.seed !== undefined ? o.seed - scene.seed : 0;
+  return {
+    ...scene,
+    seed: o.seed ?? scene.seed,
+    orbit: scene.orbit && { ...scene.orbit, seeds: [scene.orbit.seeds[0] + shift, scene.orbit.seeds[1] + shift] },
+    output: {
+      ...scene.output,
+      size: o.size ?? scene.output.size,
+      fps: o.fps ?? scene.output.fps,
+      duration: o.duration ?? scene.output.duration,
+      formats: o.formats ?? scene.output.formats,
+    },
+    keyframes: scene.keyframes.map((k) => (k.seed !== undefined ? { ...k, seed: k.seed + shift } : k)),
+  };
+}
+
+export function applyOverrides(loaded: LoadedScene, o: SceneOverrides): LoadedScene {
+  if (Object.values(o).every((v) => v === undefined)) return loaded;
+  let scene: SceneFile;
+  try {
+    scene = validateSceneData(overrideScene(loaded.scene, o));
+  } catch (error) {
+    if (error instanceof SceneError) {
+      // Name the flag when the problem comes from one.
+      const flagged = error.problems.map((p) => {
+        const key = p.path[0] === 'output' ? String(p.path[1]) : String(p.path[0]);
+        const flag = FLAG_OF[key] && (o as Record<string, unknown>)[key] !== undefined ? FLAG_OF[key] : undefined;
+        return flag ? { ...p, file: `${flag} with ${loaded.origin}` } : { ...p, file: loaded.origin };
+      });
+      throw new SceneError(flagged);
+    }
+    throw error;
+  }
+  return sceneFromFile(scene, loaded.origin, '/', scene.name!, loaded.library);
+}

@@ -1,0 +1,288 @@
+/**
+ * The scene format: one zod schema that the loader validates with, that the
+ * committed JSON Schema (scene.schema.json, for editor completion) is
+ * generated from, and whose descriptions document every key.
+ */
+import { z } from 'zod';
+import {
+  ACTIVATION_NAMES,
+  BLEND_MODES,
+  COLOUR_MODES,
+  INPUT_NAMES,
+  LOGISTIC_SQUASHES,
+  NAMED_PALETTES,
+  TIME_MODES,
+} from '../core/index.js';
+import { EASING_NAMES, easingProblem } from './easing.js';
+
+export const FORMATS = ['mp4', 'gif', 'webm', 'png'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const GIF_DITHERS = ['sierra2_4a', 'floyd_steinberg', 'bayer', 'none'] as const;
+export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
+
+/** Largest side and pixel count a frame may have: beyond, memory runs out before anything useful renders. */
+export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024 } as const;
+
+const side = z.int().min(1).max(LIMITS.side);
+
+const sizeSchema = z
+  .union([z.tuple([side, side]), z.string().regex(/^\d+x\d+$/, 'write a size as WIDTHxHEIGHT, e.g. 512x512')])
+  .describe('Frame size in pixels: [width, height] or "WIDTHxHEIGHT".');
+
+const activationName = z.enum(ACTIVATION_NAMES).describe(`One of: ${ACTIVATION_NAMES.join(', ')}.`);
+
+const activationObject = z
+  .strictObject({
+    name: activationName,
+    frequency: z.number().optional().describe('cos, sin (and the logistic cos squash): the f in cos(f·x). Default 1.'),
+    slope: z.number().optional().describe('leaky-relu: slope for x < 0. Default 0.01.'),
+    alpha: z.number().optional().describe('elu, celu: α; swish: β. Default 1.'),
+    r: z.number().optional().describe('logistic: growth rate R of x ← R·x·(1 − x). Default 3.75843.'),
+    iterations: z.int().min(0).max(32).optional().describe('logistic: how many times the map is applied. Default 2.'),
+    squash: z.enum(LOGISTIC_SQUASHES).optional().describe('logistic: how x is first brought into (0, 1): clamp, sigmoid, or cos(f·x)·0.5 + 0.5. Default sigmoid.'),
+  })
+  .describe('An activation with parameters.');
+
+export const activationSpec = z.union([activationName, activationObject]);
+export type ActivationSpec = z.infer<typeof activationSpec>;
+
+const initSchema = z
+  .union([
+    z.literal('pytorch-default').describe("PyTorch's nn.Linear default: uniform in ±1/sqrt(fan_in)."),
+    z.strictObject({ uniform: z.tuple([z.number(), z.number()]).describe('[low, high]') }),
+    z.strictObject({
+      normal: z.strictObject({ std: z.number().positive().describe('Standard deviation.'), mean: z.number().default(0) }),
+    }),
+  ])
+  .describe('How weights and biases are drawn: pytorch-default, {uniform: [a, b]}, or {normal: {std: s}}.');
+
+const networkSchema = z
+  .strictObject({
+    inputs: z
+      .array(z.enum(INPUT_NAMES))
+      .min(1)
+      .default(['x', 'y', 'r'])
+      .describe('Inputs in order: x, y, r = sqrt(x² + y²), t (time), z (latent vector).'),
+    latent: z.int().min(0).max(64).default(0).describe('Size of the latent vector z (when inputs include z).'),
+    time: z
+      .strictObject({
+        mode: z.enum(TIME_MODES).default('circle').describe('circle: t enters as (sin 2πt, cos 2πt), so it closes when t goes 0 → 1; linear: t enters as itself.'),
+        scale: z.number().default(1).describe('Radius of the time circle, or multiplier of linear t.'),
+      })
+      .prefault({}),
+    layers: z
+      .union([
+        z.strictObject({ depth: z.int().min(0).max(LIMITS.layers), width: z.int().min(1).max(LIMITS.width) }),
+        z.array(z.int().min(1).max(LIMITS.width)).max(LIMITS.layers),
+      ])
+      .default({ depth: 8, width: 16 })
+      .describe('Hidden layers: {depth, width} or a list of widths such as [128, 64, 32, 16].'),
+    activation: z
+      .union([activationSpec, z.array(activationSpec).min(1)])
+      .default('tanh')
+      .describe('Activation of the hidden layers: one for all, or a list with one per hidden layer.'),
+    output: z
+      .strictObject({
+        channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('3 = RGB, 1 = greyscale or palette.'),
+        activation: activationSpec.default('sigmoid'),
+      })
+      .prefault({}),
+    init: initSchema.default({ normal: { std: 1, mean: 0 } }),
+    bias: z.boolean().default(true).describe('Whether layers have biases.'),
+    scale: z.number().default(1).describe('Multiplies every weight and bias (animatable).'),
+    blend: z
+      .enum(BLEND_MODES)
+      .default('variance-preserving')
+      .describe('How weights move between keyframed networks: variance-preserving (cos/sin mix; keeps contrast) or linear.'),
+  })
+  .prefault({});
+
+const viewSchema = z
+  .strictObject({
+    zoom: z.number().default(1).describe('Multiplies the input coordinates: smaller magnifies (0.01 gives the "neural Mondrian").'),
+    center: z.tuple([z.number(), z.number()]).default([0, 0]).describe('Pan: the network coordinate shown at the image centre.'),
+    rotation: z.number().default(0).describe('Degrees; positive turns the picture anticlockwise.'),
+  })
+  .prefault({});
+
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'write colours as #rrggbb');
+const paletteNames = Object.keys(NAMED_PALETTES) as [string, ...string[]];
+
+const colourSchema = z
+  .strictObject({
+    mode: z.enum(COLOUR_MODES).optional().describe('rgb (3 channels), grey or palette (1 channel). Default: rgb for 3 channels, palette when a palette is given, else grey.'),
+    palette: z
+      .union([z.enum(paletteNames), z.array(hexColour).min(2)])
+      .optional()
+      .describe(`A named palette (${paletteNames.join(', ')}) or a list of #rrggbb colours.`),
+    cyclic: z.boolean().default(false).describe('The palette wraps from its last colour back to its first (for palette cycling).'),
+    paletteOffset: z.number().default(0).describe('Shifts palette positions (animatable; 0 → 1 is one full cycle).'),
+    hue: z.number().default(0).describe('Hue rotation in degrees (animatable).'),
+    saturation: z.number().default(1).describe('0 = grey, 1 = unchanged (animatable).'),
+    brightness: z.number().default(1).describe('Multiplies the colour (animatable).'),
+    contrast: z.number().default(1).describe('Stretches values around mid-grey (animatable).'),
+    invert: z.boolean().default(false),
+  })
+  .prefault({});
+
+const outputSchema = z
+  .strictObject({
+    size: sizeSchema.default([512, 512]),
+    fps: z.number().positive().max(LIMITS.fps).default(30).describe('Frames per second.'),
+    duration: z.number().positive().max(LIMITS.duration).default(6).describe('Seconds.'),
+    formats: z.array(z.enum(FORMATS)).min(1).default(['mp4', 'gif']).describe('Any of mp4, gif, webm, png (a folder of PNG frames).'),
+    gif: z
+      .strictObject({
+        colors: z.int().min(2).max(256).default(256).describe('Palette size.'),
+        dither: z.enum(GIF_DITHERS).default('sierra2_4a').describe('Dithering: sierra2_4a, floyd_steinberg, bayer or none.'),
+        bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
+        size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size).'),
+        fps: z.number().positive().max(LIMITS.fps).optional().describe('GIF frame rate (default: the video fps; GIFs store delays in 1/100 s).'),
+      })
+      .prefault({}),
+    mp4: z
+      .strictObject({
+        crf: z.int().min(0).max(51).default(18).describe('H.264 quality: lower is better (18 is visually lossless).'),
+        preset: z.enum(MP4_PRESETS).default('medium'),
+      })
+      .prefault({}),
+    webm: z
+      .strictObject({ crf: z.int().min(0).max(63).default(32).describe('VP9 quality: lower is better.') })
+      .prefault({}),
+  })
+  .prefault({});
+
+const keyframeSchema = z
+  .strictObject({
+    at: z.number().min(0).optional().describe('Time of the keyframe in seconds.'),
+    frame: z.int().min(0).optional().describe('Time of the keyframe as a frame number (instead of at).'),
+    ease: z.string().optional().describe(`Easing from this keyframe to the next: ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2).`),
+    seed: z.int().optional().describe('The network at this keyframe: a random network from this seed.'),
+    weights: z.string().optional().describe('The network at this keyframe: a weights file (JSON, PyTorch nn.Linear layout).'),
+    scale: z.number().optional().describe('Weight scale.'),
+    zoom: z.number().optional(),
+    center: z.tuple([z.number(), z.number()]).optional(),
+    rotation: z.number().optional(),
+    frequency: z.number().optional().describe('Frequency of every cos/sin layer (and logistic cos squash).'),
+    slope: z.number().optional().describe('Slope of every leaky-relu layer.'),
+    alpha: z.number().optional().describe('α of every elu/celu layer, β of every swish layer.'),
+    logisticR: z.number().optional().describe('R of every logistic-map layer.'),
+    t: z.number().optional().describe('The time input t (default: runs 0 → 1 over the video).'),
+    z: z.array(z.number()).optional().describe('The latent vector.'),
+    hue: z.number().optional(),
+    saturation: z.number().optional(),
+    brightness: z.number().optional(),
+    contrast: z.number().optional(),
+    paletteOffset: z.number().optional(),
+  })
+  .describe('A keyframe: a time (at or frame) and any parameters it sets.');
+
+export const ANIMATABLE = [
+  'seed',
+  'weights',
+  'scale',
+  'zoom',
+  'center',
+  'rotation',
+  'frequency',
+  'slope',
+  'alpha',
+  'logisticR',
+  't',
+  'z',
+  'hue',
+  'saturation',
+  'brightness',
+  'contrast',
+  'paletteOffset',
+] as const;
+export type AnimatableName = (typeof ANIMATABLE)[number];
+
+export const sceneSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" (it names the output files)')
+      .optional()
+      .describe('Output file name (default: the scene file name).'),
+    description: z.string().optional(),
+    seed: z.int().default(1).describe('Seed of the network when no keyframe sets one.'),
+    weights: z.string().optional().describe('A weights file to use instead of a seed.'),
+    loop: z
+      .union([z.boolean(), z.literal('ping-pong')])
+      .default(true)
+      .describe('true: a seamless loop (the trajectory returns to its start); ping-pong: forwards then backwards; false: plays once.'),
+    ease: z.string().default('in-out-sine').describe('Easing of segments whose keyframe names none.'),
+    orbit: z
+      .strictObject({
+        seeds: z.tuple([z.int(), z.int()]).describe('Two networks A and B.'),
+        turns: z.int().min(1).max(100).default(1),
+      })
+      .optional()
+      .describe('Weights travel the closed orbit A → B → −A → −B → A (cos/sin mix): a loop through weight space that keeps its contrast.'),
+    output: outputSchema,
+    network: networkSchema,
+    view: viewSchema,
+    colour: colourSchema,
+    z: z.array(z.number()).optional().describe('Latent vector when no keyframe sets one (default zeros).'),
+    keyframes: z.array(keyframeSchema).default([]),
+  })
+  .superRefine((scene, ctx) => {
+    const add = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
+    if (scene.ease !== undefined) {
+      const problem = easingProblem(scene.ease);
+      if (problem) add(['ease'], problem);
+    }
+    const net = scene.network;
+    const hiddenCount = Array.isArray(net.layers) ? net.layers.length : net.layers.depth;
+    if (Array.isArray(net.activation) && net.activation.length !== hiddenCount) {
+      add(['network', 'activation'], `gives ${net.activation.length} activations but the network has ${hiddenCount} hidden layers; give one per layer, or a single one for all`);
+    }
+    const hasZ = net.inputs.includes('z');
+    if (hasZ && net.latent === 0) add(['network', 'latent'], 'inputs include z, so set latent to the size of z (1 or more)');
+    if (!hasZ && net.latent > 0) add(['network', 'inputs'], `latent is ${net.latent} but inputs do not include z; add z to the inputs`);
+    if (new Set(net.inputs).size !== net.inputs.length) add(['network', 'inputs'], 'lists an input twice');
+    const [width, height] = typeof scene.output.size === 'string' ? scene.output.size.split('x').map(Number) : scene.output.size;
+    if (!(width >= 1 && height >= 1 && width <= LIMITS.side && height <= LIMITS.side)) {
+      add(['output', 'size'], `each side must be between 1 and ${LIMITS.side} pixels`);
+    } else if (width * height > LIMITS.pixels) {
+      add(['output', 'size'], `${width}x${height} is more than ${LIMITS.pixels / 1024 / 1024} megapixels`);
+    }
+    const frames = Math.round(scene.output.duration * scene.output.fps);
+    if (frames > LIMITS.frames) add(['output', 'duration'], `${frames} frames is more than the limit of ${LIMITS.frames}; shorten the duration or lower the fps`);
+    if (frames < 1) add(['output', 'duration'], 'gives no frames at this fps');
+    if (scene.orbit && scene.keyframes.some((k) => k.seed !== undefined || k.weights !== undefined)) {
+      add(['orbit'], 'drives the weights, so keyframes cannot also set seed or weights');
+    }
+    let previous = -Infinity;
+    scene.keyframes.forEach((k, i) => {
+      const where = ['keyframes', i];
+      if ((k.at === undefined) === (k.frame === undefined)) {
+        add(where, 'give the time as either at (seconds) or frame (a frame number), not both or neither');
+        return;
+      }
+      const time = k.at ?? k.frame! / scene.output.fps;
+      const key = k.at !== undefined ? 'at' : 'frame';
+      if (time > scene.output.duration + 1e-9) {
+        add([...where, key], `is past the end of the video (${scene.output.duration} s${k.frame !== undefined ? `, frame ${frames}` : ''})`);
+      }
+      if (time <= previous) add([...where, key], 'must be later than the keyframe before it (keyframes are in time order)');
+      previous = time;
+      if (k.ease !== undefined) {
+        const problem = easingProblem(k.ease);
+        if (problem) add([...where, 'ease'], problem);
+      }
+      if (k.seed !== undefined && k.weights !== undefined) add([...where, 'weights'], 'a keyframe sets either seed or weights, not both');
+      if (!ANIMATABLE.some((name) => k[name] !== undefined)) add(where, `sets no parameter; set any of ${ANIMATABLE.join(', ')}`);
+      if (k.z !== undefined && k.z.length !== net.latent) add([...where, 'z'], `has ${k.z.length} values but latent is ${net.latent}`);
+    });
+    if (scene.z !== undefined && scene.z.length !== net.latent) add(['z'], `has ${scene.z.length} values but latent is ${net.latent}`);
+  });
+
+/** A scene as written (before defaults). */
+export type SceneInput = z.input<typeof sceneSchema>;
+/** A scene with every default filled in. */
+export type SceneFile = z.output<typeof sceneSchema>;
+export type KeyframeFile = SceneFile['keyframes'][number];
