@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { InterruptedError, UserError } from '../errors.js';
 import { registerStill } from './commands/still.js';
+import { registerWeights } from './commands/weights.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerStill(program);
+  registerWeights(program);
   await program.parseAsync(process.argv);
 }
 

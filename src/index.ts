@@ -1,0 +1,13 @@
+/**
+ * The cppn-motion library API.
+ *
+ *   const scene = loadScene('scenes/artsy.yaml');
+ *   const { width, height, data } = await renderStill(scene, { at: 1.5 });
+ */
+export * from './core/index.js';
+export * from './scene/index.js';
+export { renderStill, type Still, type StillOptions } from './render/still.js';
+export { FrameRenderer } from './render/frame-renderer.js';
+export { createRenderPool, type RenderPool } from './render/pool.js';
+export { encodePng, readPngMetadata, decodePng } from './encode/png.js';
+export { UserError, SceneError, type SceneProblem } from './errors.js';
