@@ -65,9 +65,21 @@ const TYPE_WORDS: Record<string, string> = {
   tuple: 'a list',
 };
 
+/** Whether a union branch failed because the value has the wrong type altogether. */
+function typeMismatch(issues: Issue[]): boolean {
+  return issues.some((i) => {
+    if (i.path.length !== 0) return false;
+    if (i.code === 'invalid_type') return true;
+    // An enum given a list or a number reports invalid_value, but it is a type mismatch too.
+    if (i.code === 'invalid_value') return i.values.length > 0 && typeof (i as { input?: unknown }).input !== typeof i.values[0];
+    if (i.code === 'invalid_union') return i.errors.every(typeMismatch);
+    return false;
+  });
+}
+
 /** Among a union's branches, the one whose type matched (its issues are the relevant ones). */
 function pickBranch(branches: Issue[][]): Issue[] | undefined {
-  const typeMatched = branches.filter((issues) => !issues.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+  const typeMatched = branches.filter((issues) => !typeMismatch(issues));
   if (typeMatched.length === 0) return undefined;
   return typeMatched.reduce((best, b) => (b.length < best.length ? b : best));
 }

@@ -39,12 +39,12 @@ function located(problems: SceneProblem[], source?: SourceMap): SceneProblem[] {
 /** Parses YAML text; syntax errors come back with line and column. */
 export function parseSceneText(text: string, file: string): { data: unknown; source: SourceMap } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new SceneError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { file, line: pos?.line, column: pos?.col, path: [], message: `YAML syntax: ${e.message.split('\n')[0]}` };
+        return { file, line: pos?.line, column: pos?.col, path: [], message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` };
       }),
     );
   }

@@ -1,0 +1,29 @@
+// Lint: typescript-eslint's recommended rules, plus the project's layering:
+// cli → render/encode → scene → core, and core free of Node-only APIs.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'output/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
+  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/cli/**'], 'src/scene may use only src/core (dependencies point down)'),
+  layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/cli/**'], 'render and encode must not depend on the CLI'),
+  {
+    files: ['src/core/**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);
