@@ -6,7 +6,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { FfmpegError } from '../encode/ffmpeg.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerRender } from './commands/render.js';
+import { registerValidate } from './commands/validate.js';
 import { registerStill } from './commands/still.js';
 import { registerWeights } from './commands/weights.js';
 
@@ -20,6 +24,10 @@ function exitWith(error: unknown): never {
     process.stderr.write(`error: ${error.message}\n`);
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     process.exit(2);
+  }
+  if (error instanceof FfmpegError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(1);
   }
   if (error instanceof InterruptedError) {
     process.stderr.write(`stopped: ${error.message}; no partial output was kept\n`);
@@ -37,6 +45,9 @@ async function main(): Promise<void> {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerRender(program);
+  registerValidate(program);
+  registerDoctor(program);
   registerStill(program);
   registerWeights(program);
   await program.parseAsync(process.argv);

@@ -30,6 +30,13 @@ export class PendingOutput {
     pending.add(this.tempPath);
   }
 
+  /** A further temporary path beside this one (work files), removed on interrupt like the output itself. */
+  scratch(suffix: string): string {
+    const path = `${this.tempPath}.${suffix}`;
+    pending.add(path);
+    return path;
+  }
+
   /** Moves the finished temporary file (or folder) into place, replacing any old one. */
   commit(): void {
     if (this.done) return;
@@ -52,6 +59,12 @@ export class PendingOutput {
     rmSync(this.tempPath, { recursive: true, force: true });
     pending.delete(this.tempPath);
     this.done = true;
+  }
+
+  /** Deletes a scratch path made by `scratch`. */
+  removeScratch(path: string): void {
+    rmSync(path, { recursive: true, force: true });
+    pending.delete(path);
   }
 }
 

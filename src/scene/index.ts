@@ -7,3 +7,4 @@ export * from './schema.js';
 export * from './timeline.js';
 export * from './weights-file.js';
 export * from './overrides.js';
+export * from './json-schema.js';

@@ -278,6 +278,9 @@ export const sceneSchema = z
       if (!ANIMATABLE.some((name) => k[name] !== undefined)) add(where, `sets no parameter; set any of ${ANIMATABLE.join(', ')}`);
       if (k.z !== undefined && k.z.length !== net.latent) add([...where, 'z'], `has ${k.z.length} values but latent is ${net.latent}`);
     });
+    if (net.output.channels === 3 && (scene.colour.mode === 'palette' || scene.colour.mode === 'grey' || scene.colour.palette !== undefined)) {
+      add(['colour', scene.colour.palette !== undefined ? 'palette' : 'mode'], 'palettes and grey need a single output channel; set network.output.channels to 1');
+    }
     if (scene.z !== undefined && scene.z.length !== net.latent) add(['z'], `has ${scene.z.length} values but latent is ${net.latent}`);
   });
 

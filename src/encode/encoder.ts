@@ -1,0 +1,33 @@
+/**
+ * The contract every output format implements: the render loop hands each
+ * frame, in order, to every encoder and never knows which formats exist.
+ */
+import type { SceneFile } from '../scene/index.js';
+
+export interface EncodeJob {
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  /** Where the finished output goes (a file, or a folder for PNG frames). */
+  path: string;
+  /** The resolved scene, embedded in the output's metadata. */
+  metadata: string;
+  output: SceneFile['output'];
+}
+
+export interface Encoder {
+  readonly format: string;
+  readonly path: string;
+  /** Takes the next frame (RGBA, row by row); resolves when the encoder can take another. */
+  writeFrame(rgba: Uint8Array): Promise<void>;
+  /** Completes the output and moves it into place. */
+  finish(): Promise<void>;
+  /** Stops and removes everything temporary; the final path is left as it was. */
+  abort(): Promise<void>;
+}
+
+/** ffmpeg input arguments for raw RGBA frames on stdin. */
+export function rawInput(job: EncodeJob): string[] {
+  return ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', `${job.width}x${job.height}`, '-framerate', String(job.fps), '-i', 'pipe:0'];
+}

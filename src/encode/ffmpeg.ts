@@ -1,0 +1,195 @@
+/**
+ * The one module that knows how to find and run ffmpeg. It is spawned
+ * directly, with arguments as an array (no shell), raw frames on stdin.
+ *
+ * Where ffmpeg comes from, in order: $FFMPEG_PATH; the ffmpeg-static package
+ * when it is installed and its download succeeded; the binary shipped inside
+ * @ffmpeg-installer/ffmpeg (a dependency, so `npm ci` alone gives a working
+ * ffmpeg, with no download from outside the npm registry); `ffmpeg` on PATH.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export interface FfmpegLocation {
+  path: string;
+  /** How it was found, for `cppn-motion doctor`. */
+  source: string;
+}
+
+export class FfmpegError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FfmpegError';
+  }
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fromPackage(name: string, pick: (mod: unknown) => unknown): string | undefined {
+  try {
+    const path = pick(require(name));
+    return typeof path === 'string' && existsSync(path) && executable(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (existsSync(candidate) && executable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+let cached: FfmpegLocation | undefined;
+
+export function locateFfmpeg(): FfmpegLocation {
+  if (cached && cached.source !== 'FFMPEG_PATH') return cached;
+  const explicit = process.env.FFMPEG_PATH;
+  if (explicit) {
+    if (!existsSync(explicit) || !executable(explicit)) {
+      throw new FfmpegError(`FFMPEG_PATH is ${explicit}, which is not an executable file; point it at ffmpeg or unset it`);
+    }
+    return { path: explicit, source: 'FFMPEG_PATH' };
+  }
+  const found =
+    (() => {
+      const p = fromPackage('ffmpeg-static', (m) => m);
+      return p && { path: p, source: 'ffmpeg-static' };
+    })() ??
+    (() => {
+      const p = fromPackage('@ffmpeg-installer/ffmpeg', (m) => (m as { path?: string }).path);
+      return p && { path: p, source: '@ffmpeg-installer/ffmpeg' };
+    })() ??
+    (() => {
+      const p = onPath('ffmpeg');
+      return p && { path: p, source: 'PATH' };
+    })();
+  if (!found) {
+    throw new FfmpegError('ffmpeg was not found: run `npm ci` (it installs @ffmpeg-installer/ffmpeg), install ffmpeg on PATH, or set FFMPEG_PATH');
+  }
+  cached = found;
+  return found;
+}
+
+export interface FfmpegInfo {
+  location: FfmpegLocation;
+  version: string;
+  encoders: Set<string>;
+  filters: Set<string>;
+}
+
+/** Version and capabilities, for `doctor`. */
+export function ffmpegInfo(): FfmpegInfo {
+  const location = locateFfmpeg();
+  const run = (args: string[]): string => spawnSync(location.path, ['-hide_banner', ...args], { encoding: 'utf8' }).stdout ?? '';
+  const version = run(['-version']).split('\n')[0]?.trim() ?? 'unknown';
+  const names = (text: string, column: number): Set<string> =>
+    new Set(
+      text
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/)[column])
+        .filter((v): v is string => Boolean(v)),
+    );
+  return { location, version, encoders: names(run(['-encoders']), 1), filters: names(run(['-filters']), 1) };
+}
+
+/** How much of ffmpeg's error output to keep for messages. */
+const STDERR_TAIL = 4000;
+
+/**
+ * A running ffmpeg. `write` respects back-pressure (it resolves once the pipe
+ * has taken the frame), so frames never pile up in memory; `end` closes stdin
+ * and resolves when ffmpeg exits cleanly, or rejects with its last words.
+ */
+export class FfmpegProcess {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private stderr = '';
+  private readonly exited: Promise<number | null>;
+  private failure: Error | undefined;
+
+  constructor(
+    args: string[],
+    private readonly label: string,
+  ) {
+    const { path } = locateFfmpeg();
+    this.child = spawn(path, ['-hide_banner', '-nostats', '-loglevel', 'error', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL);
+    });
+    this.child.stdout.resume();
+    // A dead ffmpeg makes stdin writes fail with EPIPE; the exit status tells the real story.
+    this.child.stdin.on('error', () => undefined);
+    this.exited = new Promise((resolve) => {
+      this.child.on('error', (error) => {
+        this.failure = new FfmpegError(`${label}: ffmpeg could not start (${error.message})`);
+        resolve(null);
+      });
+      this.child.on('close', (code) => resolve(code));
+    });
+  }
+
+  private async failed(): Promise<never> {
+    const code = await this.exited;
+    throw this.failure ?? new FfmpegError(`${this.label}: ffmpeg stopped (exit code ${code})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-6).join(' | ')}` : ''}`);
+  }
+
+  /**
+   * Resolves once ffmpeg's pipe has taken all of `data` (the write callback),
+   * so the caller may reuse the buffer: Node does not copy what it writes.
+   */
+  write(data: Uint8Array): Promise<void> {
+    if (this.child.exitCode !== null || this.failure || this.child.stdin.destroyed) return this.failed();
+    return new Promise((resolve, reject) => {
+      this.child.stdin.write(data, (error) => (error ? this.failed().catch(reject) : resolve()));
+    });
+  }
+
+  async end(): Promise<void> {
+    this.child.stdin.end();
+    const code = await this.exited;
+    if (code !== 0) await this.failed();
+  }
+
+  /** Stops ffmpeg now (interrupts, failures elsewhere). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Runs ffmpeg to completion with no input (second passes). */
+export async function runFfmpeg(args: string[], label: string): Promise<void> {
+  const process = new FfmpegProcess(args, label);
+  await process.end();
+}
+
+/** Reads a container's metadata tags with ffmpeg's ffmetadata writer. */
+export function readFfmpegMetadata(file: string): Record<string, string> {
+  const { path } = locateFfmpeg();
+  const result = spawnSync(path, ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'ffmetadata', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new FfmpegError(`ffmpeg could not read ${file}: ${(result.stderr ?? '').trim()}`);
+  const tags: Record<string, string> = {};
+  // ffmetadata escapes '=', ';', '#', '\' and newlines with a backslash.
+  const text = result.stdout.replace(/\\\n/g, '\u0000');
+  for (const line of text.split('\n').slice(1)) {
+    const match = /^((?:[^=\\]|\\.)*)=(.*)$/s.exec(line);
+    if (!match) continue;
+    const unescape = (s: string): string => s.replace(/\u0000/g, '\n').replace(/\\(.)/g, '$1');
+    tags[unescape(match[1])] = unescape(match[2]);
+  }
+  return tags;
+}

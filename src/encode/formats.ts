@@ -1,0 +1,167 @@
+/**
+ * The output formats: MP4 (H.264), WebM (VP9), GIF (two passes, bounded
+ * memory) and a folder of PNG frames. Each is a small factory of an Encoder.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Format } from '../scene/index.js';
+import { PendingOutput } from './atomic-output.js';
+import { rawInput, type EncodeJob, type Encoder } from './encoder.js';
+import { FfmpegProcess, runFfmpeg } from './ffmpeg.js';
+import { finishGif } from './gif-file.js';
+import { StreamEncoder } from './stream-encoder.js';
+
+/** H.264 in yuv420p needs even sides: odd ones lose their last row or column (the GIF keeps them). */
+export function mp4Size(width: number, height: number): [number, number] {
+  return [Math.max(2, width - (width % 2)), Math.max(2, height - (height % 2))];
+}
+
+function mp4Encoder(job: EncodeJob): Encoder {
+  const [w, h] = mp4Size(job.width, job.height);
+  const crop = w !== job.width || h !== job.height ? ['-vf', `crop=${w}:${h}:0:0`] : [];
+  return new StreamEncoder('mp4', job.path, (temp) => [
+    ...rawInput(job),
+    ...crop,
+    '-c:v', 'libx264',
+    '-preset', job.output.mp4.preset,
+    '-crf', String(job.output.mp4.crf),
+    '-pix_fmt', 'yuv420p',
+    '-movflags', '+faststart',
+    '-metadata', `comment=${job.metadata}`,
+    '-f', 'mp4',
+    '-y', temp,
+  ]);
+}
+
+function webmEncoder(job: EncodeJob): Encoder {
+  return new StreamEncoder('webm', job.path, (temp) => [
+    ...rawInput(job),
+    '-c:v', 'libvpx-vp9',
+    '-crf', String(job.output.webm.crf),
+    '-b:v', '0',
+    '-deadline', 'good',
+    '-cpu-used', '4',
+    '-row-mt', '1',
+    '-pix_fmt', 'yuv420p',
+    '-metadata', `comment=${job.metadata}`,
+    '-f', 'webm',
+    '-y', temp,
+  ]);
+}
+
+/**
+ * GIF in two passes so that memory does not grow with the video: while frames
+ * stream in, one ffmpeg gathers the palette statistics (palettegen) and keeps a
+ * lossless copy of the frames on disk (FFV1); at the end a second ffmpeg maps
+ * that copy onto the palette. (A one-pass palettegen → paletteuse graph would
+ * hold every frame in memory until the palette exists.)
+ */
+class GifEncoder implements Encoder {
+  readonly format = 'gif';
+  private readonly output: PendingOutput;
+  private readonly scratch: string;
+  private readonly firstPass: FfmpegProcess;
+  private readonly gifFps: number;
+
+  constructor(private readonly job: EncodeJob) {
+    this.output = new PendingOutput(job.path);
+    // Temporary files live beside the output (same disk) and are removed on any exit.
+    this.scratch = this.output.scratch('work');
+    mkdirSync(this.scratch, { recursive: true });
+    const gif = job.output.gif;
+    this.gifFps = gif.fps ?? job.fps;
+    const prepare = [
+      ...(gif.fps !== undefined ? [`fps=${gif.fps}`] : []),
+      ...(gif.size !== undefined ? [`scale=${typeof gif.size === 'string' ? gif.size.replace('x', ':') : gif.size.join(':')}:flags=lanczos`] : []),
+    ];
+    const graph = `[0:v]${prepare.length ? `${prepare.join(',')},` : ''}split[a][b];[a]palettegen=max_colors=${gif.colors}:stats_mode=full[p]`;
+    this.firstPass = new FfmpegProcess(
+      [...rawInput(job), '-filter_complex', graph, '-map', '[p]', '-y', join(this.scratch, 'palette.png'), '-map', '[b]', '-c:v', 'ffv1', '-y', join(this.scratch, 'frames.mkv')],
+      `gif ${job.path}`,
+    );
+  }
+
+  get path(): string {
+    return this.job.path;
+  }
+
+  writeFrame(rgba: Uint8Array): Promise<void> {
+    return this.firstPass.write(rgba);
+  }
+
+  async finish(): Promise<void> {
+    try {
+      await this.firstPass.end();
+      const gif = this.job.output.gif;
+      const dither = gif.dither === 'bayer' ? `bayer:bayer_scale=${gif.bayerScale}` : gif.dither;
+      const raw = join(this.scratch, 'raw.gif');
+      await runFfmpeg(
+        ['-i', join(this.scratch, 'frames.mkv'), '-i', join(this.scratch, 'palette.png'), '-lavfi', `[0:v][1:v]paletteuse=dither=${dither}`, '-loop', '0', '-f', 'gif', '-y', raw],
+        `gif ${this.job.path}`,
+      );
+      finishGif(raw, this.output.tempPath, { comment: this.job.metadata, fps: this.gifFps });
+      this.output.commit();
+    } catch (error) {
+      this.output.discard();
+      throw error;
+    } finally {
+      this.output.removeScratch(this.scratch);
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.firstPass.kill();
+    this.output.discard();
+    this.output.removeScratch(this.scratch);
+  }
+}
+
+/** A folder of numbered PNG frames (frame-00000.png …), moved into place when complete. */
+class PngFramesEncoder implements Encoder {
+  readonly format = 'png';
+  private readonly output: PendingOutput;
+  private readonly ffmpeg: FfmpegProcess;
+
+  constructor(readonly path: string, job: EncodeJob) {
+    this.output = new PendingOutput(path);
+    mkdirSync(this.output.tempPath, { recursive: true });
+    this.ffmpeg = new FfmpegProcess([...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(this.output.tempPath, 'frame-%05d.png')], `png frames ${path}`);
+  }
+
+  writeFrame(rgba: Uint8Array): Promise<void> {
+    return this.ffmpeg.write(rgba);
+  }
+
+  async finish(): Promise<void> {
+    try {
+      await this.ffmpeg.end();
+      this.output.commit();
+    } catch (error) {
+      this.output.discard();
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.ffmpeg.kill();
+    this.output.discard();
+  }
+}
+
+/** The output path of each format, given the output stem (folder + name). */
+export function outputPath(stem: string, format: Format): string {
+  return format === 'png' ? `${stem}-frames` : `${stem}.${format}`;
+}
+
+export function createEncoder(format: Format, job: EncodeJob): Encoder {
+  switch (format) {
+    case 'mp4':
+      return mp4Encoder(job);
+    case 'webm':
+      return webmEncoder(job);
+    case 'gif':
+      return new GifEncoder(job);
+    case 'png':
+      return new PngFramesEncoder(job.path, job);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * An encoder that is one ffmpeg process reading frames on stdin and writing a
+ * temporary file, renamed into place when ffmpeg finishes cleanly.
+ */
+import { PendingOutput } from './atomic-output.js';
+import type { Encoder } from './encoder.js';
+import { FfmpegProcess } from './ffmpeg.js';
+
+export class StreamEncoder implements Encoder {
+  private readonly output: PendingOutput;
+  private readonly ffmpeg: FfmpegProcess;
+
+  /** `args(tempPath)` gives ffmpeg's arguments writing to the temporary path. */
+  constructor(
+    readonly format: string,
+    readonly path: string,
+    args: (tempPath: string) => string[],
+  ) {
+    this.output = new PendingOutput(path);
+    this.ffmpeg = new FfmpegProcess(args(this.output.tempPath), `${format} ${path}`);
+  }
+
+  writeFrame(rgba: Uint8Array): Promise<void> {
+    return this.ffmpeg.write(rgba);
+  }
+
+  async finish(): Promise<void> {
+    try {
+      await this.ffmpeg.end();
+      this.output.commit();
+    } catch (error) {
+      this.output.discard();
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.ffmpeg.kill();
+    this.output.discard();
+  }
+}
