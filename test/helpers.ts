@@ -1,7 +1,7 @@
 /** Shared helpers for the end-to-end tests: run the built CLI, read images, measure them. */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodePng } from '../src/encode/png.js';
@@ -62,4 +62,29 @@ export function distinctColours(rgba: Uint8Array | Uint8ClampedArray): number {
   const seen = new Set<number>();
   for (let i = 0; i < rgba.length; i += 4) seen.add((rgba[i] << 16) | (rgba[i + 1] << 8) | rgba[i + 2]);
   return seen.size;
+}
+
+export interface Probe {
+  streams: Array<{ codec_name: string; pix_fmt?: string; width: number; height: number; nb_read_frames?: string; avg_frame_rate?: string }>;
+  format: { duration?: string; format_name: string; tags?: Record<string, string> };
+}
+
+/** ffprobe (shipped by @ffprobe-installer/ffprobe) with the decoded frame count. */
+export async function ffprobe(file: string): Promise<Probe> {
+  const { path } = (await import('@ffprobe-installer/ffprobe')).default as { path: string };
+  return new Promise((done, fail) => {
+    const child = spawn(path, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,pix_fmt,width,height,nb_read_frames,avg_frame_rate:format=duration,format_name:format_tags', '-of', 'json', file]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => (code === 0 ? done(JSON.parse(out) as Probe) : fail(new Error(`ffprobe ${file}: ${err}`))));
+  });
+}
+
+/** Writes a scene file into `dir` and returns its path. */
+export function writeScene(dir: string, name: string, yaml: string): string {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, yaml);
+  return path;
 }

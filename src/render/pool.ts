@@ -33,9 +33,16 @@ export function createRenderPool(threads = defaultWorkerCount()): RenderPool {
     // Threads stay alive for the whole render; piscina would otherwise reap idle ones.
     idleTimeout: 60_000,
   });
+  // piscina reports some failures as 'error' events, which would crash the
+  // process without a listener. A result arriving for a task already aborted
+  // (a race when a render stops) is harmless; anything else fails later runs.
+  let poolError: Error | undefined;
+  pool.on('error', (error: Error) => {
+    if (!/^Unexpected message from Worker/.test(error.message)) poolError ??= error;
+  });
   return {
     threads,
-    run: (job, signal) => pool.run(job, { signal }),
+    run: (job, signal) => (poolError ? Promise.reject(poolError) : pool.run(job, { signal })),
     destroy: () => pool.destroy(),
   };
 }
