@@ -69,6 +69,30 @@ describe('cppn-motion render', () => {
     expect((await readPng(join(dir.path, 'flags-frames', 'frame-00000.png'))).width).toBe(40);
   });
 
+  it('the GIF keeps the colours of the frames (palette and dithering only add fine noise)', async () => {
+    const { locateFfmpeg } = await import('../src/encode/ffmpeg.js');
+    const { spawnSync } = await import('node:child_process');
+    const scene = writeScene(dir.path, 'colours', SMALL.replace('name: small', 'name: colours').replace('[48, 32]', '[64, 64]'));
+    const result = await runCli(['render', scene, '--format', 'gif,png', '--out', join(dir.path, 'colours')]);
+    expect(result.code, result.stderr).toBe(0);
+    const extracted = join(dir.path, 'colours-gif-frame.png');
+    spawnSync(locateFfmpeg().path, ['-v', 'error', '-i', join(dir.path, 'colours.gif'), '-vf', 'select=eq(n\\,7)', '-vsync', '0', '-frames:v', '1', '-y', extracted]);
+    const gif = (await readPng(extracted)).data;
+    const exact = (await readPng(join(dir.path, 'colours-frames', 'frame-00007.png'))).data;
+    let difference = 0;
+    const means = [0, 0, 0, 0, 0, 0];
+    for (let i = 0; i < gif.length; i += 4) {
+      for (let c = 0; c < 3; c++) {
+        difference += Math.abs(gif[i + c] - exact[i + c]);
+        means[c] += gif[i + c];
+        means[c + 3] += exact[i + c];
+      }
+    }
+    const pixels = gif.length / 4;
+    expect(difference / (pixels * 3)).toBeLessThan(8);
+    for (let c = 0; c < 3; c++) expect(Math.abs(means[c] - means[c + 3]) / pixels).toBeLessThan(6);
+  });
+
   it('handles odd sizes: the MP4 drops the last row and column, the GIF keeps them', async () => {
     const scene = writeScene(dir.path, 'odd', SMALL.replace('name: small', 'name: odd').replace('[48, 32]', '[33, 21]'));
     const result = await runCli(['render', scene, '--out', join(dir.path, 'odd')]);

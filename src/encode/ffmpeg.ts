@@ -171,12 +171,6 @@ export class FfmpegProcess {
   }
 }
 
-/** Runs ffmpeg to completion with no input (second passes). */
-export async function runFfmpeg(args: string[], label: string): Promise<void> {
-  const process = new FfmpegProcess(args, label);
-  await process.end();
-}
-
 /** Reads a container's metadata tags with ffmpeg's ffmetadata writer. */
 export function readFfmpegMetadata(file: string): Record<string, string> {
   const { path } = locateFfmpeg();

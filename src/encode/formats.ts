@@ -2,13 +2,15 @@
  * The output formats: MP4 (H.264), WebM (VP9), GIF (two passes, bounded
  * memory) and a folder of PNG frames. Each is a small factory of an Encoder.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Format } from '../scene/index.js';
 import { PendingOutput } from './atomic-output.js';
 import { rawInput, type EncodeJob, type Encoder } from './encoder.js';
-import { FfmpegProcess, runFfmpeg } from './ffmpeg.js';
-import { finishGif } from './gif-file.js';
+import { FfmpegProcess } from './ffmpeg.js';
+import PQueue from 'p-queue';
+import { assembleGif } from './gif-file.js';
 import { StreamEncoder } from './stream-encoder.js';
 
 /** H.264 in yuv420p needs even sides: odd ones lose their last row or column (the GIF keeps them). */
@@ -49,19 +51,27 @@ function webmEncoder(job: EncodeJob): Encoder {
   ]);
 }
 
+const QUANTISE = 'bitand(min(val+2\\,255)\\,252)';
+
+/** Frames per pass-2 segment: paletteuse's colour cache grows with the colours it meets, so segments bound it. */
+const GIF_SEGMENT_FRAMES = 240;
+
 /**
  * GIF in two passes so that memory does not grow with the video: while frames
  * stream in, one ffmpeg gathers the palette statistics (palettegen) and keeps a
- * lossless copy of the frames on disk (FFV1); at the end a second ffmpeg maps
- * that copy onto the palette. (A one-pass palettegen → paletteuse graph would
- * hold every frame in memory until the palette exists.)
+ * lossless copy of the frames on disk (FFV1, in segments); at the end the
+ * segments are mapped onto the palette in parallel (paletteuse, dithered) and
+ * joined. (A one-pass palettegen → paletteuse graph would hold every frame in
+ * memory until the palette exists.)
  */
 class GifEncoder implements Encoder {
   readonly format = 'gif';
   private readonly output: PendingOutput;
   private readonly scratch: string;
   private readonly firstPass: FfmpegProcess;
+  private readonly secondPasses = new Set<FfmpegProcess>();
   private readonly gifFps: number;
+  private aborted = false;
 
   constructor(private readonly job: EncodeJob) {
     this.output = new PendingOutput(job.path);
@@ -71,12 +81,27 @@ class GifEncoder implements Encoder {
     const gif = job.output.gif;
     this.gifFps = gif.fps ?? job.fps;
     const prepare = [
+      // 6 bits per channel (rounded) before anything counts colours: palettegen's
+      // histogram grows with the number of distinct colours, which would
+      // otherwise grow with the video's length. 64 levels per channel are finer
+      // than a 256-colour palette can resolve anyway.
+      `lutrgb=r='${QUANTISE}':g='${QUANTISE}':b='${QUANTISE}'`,
       ...(gif.fps !== undefined ? [`fps=${gif.fps}`] : []),
       ...(gif.size !== undefined ? [`scale=${typeof gif.size === 'string' ? gif.size.replace('x', ':') : gif.size.join(':')}:flags=lanczos`] : []),
     ];
-    const graph = `[0:v]${prepare.length ? `${prepare.join(',')},` : ''}split[a][b];[a]palettegen=max_colors=${gif.colors}:stats_mode=full[p]`;
+    const graph = `[0:v]${prepare.join(',')},split[a][b];[a]palettegen=max_colors=${gif.colors}:stats_mode=full[p]`;
+    const gifFrames = Math.max(1, Math.round((job.frameCount * this.gifFps) / job.fps));
+    const segment = Math.max(1, Math.min(GIF_SEGMENT_FRAMES, Math.ceil(gifFrames / availableParallelism())));
+    const cuts = Array.from({ length: Math.ceil(gifFrames / segment) - 1 }, (_, i) => (i + 1) * segment);
     this.firstPass = new FfmpegProcess(
-      [...rawInput(job), '-filter_complex', graph, '-map', '[p]', '-y', join(this.scratch, 'palette.png'), '-map', '[b]', '-c:v', 'ffv1', '-y', join(this.scratch, 'frames.mkv')],
+      [
+        ...rawInput(job),
+        '-filter_complex', graph,
+        '-map', '[p]', '-y', join(this.scratch, 'palette.png'),
+        '-map', '[b]', '-c:v', 'ffv1', '-g', '1',
+        ...(cuts.length > 0 ? ['-f', 'segment', '-segment_format', 'matroska', '-segment_frames', cuts.join(','), '-reset_timestamps', '1'] : ['-f', 'matroska']),
+        '-y', join(this.scratch, cuts.length > 0 ? 'frames-%04d.mkv' : 'frames-0000.mkv'),
+      ],
       `gif ${job.path}`,
     );
   }
@@ -94,12 +119,28 @@ class GifEncoder implements Encoder {
       await this.firstPass.end();
       const gif = this.job.output.gif;
       const dither = gif.dither === 'bayer' ? `bayer:bayer_scale=${gif.bayerScale}` : gif.dither;
-      const raw = join(this.scratch, 'raw.gif');
-      await runFfmpeg(
-        ['-i', join(this.scratch, 'frames.mkv'), '-i', join(this.scratch, 'palette.png'), '-lavfi', `[0:v][1:v]paletteuse=dither=${dither}`, '-loop', '0', '-f', 'gif', '-y', raw],
-        `gif ${this.job.path}`,
+      const segments = readdirSync(this.scratch).filter((f) => /^frames-\d+\.mkv$/.test(f)).sort();
+      const queue = new PQueue({ concurrency: availableParallelism() });
+      const parts = await Promise.all(
+        segments.map((segment, i) =>
+          queue.add(async () => {
+            if (this.aborted) throw new Error('GIF encoding was aborted');
+            const part = join(this.scratch, `part-${String(i).padStart(4, '0')}.gif`);
+            const pass = new FfmpegProcess(
+              ['-i', join(this.scratch, segment), '-i', join(this.scratch, 'palette.png'), '-lavfi', `[0:v][1:v]paletteuse=dither=${dither}`, '-loop', '0', '-f', 'gif', '-y', part],
+              `gif ${this.job.path}`,
+            );
+            this.secondPasses.add(pass);
+            try {
+              await pass.end();
+            } finally {
+              this.secondPasses.delete(pass);
+            }
+            return part;
+          }),
+        ),
       );
-      finishGif(raw, this.output.tempPath, { comment: this.job.metadata, fps: this.gifFps });
+      assembleGif(parts, this.output.tempPath, { comment: this.job.metadata, fps: this.gifFps });
       this.output.commit();
     } catch (error) {
       this.output.discard();
@@ -110,7 +151,8 @@ class GifEncoder implements Encoder {
   }
 
   async abort(): Promise<void> {
-    await this.firstPass.kill();
+    this.aborted = true;
+    await Promise.all([this.firstPass.kill(), ...[...this.secondPasses].map((p) => p.kill())]);
     this.output.discard();
     this.output.removeScratch(this.scratch);
   }

@@ -49,6 +49,25 @@ export interface VideoResult {
   finishMs: number;
 }
 
+/** Rejects as soon as `signal` aborts, so a long wait (the GIF's last pass) can be interrupted. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {}): Promise<VideoResult> {
   const started = performance.now();
   const { model } = loaded;
@@ -116,7 +135,7 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
       options.onProgress?.({ done: written, total, elapsedMs, fps, etaSeconds: (total - written) / Math.max(fps, 1e-9) });
     }
     const finishStarted = performance.now();
-    await Promise.all(encoders.map((encoder) => encoder.finish()));
+    await untilAborted(Promise.all(encoders.map((encoder) => encoder.finish())), abort.signal);
     const finishMs = performance.now() - finishStarted;
     return {
       outputs: encoders.map((e, i) => ({ format: formats[i], path: e.path })),

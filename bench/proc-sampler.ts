@@ -1,0 +1,89 @@
+/**
+ * Samples a process tree through /proc (Linux): peak resident memory of each
+ * process and of the whole tree, and how busy the machine's cores are.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcessPeak {
+  pid: number;
+  command: string;
+  peakKiB: number;
+}
+
+export interface TreeSample {
+  peaks: Map<number, ProcessPeak>;
+  /** Largest sum of resident memory over the tree at one moment. */
+  peakTreeKiB: number;
+  /** Fraction of all cores busy (user + system), per sample. */
+  busy: Array<{ atMs: number; fraction: number }>;
+}
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = read(`/proc/${entry}/stat`);
+    if (!stat) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const walk = (pid: number): void => {
+    out.push(pid);
+    for (const child of children.get(pid) ?? []) walk(child);
+  };
+  walk(root);
+  return out;
+}
+
+function cpuTotals(): { busy: number; total: number } {
+  const line = (read('/proc/stat') ?? '').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = line[3] + line[4];
+  const total = line.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Samples the tree under `root` every `intervalMs` until `stop()` is called. */
+export function sampleTree(root: number, intervalMs = 20): { stop: () => TreeSample } {
+  const peaks = new Map<number, ProcessPeak>();
+  const busy: TreeSample['busy'] = [];
+  let peakTreeKiB = 0;
+  const started = performance.now();
+  let lastCpu = cpuTotals();
+  const tick = (): void => {
+    let sum = 0;
+    for (const pid of descendants(root)) {
+      const status = read(`/proc/${pid}/status`);
+      if (!status) continue;
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      sum += rss;
+      const command = (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean).join(' ');
+      const known = peaks.get(pid);
+      // Right after fork a child still shows its parent's command line; keep the latest.
+      peaks.set(pid, { pid, command: command || known?.command || '', peakKiB: Math.max(known?.peakKiB ?? 0, hwm, rss) });
+    }
+    peakTreeKiB = Math.max(peakTreeKiB, sum);
+    const cpu = cpuTotals();
+    if (cpu.total > lastCpu.total) busy.push({ atMs: performance.now() - started, fraction: (cpu.busy - lastCpu.busy) / (cpu.total - lastCpu.total) });
+    lastCpu = cpu;
+  };
+  const timer = setInterval(tick, intervalMs);
+  tick();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { peaks, peakTreeKiB, busy };
+    },
+  };
+}
