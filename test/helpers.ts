@@ -37,7 +37,7 @@ export async function readPng(path: string): Promise<{ width: number; height: nu
   return decodePng(readFileSync(path));
 }
 
-export function sha256(data: Uint8Array): string {
+export function sha256(data: Uint8Array | Uint8ClampedArray): string {
   return createHash('sha256').update(data).digest('hex');
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureWriter, featureCount, type FeatureSpec } from './features.js';
+import { FeatureWriter, featureCount, type FeatureSpec, type View } from './features.js';
 
 const xyr: FeatureSpec = { inputs: ['x', 'y', 'r'], timeMode: 'circle', timeScale: 1, latentSize: 0 };
 
-function features(spec: FeatureSpec, width: number, height: number, view = { zoom: 1, center: [0, 0] as const, rotation: 0 }, t = 0, latent: number[] = []): Float32Array[] {
+function features(spec: FeatureSpec, width: number, height: number, view: View = { zoom: 1, center: [0, 0], rotation: 0 }, t = 0, latent: number[] = []): Float32Array[] {
   const count = width * height;
   const out = new Float32Array(featureCount(spec) * count);
   new FeatureWriter(spec, { width, height, view, t, latent }).write(out, count, 0, count);
