@@ -1,0 +1,8 @@
+/**
+ * Looking inside the network: activation sheets, per-layer statistics, the
+ * inner images of every unit, side-by-side comparisons, and the grey-goo check.
+ */
+export * from './families.js';
+export * from './grey-goo.js';
+export * from './layer-stats.js';
+export * from './sample-frame.js';
