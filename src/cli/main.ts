@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { InterruptedError, UserError } from '../errors.js';
+import { registerActivations } from './commands/activations.js';
 import { registerStill } from './commands/still.js';
 import { registerWeights } from './commands/weights.js';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     .exitOverride();
   registerStill(program);
   registerWeights(program);
+  registerActivations(program);
   await program.parseAsync(process.argv);
 }
 
