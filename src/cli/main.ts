@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { InterruptedError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerStill } from './commands/still.js';
 import { registerWeights } from './commands/weights.js';
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     .exitOverride();
   registerStill(program);
   registerWeights(program);
+  registerInspect(program);
   registerActivations(program);
   await program.parseAsync(process.argv);
 }
