@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { InterruptedError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
+import { registerCompare } from './commands/compare.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerStill } from './commands/still.js';
 import { registerWeights } from './commands/weights.js';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   registerWeights(program);
   registerInspect(program);
   registerActivations(program);
+  registerCompare(program);
   await program.parseAsync(process.argv);
 }
 

@@ -3,6 +3,7 @@
  * inner images of every unit, side-by-side comparisons, and the grey-goo check.
  */
 export * from './activation-sheet.js';
+export * from './compare.js';
 export * from './describe.js';
 export * from './families.js';
 export * from './grey-goo.js';
