@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPng, rgbStats, runCli, tempDir } from './helpers.js';
@@ -106,6 +106,14 @@ describe('cppn-motion inspect', () => {
     expect(png.width).toBeGreaterThan(16 * 32);
     expect(png.height).toBeGreaterThan(9 * 32);
     expect(rgbStats(png.data).std).toBeGreaterThan(40);
+  });
+
+  it('never writes the maps over a scene given after --maps', async () => {
+    const before = readFileSync('scenes/grey-goo.yaml', 'utf8');
+    const result = await runCli(['inspect', '--maps', 'scenes/grey-goo.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--maps scenes/grey-goo.yaml: the maps are written as a .png file');
+    expect(readFileSync('scenes/grey-goo.yaml', 'utf8')).toBe(before);
   });
 });
 

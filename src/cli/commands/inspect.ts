@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { UserError } from '../../errors.js';
 import { formatInspection, inspectionJson, inspectScene, renderNeuronMaps } from '../../inspect/index.js';
 import { parseNonNegative, parseSeed, parseWholeNumber } from '../options.js';
 import { reporter } from '../report.js';
@@ -29,9 +30,13 @@ export function registerInspect(program: Command): void {
     .option('--size <px>', 'longest side the statistics are computed at (default: 256, less for wide networks)', parseWholeNumber(8, 4096))
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--from <file.png>', 'inspect the scene stored in an earlier output')
-    .option('-q, --quiet', 'print nothing but the statistics and errors')
+    .option('-q, --quiet', 'print nothing but the statistics, warnings and errors')
     .action(async (scenePath: string | undefined, flags: InspectFlags) => {
       const report = reporter(flags.quiet);
+      // --maps takes an optional file name, so `inspect --maps scene.yaml` would read the scene as one.
+      if (typeof flags.maps === 'string' && !flags.maps.toLowerCase().endsWith('.png')) {
+        throw new UserError(`--maps ${flags.maps}: the maps are written as a .png file`, 'put the scene first (inspect scene.yaml --maps), or name a .png file');
+      }
       const loaded = await sceneFromArguments(scenePath, flags.from, { seed: flags.seed }, report);
       const inspection = inspectScene(loaded, { at: flags.at, maxSide: flags.size });
       process.stdout.write(flags.json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : `${formatInspection(inspection)}\n`);
