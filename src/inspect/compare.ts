@@ -56,7 +56,7 @@ export async function compareScenes(entries: readonly ComparisonEntry[], options
     measure.font = font(14, 'bold');
     const title = wrapText(measure, entry.label ?? entry.scene.scene.name ?? entry.scene.origin, cellWidth);
     measure.font = font(12);
-    const detail = wrapText(measure, describeNetwork(entry.scene.model), cellWidth);
+    const detail = wrapText(measure, describeNetwork(entry.scene.model), cellWidth, ' · ');
     return { title, detail };
   });
   const captionHeight = Math.max(...captions.map((c) => 10 + 18 * c.title.length + LINE * c.detail.length));

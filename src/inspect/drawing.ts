@@ -14,21 +14,26 @@ export function font(size: number, weight: 'normal' | 'bold' = 'normal'): string
   return `${weight} ${size}px ${FONT_FAMILY}`;
 }
 
-/** Splits text into lines no wider than `width`, breaking at spaces. */
-export function wrapText(ctx: SKRSContext2D, text: string, width: number): string[] {
+/**
+ * Splits text into lines no wider than `width`, breaking at `separator`
+ * (kept at the end of a line, trimmed) and, where a piece is still too wide,
+ * at spaces.
+ */
+export function wrapText(ctx: SKRSContext2D, text: string, width: number, separator = ' '): string[] {
+  const fits = (line: string): boolean => ctx.measureText(line).width <= width;
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (line && ctx.measureText(next).width > width) {
+  for (const piece of text.split(separator)) {
+    const next = line ? `${line}${separator}${piece}` : piece;
+    if (line && !fits(next)) {
       lines.push(line);
-      line = word;
+      line = piece;
     } else {
       line = next;
     }
   }
   if (line) lines.push(line);
-  return lines;
+  return separator === ' ' ? lines : lines.flatMap((l) => (fits(l) ? [l] : wrapText(ctx, l, width)));
 }
 
 /** Draws RGBA pixels at (x, y) with a one-pixel frame around them. */

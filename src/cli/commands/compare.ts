@@ -10,7 +10,7 @@ interface CompareFlags {
   at: number;
   size?: [number, number];
   columns?: number;
-  label: string[];
+  label?: string[];
   seed?: number;
   out: string;
   workers?: number;
@@ -34,7 +34,7 @@ export function registerCompare(program: Command): void {
     .option('--at <seconds>', 'time in each scene', parseNonNegative, 0)
     .option('--size <WxH>', 'size of each still (default: 256 px on the longer side)', parseSize)
     .option('--columns <n>', 'stills per row (default: up to 4)', parseWholeNumber(1, 64))
-    .option('--label <text>', 'label of the next scene, in order (repeat it; default: the scene name)', (text: string, all: string[]) => [...all, text], [] as string[])
+    .option('--label <text>', 'label of the next scene, in order (repeat it; default: the scene name)', (text: string, all: string[] | undefined) => [...(all ?? []), text])
     .option('--seed <n>', 'the same network seed for every scene', parseSeed)
     .option('--out <file.png>', 'output file', 'output/compare.png')
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
@@ -42,11 +42,12 @@ export function registerCompare(program: Command): void {
     .action(async (scenePaths: string[], flags: CompareFlags) => {
       const report = reporter(flags.quiet);
       if (scenePaths.length < 2) throw new UserError('compare needs two or more scene files', 'e.g. cppn-motion compare scenes/grey-goo.yaml scenes/normal-1.yaml');
-      if (flags.label.length > scenePaths.length) throw new UserError(`${flags.label.length} labels for ${scenePaths.length} scenes; give at most one --label per scene`);
+      const labels = flags.label ?? [];
+      if (labels.length > scenePaths.length) throw new UserError(`${labels.length} labels for ${scenePaths.length} scenes; give at most one --label per scene`);
       const entries = scenePaths.map((path, i) => {
         const loaded = loadScene(path);
         for (const warning of loaded.warnings) report.warn(warning);
-        return { scene: applyOverrides(loaded, { size: flags.size ?? defaultSize(loaded), seed: flags.seed }), label: flags.label[i] };
+        return { scene: applyOverrides(loaded, { size: flags.size ?? defaultSize(loaded), seed: flags.seed }), label: labels[i] };
       });
       const started = performance.now();
       const comparison = await compareScenes(entries, { at: flags.at, columns: flags.columns, workers: flags.workers });
