@@ -43,7 +43,7 @@ function panel(a: Activation): Record<string, unknown> {
   const params = parameterText(a);
   const axis = { labelFontSize: 10, titleFontSize: 10, titleFontWeight: 'normal', titleColor: MUTED, grid: true, gridColor: '#eceef1' };
   return {
-    title: { text: a.name === 'logistic' ? 'logistic map' : a.name, subtitle: [definition.summary, params || '\u00a0'], anchor: 'start' },
+    title: { text: a.name === 'logistic' ? 'logistic map' : a.name, subtitle: [definition.summary, params || 'no parameters'], anchor: 'start' },
     hconcat: [
       {
         width: 200,
@@ -65,7 +65,7 @@ function panel(a: Activation): Record<string, unknown> {
       {
         width: 150,
         height: 130,
-        title: { text: `mean ${fixed(response.mean)}   std ${fixed(response.std)}`, fontSize: 11, fontWeight: 'bold', color: INK, anchor: 'middle', offset: 6 },
+        title: { text: `mean ${fixed(response.mean)} · std ${fixed(response.std)}`, fontSize: 11, fontWeight: 'bold', color: INK, anchor: 'middle', offset: 6 },
         layer: [
           {
             data: { values: response.bins },
