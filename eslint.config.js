@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's recommended rules, plus the project's layering:
-// cli → render/encode → scene → core, and core free of Node-only APIs.
+// cli → inspect → render/encode → scene → core, and core free of Node-only APIs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -22,6 +22,7 @@ export default tseslint.config(
   layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
   layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/cli/**'], 'src/scene may use only src/core (dependencies point down)'),
   layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/cli/**'], 'render and encode must not depend on the CLI'),
+  layer(['src/inspect/**/*.ts'], ['**/cli/**'], 'src/inspect is library code: it may use core, scene, render and encode, not the CLI'),
   {
     files: ['src/core/**/*.test.ts'],
     rules: { 'no-restricted-imports': 'off' },

@@ -6,6 +6,7 @@
  */
 export * from './core/index.js';
 export * from './scene/index.js';
+export * from './inspect/index.js';
 export { renderStill, type Still, type StillOptions } from './render/still.js';
 export { FrameRenderer } from './render/frame-renderer.js';
 export { createRenderPool, type RenderPool } from './render/pool.js';

@@ -8,7 +8,10 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FfmpegError } from '../encode/ffmpeg.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { registerActivations } from './commands/activations.js';
+import { registerCompare } from './commands/compare.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerRender } from './commands/render.js';
 import { registerValidate } from './commands/validate.js';
 import { registerStill } from './commands/still.js';
@@ -46,10 +49,13 @@ async function main(): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRender(program);
-  registerValidate(program);
-  registerDoctor(program);
   registerStill(program);
+  registerValidate(program);
+  registerInspect(program);
+  registerActivations(program);
+  registerCompare(program);
   registerWeights(program);
+  registerDoctor(program);
   await program.parseAsync(process.argv);
 }
 

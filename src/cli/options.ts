@@ -1,6 +1,8 @@
 /** Parsers for command-line values: each turns text into a value or a clear error. */
 import { InvalidArgumentError } from 'commander';
+import { ACTIVATION_NAMES, type ActivationName } from '../core/index.js';
 import { FORMATS, LIMITS, type Format } from '../scene/index.js';
+import { closest } from '../scene/suggest.js';
 
 export function parseSize(text: string): [number, number] {
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
@@ -40,4 +42,17 @@ export function parseFormats(text: string): Format[] {
   const bad = parts.filter((p) => !(FORMATS as readonly string[]).includes(p));
   if (parts.length === 0 || bad.length > 0) throw new InvalidArgumentError(`"${bad[0] ?? text}" is not a format; use any of ${FORMATS.join(', ')} separated by commas`);
   return [...new Set(parts)] as Format[];
+}
+
+/** A comma-separated list of activation names, e.g. "tanh,cos". */
+export function parseActivationNames(text: string): ActivationName[] {
+  const parts = text.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  if (parts.length === 0) throw new InvalidArgumentError(`name one or more activations separated by commas, e.g. tanh,cos`);
+  for (const part of parts) {
+    if (!(ACTIVATION_NAMES as readonly string[]).includes(part)) {
+      const guess = closest(part, ACTIVATION_NAMES);
+      throw new InvalidArgumentError(`"${part}" is not an activation${guess ? ` (did you mean "${guess}"?)` : ''}; use any of ${ACTIVATION_NAMES.join(', ')}`);
+    }
+  }
+  return [...new Set(parts)] as ActivationName[];
 }

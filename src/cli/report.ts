@@ -1,4 +1,4 @@
-/** What the CLI says to people: on stderr, so stdout stays for data (weights export, --json). */
+/** What the CLI says to people: on stderr, so stdout stays for data (weights export, --json). --quiet silences all but errors. */
 export interface Reporter {
   info(message: string): void;
   warn(message: string): void;
@@ -9,6 +9,8 @@ export function reporter(quiet = false): Reporter {
     info: (message) => {
       if (!quiet) process.stderr.write(`${message}\n`);
     },
-    warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    warn: (message) => {
+      if (!quiet) process.stderr.write(`warning: ${message}\n`);
+    },
   };
 }

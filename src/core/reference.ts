@@ -31,12 +31,18 @@ export function renderReference(frame: FrameDescription, onLayer?: (layer: numbe
     const next = new Float64Array(layer.outputs * pixels);
     const activation = frame.activations[index];
     const fn = ACTIVATIONS[activation.name].reference;
+    // Unit by unit, input by input, over contiguous rows of pixels: each sum
+    // still runs bias + w₀x₀ + w₁x₁ + … in the same order, so the values are
+    // the same as a pixel-by-pixel loop, without striding across the inputs.
     for (let n = 0; n < layer.outputs; n++) {
-      for (let p = 0; p < pixels; p++) {
-        let acc = layer.bias[n];
-        for (let k = 0; k < width; k++) acc += layer.weight[n * width + k] * current[k * pixels + p];
-        next[n * pixels + p] = fn(acc, activation);
+      const row = next.subarray(n * pixels, (n + 1) * pixels);
+      row.fill(layer.bias[n]);
+      for (let k = 0; k < width; k++) {
+        const w = layer.weight[n * width + k];
+        const input = current.subarray(k * pixels, (k + 1) * pixels);
+        for (let p = 0; p < pixels; p++) row[p] += w * input[p];
       }
+      for (let p = 0; p < pixels; p++) row[p] = fn(row[p], activation);
     }
     onLayer?.(index, next, layer.outputs);
     current = next;

@@ -177,13 +177,27 @@ export function readFfmpegMetadata(file: string): Record<string, string> {
   const result = spawnSync(path, ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'ffmetadata', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new FfmpegError(`ffmpeg could not read ${file}: ${(result.stderr ?? '').trim()}`);
   const tags: Record<string, string> = {};
-  // ffmetadata escapes '=', ';', '#', '\' and newlines with a backslash.
-  const text = result.stdout.replace(/\\\n/g, '\u0000');
-  for (const line of text.split('\n').slice(1)) {
-    const match = /^((?:[^=\\]|\\.)*)=(.*)$/s.exec(line);
-    if (!match) continue;
-    const unescape = (s: string): string => s.replace(/\u0000/g, '\n').replace(/\\(.)/g, '$1');
-    tags[unescape(match[1])] = unescape(match[2]);
+  // ffmetadata escapes '=', ';', '#', '\\' and newlines with a backslash: split
+  // into key=value lines by walking the text, unescaping as we go.
+  let key = '';
+  let value = '';
+  let inValue = false;
+  const text = result.stdout.slice(result.stdout.indexOf('\n') + 1);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\' && i + 1 < text.length) {
+      if (inValue) value += text[++i];
+      else key += text[++i];
+    } else if (ch === '\n') {
+      if (inValue) tags[key] = value;
+      key = '';
+      value = '';
+      inValue = false;
+    } else if (ch === '=' && !inValue) {
+      inValue = true;
+    } else if (inValue) value += ch;
+    else key += ch;
   }
+  if (inValue) tags[key] = value;
   return tags;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { extname, join } from 'node:path';
 import { LIMITS, type Format } from '../../scene/index.js';
+import { greyGooWarning } from '../../inspect/index.js';
 import { renderVideo } from '../../render/video.js';
 import { interruptible } from '../interrupts.js';
 import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber } from '../options.js';
@@ -49,6 +50,10 @@ export function registerRender(program: Command): void {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed }, report);
       const { model } = loaded;
+      // Several moments: a video that passes through one flat frame is not grey goo.
+      const duration = loaded.scene.output.duration;
+      const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+      if (goo) report.warn(goo);
       const name = flags.seed !== undefined && flags.out === undefined ? `${model.name}-seed-${flags.seed}` : model.name;
       const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet));
       report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);

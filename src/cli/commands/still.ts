@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { encodePng } from '../../encode/png.js';
 import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { greyGooWarning } from '../../inspect/index.js';
 import { renderStill } from '../../render/still.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
 import { reporter } from '../report.js';
@@ -32,6 +33,8 @@ export function registerStill(program: Command): void {
     .action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed }, report);
+      const goo = greyGooWarning(loaded, { at: flags.at });
+      if (goo) report.warn(goo);
       const started = performance.now();
       const still = await renderStill(loaded, { at: flags.at, workers: flags.workers });
       const name = flags.seed !== undefined ? `${loaded.model.name}-seed-${flags.seed}` : loaded.model.name;

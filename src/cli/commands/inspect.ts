@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { UserError } from '../../errors.js';
+import { formatInspection, inspectionJson, inspectScene, renderNeuronMaps } from '../../inspect/index.js';
+import { parseNonNegative, parseSeed, parseWholeNumber } from '../options.js';
+import { reporter } from '../report.js';
+import { sceneFromArguments } from '../scene-source.js';
+
+interface InspectFlags {
+  at: number;
+  json?: boolean;
+  maps?: string | boolean;
+  tile: number;
+  size?: number;
+  seed?: number;
+  from?: string;
+  quiet?: boolean;
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description("look inside a scene's network: per-layer statistics for one frame, a grey-goo check, and with --maps what every unit paints")
+    .argument('[scene]', 'scene file (.yaml)')
+    .option('--at <seconds>', 'time in the scene', parseNonNegative, 0)
+    .option('--json', 'print the statistics as JSON')
+    .option('--maps [file.png]', "draw every unit's image, one row per layer (default file: output/<name>-maps.png)")
+    .option('--tile <px>', 'tile size for --maps', parseWholeNumber(8, 512), 64)
+    .option('--size <px>', 'longest side the statistics are computed at (default: 256, less for wide networks)', parseWholeNumber(8, 4096))
+    .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
+    .option('--from <file.png>', 'inspect the scene stored in an earlier output')
+    .option('-q, --quiet', 'print nothing but the statistics, warnings and errors')
+    .action(async (scenePath: string | undefined, flags: InspectFlags) => {
+      const report = reporter(flags.quiet);
+      // --maps takes an optional file name, so `inspect --maps scene.yaml` would read the scene as one.
+      if (typeof flags.maps === 'string' && !flags.maps.toLowerCase().endsWith('.png')) {
+        throw new UserError(`--maps ${flags.maps}: the maps are written as a .png file`, 'put the scene first (inspect scene.yaml --maps), or name a .png file');
+      }
+      const loaded = await sceneFromArguments(scenePath, flags.from, { seed: flags.seed }, report);
+      const inspection = inspectScene(loaded, { at: flags.at, maxSide: flags.size });
+      process.stdout.write(flags.json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : `${formatInspection(inspection)}\n`);
+      if (inspection.greyGoo) report.warn(inspection.greyGoo.message);
+      if (flags.maps !== undefined && flags.maps !== false) {
+        const name = flags.seed !== undefined ? `${loaded.model.name}-seed-${flags.seed}` : loaded.model.name;
+        const out = typeof flags.maps === 'string' ? flags.maps : join('output', `${name}-maps.png`);
+        const maps = renderNeuronMaps(loaded, { at: flags.at, tile: flags.tile });
+        writeFileAtomic(out, maps.png);
+        report.info(`wrote ${out} (${maps.width}x${maps.height}, tiles of ${maps.tile[0]}x${maps.tile[1]})`);
+      }
+    });
+}
