@@ -8,7 +8,11 @@ export interface ProcessPeak {
   pid: number;
   command: string;
   peakKiB: number;
+  /** CPU seconds (user + system) at the last sample. */
+  cpuSeconds: number;
 }
+
+const TICKS_PER_SECOND = 100;
 
 export interface TreeSample {
   peaks: Map<number, ProcessPeak>;
@@ -55,6 +59,7 @@ function cpuTotals(): { busy: number; total: number } {
 
 /** Samples the tree under `root` every `intervalMs` until `stop()` is called. */
 export function sampleTree(root: number, intervalMs = 20): { stop: () => TreeSample } {
+  // One last sample at stop() catches what short-lived children did.
   const peaks = new Map<number, ProcessPeak>();
   const busy: TreeSample['busy'] = [];
   let peakTreeKiB = 0;
@@ -69,9 +74,17 @@ export function sampleTree(root: number, intervalMs = 20): { stop: () => TreeSam
       const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
       sum += rss;
       const command = (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean).join(' ');
+      const stat = read(`/proc/${pid}/stat`) ?? '';
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
       const known = peaks.get(pid);
       // Right after fork a child still shows its parent's command line; keep the latest.
-      peaks.set(pid, { pid, command: command || known?.command || '', peakKiB: Math.max(known?.peakKiB ?? 0, hwm, rss) });
+      peaks.set(pid, {
+        pid,
+        command: command || known?.command || '',
+        peakKiB: Math.max(known?.peakKiB ?? 0, hwm, rss),
+        cpuSeconds: Math.max(known?.cpuSeconds ?? 0, ticks / TICKS_PER_SECOND),
+      });
     }
     peakTreeKiB = Math.max(peakTreeKiB, sum);
     const cpu = cpuTotals();
@@ -83,6 +96,7 @@ export function sampleTree(root: number, intervalMs = 20): { stop: () => TreeSam
   return {
     stop: () => {
       clearInterval(timer);
+      tick();
       return { peaks, peakTreeKiB, busy };
     },
   };

@@ -59,7 +59,7 @@ const GIF_SEGMENT_FRAMES = 240;
 /**
  * GIF in two passes so that memory does not grow with the video: while frames
  * stream in, one ffmpeg gathers the palette statistics (palettegen) and keeps a
- * lossless copy of the frames on disk (FFV1, in segments); at the end the
+ * lossless copy of the frames on disk (Ut Video, in segments); at the end the
  * segments are mapped onto the palette in parallel (paletteuse, dithered) and
  * joined. (A one-pass palettegen → paletteuse graph would hold every frame in
  * memory until the palette exists.)
@@ -98,7 +98,8 @@ class GifEncoder implements Encoder {
         ...rawInput(job),
         '-filter_complex', graph,
         '-map', '[p]', '-y', join(this.scratch, 'palette.png'),
-        '-map', '[b]', '-c:v', 'ffv1', '-g', '1',
+        // Ut Video: lossless RGB at a third of FFV1's CPU cost, for files of similar size.
+        '-map', '[b]', '-pix_fmt', 'gbrp', '-c:v', 'utvideo',
         ...(cuts.length > 0 ? ['-f', 'segment', '-segment_format', 'matroska', '-segment_frames', cuts.join(','), '-reset_timestamps', '1'] : ['-f', 'matroska']),
         '-y', join(this.scratch, cuts.length > 0 ? 'frames-%04d.mkv' : 'frames-0000.mkv'),
       ],

@@ -20,7 +20,19 @@ function shared(values: Float32Array): Float32Array {
   return out;
 }
 
+const payloads = new WeakMap<LoadedScene, ScenePayload>();
+
+/** The payload of a loaded scene, made once per scene (hashing and copying are not free). */
 export function scenePayload(loaded: LoadedScene): ScenePayload {
+  let payload = payloads.get(loaded);
+  if (!payload) {
+    payload = makePayload(loaded);
+    payloads.set(loaded, payload);
+  }
+  return payload;
+}
+
+function makePayload(loaded: LoadedScene): ScenePayload {
   const hash = createHash('sha256').update(JSON.stringify(loaded.scene));
   const library: ScenePayload['library'] = [];
   for (const [path, weights] of loaded.library) {

@@ -8,9 +8,9 @@ const NEEDED_ENCODERS: Array<[string, string]> = [
   ['gif', 'gif'],
   ['libvpx-vp9', 'webm'],
   ['png', 'png frames'],
-  ['ffv1', 'gif (lossless scratch copy)'],
+  ['utvideo', 'gif (lossless scratch copy)'],
 ];
-const NEEDED_FILTERS = ['palettegen', 'paletteuse', 'crop', 'scale', 'fps'];
+const NEEDED_FILTERS = ['palettegen', 'paletteuse', 'lutrgb', 'crop', 'scale', 'fps'];
 
 export function registerDoctor(program: Command): void {
   program

@@ -1,0 +1,58 @@
+/**
+ * End-to-end render benchmark: a 512×512, 30 fps, 6 s scene (8 tanh layers
+ * of 16, RGB) to MP4 and GIF with all workers. Prints wall time, frames per
+ * second, where the time goes (rendering vs encoding) and how busy the cores
+ * were. Run with `npm run bench:render`.
+ */
+import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderVideo } from '../src/render/video.js';
+import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
+import { sampleTree } from './proc-sampler.js';
+
+const scene = validateSceneData({
+  name: 'bench',
+  output: { size: [512, 512], fps: 30, duration: 6, formats: ['mp4', 'gif'] },
+  network: { inputs: ['x', 'y', 'r', 't'], layers: { depth: 8, width: 16 }, activation: 'tanh', output: { channels: 3, activation: 'sigmoid' }, init: { normal: { std: 1 } } },
+  keyframes: [
+    { at: 0, seed: 1 },
+    { at: 3, seed: 2 },
+  ],
+});
+
+function role(command: string): string {
+  if (!command.includes('ffmpeg')) return 'node: main thread + render workers';
+  if (command.includes('palettegen')) return 'ffmpeg: gif pass 1 (palette, lossless copy)';
+  if (command.includes('paletteuse')) return 'ffmpeg: gif pass 2 (palette mapping)';
+  if (command.includes('libx264')) return 'ffmpeg: mp4 (libx264)';
+  return 'ffmpeg';
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cppn-motion-bench-'));
+try {
+  const loaded = sceneFromFile(scene, 'bench', dir, 'bench');
+  const sampler = sampleTree(process.pid, 50);
+  let lastFrameAt = 0;
+  const result = await renderVideo(loaded, { outStem: join(dir, 'bench'), onProgress: (p) => (lastFrameAt = p.elapsedMs) });
+  const sample = sampler.stop();
+  const cores = availableParallelism();
+  const busyIn = (from: number, to: number): number => {
+    const inRange = sample.busy.filter((b) => b.atMs >= from && b.atMs <= to);
+    return inRange.reduce((sum, b) => sum + b.fraction, 0) / Math.max(1, inRange.length);
+  };
+  console.log(`end-to-end render: 512x512, 30 fps, 6 s (${result.frames} frames), 8x16 tanh RGB → mp4 + gif, ${cores} workers`);
+  console.log(`  wall time            ${(result.wallMs / 1000).toFixed(2)} s  (${(result.frames / (result.wallMs / 1000)).toFixed(1)} frames/s end to end)`);
+  console.log(`  frames phase         ${(lastFrameAt / 1000).toFixed(2)} s  (rendering, with the encoders fed as frames arrive; cores ${(busyIn(0, lastFrameAt) * 100).toFixed(0)} % busy)`);
+  console.log(`  finishing phase      ${(result.finishMs / 1000).toFixed(2)} s  (gif palette mapping, mp4 trailer; cores ${(busyIn(lastFrameAt, result.wallMs) * 100).toFixed(0)} % busy)`);
+  console.log(`  render loop waited on encoders ${(result.encodeWaitMs / 1000).toFixed(2)} s`);
+  const cpu = new Map<string, number>();
+  for (const p of sample.peaks.values()) cpu.set(role(p.command), (cpu.get(role(p.command)) ?? 0) + p.cpuSeconds);
+  const total = [...cpu.values()].reduce((a, b) => a + b, 0);
+  console.log(`  CPU time by part (total ${total.toFixed(1)} s over ${(result.wallMs / 1000).toFixed(1)} s wall = ${((total / (result.wallMs / 1000) / cores) * 100).toFixed(0)} % of ${cores} cores):`);
+  console.log(`    worker rendering (measured in the workers)  ${(result.renderMs / 1000).toFixed(1)} s  ${((result.renderMs / 1000 / total) * 100).toFixed(0)} %`);
+  for (const [r, seconds] of cpu) console.log(`    ${r.padEnd(44)} ${seconds.toFixed(1)} s  ${((seconds / total) * 100).toFixed(0)} %`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
