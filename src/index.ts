@@ -10,5 +10,6 @@ export * from './inspect/index.js';
 export { renderStill, type Still, type StillOptions } from './render/still.js';
 export { FrameRenderer } from './render/frame-renderer.js';
 export { createRenderPool, type RenderPool } from './render/pool.js';
+export { renderVideo, type Progress, type VideoOptions, type VideoResult } from './render/video.js';
 export { encodePng, readPngMetadata, decodePng } from './encode/png.js';
 export { UserError, SceneError, type SceneProblem } from './errors.js';
