@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { FfmpegError } from '../encode/ffmpeg.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
+import { registerBatch } from './commands/batch.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInspect } from './commands/inspect.js';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRender(program);
+  registerBatch(program);
   registerStill(program);
   registerValidate(program);
   registerInspect(program);

@@ -19,7 +19,7 @@ export function removePendingOutputs(): void {
 
 export class PendingOutput {
   readonly tempPath: string;
-  private done = false;
+  private state: 'pending' | 'committed' | 'discarded' = 'pending';
 
   /** Prepares a temporary path for `finalPath`; the extension is kept so tools recognise the format. */
   constructor(readonly finalPath: string) {
@@ -39,7 +39,8 @@ export class PendingOutput {
 
   /** Moves the finished temporary file (or folder) into place, replacing any old one. */
   commit(): void {
-    if (this.done) return;
+    if (this.state === 'committed') return;
+    if (this.state === 'discarded') throw new Error(`${this.finalPath}: the output was discarded and cannot be committed`);
     // rename() replaces a file atomically; a folder (PNG frames) must be moved aside first.
     if (existsSync(this.finalPath) && lstatSync(this.finalPath).isDirectory()) {
       const old = `${this.tempPath}.old`;
@@ -50,15 +51,15 @@ export class PendingOutput {
       renameSync(this.tempPath, this.finalPath);
     }
     pending.delete(this.tempPath);
-    this.done = true;
+    this.state = 'committed';
   }
 
   /** Deletes the temporary file; the final path is untouched. */
   discard(): void {
-    if (this.done) return;
+    if (this.state !== 'pending') return;
     rmSync(this.tempPath, { recursive: true, force: true });
     pending.delete(this.tempPath);
-    this.done = true;
+    this.state = 'discarded';
   }
 
   /** Deletes a scratch path made by `scratch`. */

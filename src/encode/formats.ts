@@ -141,6 +141,8 @@ class GifEncoder implements Encoder {
           }),
         ),
       );
+      // An abort may have come while the parts were made; then nothing may be written.
+      if (this.aborted) throw new Error('GIF encoding was aborted');
       assembleGif(parts, this.output.tempPath, { comment: this.job.metadata, fps: this.gifFps });
       this.output.commit();
     } catch (error) {

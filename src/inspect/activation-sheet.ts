@@ -6,7 +6,7 @@
  * by resvg.
  */
 import { ACTIVATION_DEFAULTS, ACTIVATIONS, activation, type Activation, type ActivationName } from '../core/index.js';
-import { FONT_FAMILY, INK, MUTED } from './drawing.js';
+import { FONT_FAMILY, INK, MUTED } from '../encode/drawing.js';
 import { normalResponse } from './normal-response.js';
 
 const FUNCTION_COLOUR = '#2f6db5';

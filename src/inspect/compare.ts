@@ -8,7 +8,7 @@ import { createRenderPool, defaultWorkerCount } from '../render/pool.js';
 import { renderStill, type Still } from '../render/still.js';
 import type { LoadedScene } from '../scene/index.js';
 import { describeNetwork } from './describe.js';
-import { drawPixels, font, INK, MUTED, PAPER, wrapText } from './drawing.js';
+import { drawPixels, font, INK, MUTED, PAPER, wrapText } from '../encode/drawing.js';
 
 export interface ComparisonEntry {
   scene: LoadedScene;

@@ -9,7 +9,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import { ACTIVATIONS, renderReference } from '../core/index.js';
 import type { LoadedScene } from '../scene/index.js';
 import { describeNetwork } from './describe.js';
-import { drawPixels, font, INK, MUTED, PAPER, RULE, wrapText } from './drawing.js';
+import { drawPixels, font, INK, MUTED, PAPER, RULE, wrapText } from '../encode/drawing.js';
 import { colourScale, measureLayer, type LayerStats } from './layer-stats.js';
 import { sampleFrame, sampleSize, type SampleLimits } from './sample-frame.js';
 

@@ -8,3 +8,5 @@ export * from './timeline.js';
 export * from './weights-file.js';
 export * from './overrides.js';
 export * from './json-schema.js';
+export * from './seed-list.js';
+export { closest } from './suggest.js';

@@ -23,6 +23,8 @@ export interface LoadedScene {
   /** Weights files the scene names, by absolute path. */
   library: Map<string, NetworkWeights>;
   warnings: string[];
+  /** Whether the scene file itself listed output.formats (rather than taking the default). */
+  formatsWritten: boolean;
 }
 
 interface SourceMap {
@@ -99,7 +101,7 @@ export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string,
   for (const path of [normalised.weights, ...normalised.keyframes.map((k) => k.weights)]) {
     if (path !== undefined && !library.has(path)) library.set(path, known.get(path) ?? readWeightsFile(path));
   }
-  return { origin, scene: normalised, model, library, warnings: loopSeamWarnings(normalised) };
+  return { origin, scene: normalised, model, library, warnings: loopSeamWarnings(normalised), formatsWritten: true };
 }
 
 /** Reads, validates and models a scene file. */
@@ -113,7 +115,8 @@ export function loadScene(path: string): LoadedScene {
   }
   const { data, source } = parseSceneText(text, path);
   const scene = validateSceneData(data, source);
-  return sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path)));
+  const formatsWritten = (data as { output?: { formats?: unknown } }).output?.formats !== undefined;
+  return { ...sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path))), formatsWritten };
 }
 
 /** A scene stored as JSON in an output file's metadata (for --from). */

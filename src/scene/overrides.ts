@@ -9,6 +9,7 @@ import type { Format, SceneFile } from './schema.js';
 export interface SceneOverrides {
   size?: [number, number];
   fps?: number;
+  /** A new length; keyframe times stretch with it, so the trajectory stays the same. */
   duration?: number;
   /** Replaces the scene's seed; keyframe and orbit seeds move by the same amount. */
   seed?: number;
@@ -20,6 +21,13 @@ const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration
 /** The scene file with the overrides applied (not yet validated). */
 export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
   const shift = o.seed !== undefined ? o.seed - scene.seed : 0;
+  // A new duration stretches the whole trajectory: keyframes keep their place in it.
+  const stretch = o.duration !== undefined ? o.duration / scene.output.duration : 1;
+  const retime = (k: SceneFile['keyframes'][number]): SceneFile['keyframes'][number] => {
+    if (stretch === 1) return k;
+    const { frame: _frame, ...rest } = k;
+    return { ...rest, at: (k.at ?? k.frame! / scene.output.fps) * stretch };
+  };
   return {
     ...scene,
     seed: o.seed ?? scene.seed,
@@ -31,7 +39,7 @@ export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
       duration: o.duration ?? scene.output.duration,
       formats: o.formats ?? scene.output.formats,
     },
-    keyframes: scene.keyframes.map((k) => (k.seed !== undefined ? { ...k, seed: k.seed + shift } : k)),
+    keyframes: scene.keyframes.map((k) => retime(k.seed !== undefined ? { ...k, seed: k.seed + shift } : k)),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   TIME_MODES,
 } from '../core/index.js';
 import { EASING_NAMES, easingProblem } from './easing.js';
+import { parseSeedList } from './seed-list.js';
 
 export const FORMATS = ['mp4', 'gif', 'webm', 'png'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -199,6 +200,24 @@ export const ANIMATABLE = [
 ] as const;
 export type AnimatableName = (typeof ANIMATABLE)[number];
 
+/** Parameters a series grid can vary: the numeric animatable ones. */
+export const GRID_PARAMETERS = ['scale', 'zoom', 'rotation', 'frequency', 'slope', 'alpha', 'logisticR', 'hue', 'saturation', 'brightness', 'contrast', 'paletteOffset'] as const;
+export type GridParameter = (typeof GRID_PARAMETERS)[number];
+
+const seedList = z
+  .union([z.array(z.int()).min(1), z.string()])
+  .describe('Seeds: a list [1, 5, 9], or text such as "1-12" or "1-4, 9".');
+
+const seriesSchema = z
+  .strictObject({
+    seeds: seedList.optional(),
+    grid: z
+      .strictObject(Object.fromEntries(GRID_PARAMETERS.map((name) => [name, z.array(z.number()).min(1).optional()])) as Record<GridParameter, z.ZodOptional<z.ZodArray<z.ZodNumber>>>)
+      .optional()
+      .describe('Values to try for each parameter: the series renders every combination (the product of the lists).'),
+  })
+  .describe('A series for `cppn-motion batch`: several seeds and/or a grid of parameter values.');
+
 export const sceneSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -228,6 +247,7 @@ export const sceneSchema = z
     colour: colourSchema,
     z: z.array(z.number()).optional().describe('Latent vector when no keyframe sets one (default zeros).'),
     keyframes: z.array(keyframeSchema).default([]),
+    series: seriesSchema.optional(),
   })
   .superRefine((scene, ctx) => {
     const add = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
@@ -282,6 +302,14 @@ export const sceneSchema = z
       add(['colour', scene.colour.palette !== undefined ? 'palette' : 'mode'], 'palettes and grey need a single output channel; set network.output.channels to 1');
     }
     if (scene.z !== undefined && scene.z.length !== net.latent) add(['z'], `has ${scene.z.length} values but latent is ${net.latent}`);
+    if (typeof scene.series?.seeds === 'string') {
+      try {
+        parseSeedList(scene.series.seeds);
+      } catch (error) {
+        add(['series', 'seeds'], (error as Error).message);
+      }
+    }
+    if (Array.isArray(scene.series?.seeds) && new Set(scene.series.seeds).size !== scene.series.seeds.length) add(['series', 'seeds'], 'lists a seed more than once');
   });
 
 /** A scene as written (before defaults). */

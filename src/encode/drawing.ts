@@ -1,4 +1,4 @@
-/** Small drawing helpers shared by the pictures this folder makes (maps strips, comparisons). */
+/** Small drawing helpers shared by the pictures cppn-motion makes (maps strips, comparisons, contact sheets). */
 import { ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 
 /** DejaVu Sans where it is installed (most Linux systems), else the platform's sans-serif. */

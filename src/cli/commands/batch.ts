@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { glob } from 'tinyglobby';
+import { parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesSpec, type BatchItem, type ItemResult } from '../../batch/index.js';
+import { UserError } from '../../errors.js';
+import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
+import { interruptible } from '../interrupts.js';
+import { parseFormats, parsePositive, parseSize, parseWholeNumber } from '../options.js';
+import { reporter, type Reporter } from '../report.js';
+
+interface BatchFlags {
+  seeds?: number[];
+  set: Array<[GridParameter, number[]]>;
+  out?: string;
+  size?: [number, number];
+  fps?: number;
+  duration?: number;
+  format?: Format[];
+  colors?: number;
+  dither?: (typeof GIF_DITHERS)[number];
+  workers?: number;
+  force?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  sheet: boolean;
+  quiet?: boolean;
+}
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function formatSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function describe(result: ItemResult): string {
+  if (result.status === 'done') return `done in ${result.seconds!.toFixed(1)} s (${result.outputs!.map((o) => `${o.format} ${formatSize(o.bytes)}`).join(', ')})`;
+  if (result.status === 'skipped') return `skipped: ${result.reason}`;
+  return `FAILED: ${result.reason}`;
+}
+
+/** Scene arguments: files, or glob patterns (quoted, so the shell leaves them to us). */
+async function scenePaths(patterns: string[]): Promise<string[]> {
+  const paths: string[] = [];
+  for (const pattern of patterns) {
+    if (/[*?[\]{}]/.test(pattern)) {
+      const found = (await glob(pattern, { onlyFiles: true })).sort();
+      if (found.length === 0) throw new UserError(`${pattern} matches no files`);
+      paths.push(...found);
+    } else paths.push(pattern);
+  }
+  return [...new Set(paths)];
+}
+
+function planScene(path: string, flags: BatchFlags): { folder: string; items: BatchItem[]; origin: string; name: string } {
+  const loaded = loadScene(path);
+  const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
+  // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
+  const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
+  const items = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither }, Boolean(flags.yes));
+  return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name };
+}
+
+async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFlags, report: Reporter): Promise<ItemResult[]> {
+  const total = series.items.length;
+  let finished = 0;
+  report.info(`${series.origin}: ${total} item${total === 1 ? '' : 's'} → ${series.folder}/`);
+  const result = await interruptible((signal) =>
+    runBatch(series.items, {
+      folder: series.folder,
+      origin: series.origin,
+      sceneName: series.name,
+      tool: { name: 'cppn-motion', version },
+      force: flags.force,
+      workers: flags.workers,
+      signal,
+      contactSheet: flags.sheet,
+      events: {
+        itemEnd: (item, r) => {
+          finished++;
+          report.info(`[${finished}/${total}] ${item.name}: ${describe(r)}`);
+        },
+      },
+    }),
+  );
+  if (result.contactSheet) report.info(`wrote ${result.contactSheet}`);
+  report.info(`wrote ${join(series.folder, 'manifest.json')} (${(result.wallMs / 1000).toFixed(1)} s)`);
+  return result.results;
+}
+
+export function registerBatch(program: Command): void {
+  program
+    .command('batch')
+    .description('render a series: one GIF (and whatever else the scene asks for) per seed and parameter combination, with a contact sheet and a manifest, into output/<name>/')
+    .argument('<scenes...>', 'scene files or quoted glob patterns (e.g. "scenes/*.yaml")')
+    .option('--seeds <list>', 'seeds, e.g. 1-12 or 1,5,9 (overrides series.seeds)', parseSeedsFlag)
+    .option('--set <name=values>', 'vary a parameter, e.g. --set zoom=0.5,1,2 (repeatable; overrides series.grid)', (text: string, all: Array<[GridParameter, number[]]>) => [...all, parseGridFlag(text)], [])
+    .option('--out <folder>', 'parent folder of the series folders (default: output)')
+    .option('--size <WxH>', 'frame size for every item', parseSize)
+    .option('--fps <n>', 'frames per second for every item', parsePositive(LIMITS.fps))
+    .option('--duration <seconds>', 'length of every item', parsePositive(LIMITS.duration))
+    .option('--format <list>', 'formats for every item (default: gif, or the scene\'s formats)', parseFormats)
+    .option('--colors <n>', 'GIF palette size, 2–256', parseWholeNumber(2, 256))
+    .option('--dither <kind>', `GIF dithering: ${GIF_DITHERS.join(', ')}`, (text: string) => {
+      if (!(GIF_DITHERS as readonly string[]).includes(text)) throw new UserError(`--dither ${text}: use one of ${GIF_DITHERS.join(', ')}`);
+      return text;
+    })
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--force', 're-render items even when their outputs are complete and current')
+    .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
+    .option('--yes', `render series of more than 1000 items`)
+    .option('--no-sheet', 'skip the contact sheet')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (patterns: string[], flags: BatchFlags) => {
+      const report = reporter(flags.quiet);
+      const paths = await scenePaths(patterns);
+      // Plan everything first: a mistake in any scene stops the batch before anything renders.
+      const plans = paths.map((path) => planScene(path, flags));
+      if (flags.dryRun) {
+        for (const series of plans) {
+          process.stdout.write(`${series.origin} → ${series.folder}/\n`);
+          for (const p of planRun(series.items, series.folder, flags.force)) process.stdout.write(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})\n`);
+        }
+        return;
+      }
+      const all: ItemResult[] = [];
+      for (const series of plans) all.push(...(await renderSeries(series, flags, report)));
+      const count = (status: ItemResult['status']): number => all.filter((r) => r.status === status).length;
+      process.stderr.write(`\nsummary: ${count('done')} done, ${count('skipped')} skipped, ${count('failed')} failed\n`);
+      for (const r of all) process.stderr.write(`  ${r.status.padEnd(7)} ${r.name}${r.status === 'done' ? '' : `  (${r.reason})`}\n`);
+      if (count('failed') > 0) process.exitCode = 1;
+    });
+}
