@@ -126,8 +126,13 @@ export function registerBatch(program: Command): void {
       const all: ItemResult[] = [];
       for (const series of plans) all.push(...(await renderSeries(series, flags, report)));
       const count = (status: ItemResult['status']): number => all.filter((r) => r.status === status).length;
-      process.stderr.write(`\nsummary: ${count('done')} done, ${count('skipped')} skipped, ${count('failed')} failed\n`);
-      for (const r of all) process.stderr.write(`  ${r.status.padEnd(7)} ${r.name}${r.status === 'done' ? '' : `  (${r.reason})`}\n`);
+      report.info(`\nsummary: ${count('done')} done, ${count('skipped')} skipped, ${count('failed')} failed`);
+      for (const r of all) {
+        const line = `  ${r.status.padEnd(7)} ${r.name}${r.status === 'done' ? '' : `  (${r.reason})`}`;
+        // Failures are errors: they show even with --quiet.
+        if (r.status === 'failed') process.stderr.write(`${line}\n`);
+        else report.info(line);
+      }
       if (count('failed') > 0) process.exitCode = 1;
     });
 }
