@@ -123,6 +123,14 @@ describe('cppn-motion batch', () => {
     expect(readdirSync(join(dir.path, 'flagged', 'grid')).sort()).toEqual(['grid-seed-03-zoom-1-hue-0.gif', 'grid-seed-03-zoom-1-hue-90.gif', 'manifest.json']);
   });
 
+  it('makes an animated contact sheet on request: every item playing side by side', async () => {
+    const scene = join(dir.path, 'tiles.yaml');
+    const result = await runCli(['batch', scene, '--seeds', '1-4', '--out', join(dir.path, 'out'), '--animated-sheet']);
+    expect(result.code, result.stderr).toBe(0);
+    const sheet = await ffprobe(join(folder(), 'contact-sheet.gif'));
+    expect(sheet.streams[0]).toMatchObject({ codec_name: 'gif', width: 16 * 2 + 2 * 32 + 12, height: 16 * 2 + 28 + 2 * (32 + 40) + 12, nb_read_frames: '8' });
+  });
+
   it('takes several scenes and glob patterns in one call', async () => {
     writeScene(dir.path, 'many-a', SERIES.replace('name: tiles', 'name: many-a'));
     writeScene(dir.path, 'many-b', SERIES.replace('name: tiles', 'name: many-b'));

@@ -10,13 +10,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
+import { createEncoder } from '../encode/formats.js';
 import { InterruptedError } from '../errors.js';
 import { createRenderPool, type RenderPool } from '../render/pool.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
 import { renderVideo, type Progress } from '../render/video.js';
-import { applyOverrides } from '../scene/index.js';
-import { drawContactSheet } from './contact-sheet.js';
+import { applyOverrides, type LoadedScene } from '../scene/index.js';
+import { drawContactSheet, placePicture, sheetBackground, sheetLayout, type SheetLabel } from './contact-sheet.js';
 import { readManifest, staleReason, writeManifest, type Manifest, type ManifestItem, type ManifestOutput } from './manifest.js';
 import type { BatchItem } from './series.js';
 
@@ -49,12 +50,15 @@ export interface BatchOptions {
   events?: BatchEvents;
   /** Draw contact-sheet.png (default true). */
   contactSheet?: boolean;
+  /** Also make contact-sheet.gif: every item playing side by side. */
+  animatedSheet?: boolean;
 }
 
 export interface BatchResult {
   folder: string;
   results: ItemResult[];
   contactSheet?: string;
+  animatedSheet?: string;
   wallMs: number;
 }
 
@@ -86,27 +90,75 @@ function representativeTime(item: BatchItem): number {
   return item.loaded.scene.output.duration / 2;
 }
 
-async function drawSheet(items: BatchItem[], folder: string, pool: RenderPool, sceneName: string): Promise<string> {
-  const longest = 192;
-  const cells = [];
+const THUMBNAIL = 192;
+
+/** Each item at thumbnail size (at most 192 px on the longer side), and the cell size that holds them all. */
+function thumbnails(items: BatchItem[]): { scaled: LoadedScene[]; cell: [number, number] } {
   let cell: [number, number] = [1, 1];
-  for (const item of items) {
+  const scaled = items.map((item) => {
     const { width, height } = item.loaded.model;
-    const scale = Math.min(1, longest / Math.max(width, height));
+    const scale = Math.min(1, THUMBNAIL / Math.max(width, height));
     const size: [number, number] = [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
     cell = [Math.max(cell[0], size[0]), Math.max(cell[1], size[1])];
-    const thumb = applyOverrides(item.loaded, { size });
-    const still = await renderStill(thumb, { at: representativeTime(item), pool });
-    const detail = Object.entries(item.params)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(' · ');
+    return applyOverrides(item.loaded, { size });
+  });
+  return { scaled, cell };
+}
+
+function labels(items: BatchItem[], sceneName: string): SheetLabel[] {
+  return items.map((item) => ({
     // The heading names the scene; each cell says what is particular to it.
-    const title = item.name.startsWith(`${sceneName}-`) ? item.name.slice(sceneName.length + 1) : item.name;
-    cells.push({ title, detail: detail || 'the scene as written', still });
-  }
+    title: item.name.startsWith(`${sceneName}-`) ? item.name.slice(sceneName.length + 1) : item.name,
+    detail:
+      Object.entries(item.params)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ') || 'the scene as written',
+  }));
+}
+
+function heading(sceneName: string, count: number): string {
+  return `${sceneName} — ${count} item${count === 1 ? '' : 's'}`;
+}
+
+async function writeContactSheet(items: BatchItem[], folder: string, pool: RenderPool, sceneName: string): Promise<string> {
+  const { scaled, cell } = thumbnails(items);
+  const pictures = await Promise.all(scaled.map((thumb, i) => renderStill(thumb, { at: representativeTime(items[i]), pool })));
   const path = join(folder, 'contact-sheet.png');
-  writeFileAtomic(path, drawContactSheet(`${sceneName} — ${items.length} item${items.length === 1 ? '' : 's'}`, cells, cell));
+  writeFileAtomic(path, drawContactSheet(heading(sceneName, items.length), labels(items, sceneName), pictures, cell));
   return path;
+}
+
+/**
+ * contact-sheet.gif: every item playing side by side. Frame by frame, each
+ * item's frame is rendered at thumbnail size into its own shared buffer and
+ * copied into the labelled background; frames stream to the GIF encoder.
+ */
+async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: RenderPool, sceneName: string, signal?: AbortSignal): Promise<string> {
+  const { scaled, cell } = thumbnails(items);
+  const layout = sheetLayout(items.length, cell);
+  const background = sheetBackground(heading(sceneName, items.length), labels(items, sceneName), layout);
+  const first = scaled[0];
+  const frames = Math.max(...scaled.map((s) => s.model.timeline.frameCount));
+  const path = join(folder, 'contact-sheet.gif');
+  const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output: first.scene.output });
+  const slots = scaled.map((s) => new SharedArrayBuffer(s.model.width * s.model.height * 4));
+  const frame = new Uint8Array(layout.width * layout.height * 4);
+  try {
+    for (let f = 0; f < frames; f++) {
+      if (signal?.aborted) throw signal.reason;
+      await Promise.all(
+        scaled.map((s, i) => pool.run({ scene: scenePayload(s), frame: { index: Math.min(f, s.model.timeline.frameCount - 1) }, target: slots[i], offset: 0 }, signal)),
+      );
+      frame.set(background);
+      scaled.forEach((s, i) => placePicture(frame, layout, i, { width: s.model.width, height: s.model.height, data: new Uint8Array(slots[i]) }));
+      await encoder.writeFrame(frame);
+    }
+    await encoder.finish();
+    return path;
+  } catch (error) {
+    await encoder.abort();
+    throw error;
+  }
 }
 
 export async function runBatch(items: BatchItem[], options: BatchOptions): Promise<BatchResult> {
@@ -178,8 +230,9 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
     await queue.onIdle();
     if (interrupted || options.signal?.aborted) throw interrupted instanceof InterruptedError ? interrupted : options.signal?.reason ?? interrupted;
     writeManifest(folder, manifest());
-    const contactSheet = options.contactSheet === false ? undefined : await drawSheet(items, folder, pool, options.sceneName);
-    return { folder, results: items.map((i) => results.get(i.name)!), contactSheet, wallMs: performance.now() - started };
+    const contactSheet = options.contactSheet === false ? undefined : await writeContactSheet(items, folder, pool, options.sceneName);
+    const animatedSheet = options.animatedSheet ? await writeAnimatedSheet(items, folder, pool, options.sceneName, options.signal) : undefined;
+    return { folder, results: items.map((i) => results.get(i.name)!), contactSheet, animatedSheet, wallMs: performance.now() - started };
   } finally {
     queue.clear();
     await pool.destroy();

@@ -11,8 +11,8 @@ export interface EncodeJob {
   frameCount: number;
   /** Where the finished output goes (a file, or a folder for PNG frames). */
   path: string;
-  /** The resolved scene, embedded in the output's metadata. */
-  metadata: string;
+  /** The resolved scene, embedded in the output's metadata (none for pictures that are not one scene). */
+  metadata?: string;
   output: SceneFile['output'];
 }
 

@@ -13,6 +13,10 @@ import PQueue from 'p-queue';
 import { assembleGif } from './gif-file.js';
 import { StreamEncoder } from './stream-encoder.js';
 
+function metadataArgs(job: EncodeJob): string[] {
+  return job.metadata === undefined ? [] : ['-metadata', `comment=${job.metadata}`];
+}
+
 /** H.264 in yuv420p needs even sides: odd ones lose their last row or column (the GIF keeps them). */
 export function mp4Size(width: number, height: number): [number, number] {
   return [Math.max(2, width - (width % 2)), Math.max(2, height - (height % 2))];
@@ -29,7 +33,7 @@ function mp4Encoder(job: EncodeJob): Encoder {
     '-crf', String(job.output.mp4.crf),
     '-pix_fmt', 'yuv420p',
     '-movflags', '+faststart',
-    '-metadata', `comment=${job.metadata}`,
+    ...metadataArgs(job),
     '-f', 'mp4',
     '-y', temp,
   ]);
@@ -45,7 +49,7 @@ function webmEncoder(job: EncodeJob): Encoder {
     '-cpu-used', '4',
     '-row-mt', '1',
     '-pix_fmt', 'yuv420p',
-    '-metadata', `comment=${job.metadata}`,
+    ...metadataArgs(job),
     '-f', 'webm',
     '-y', temp,
   ]);

@@ -24,6 +24,7 @@ interface BatchFlags {
   dryRun?: boolean;
   yes?: boolean;
   sheet: boolean;
+  animatedSheet?: boolean;
   quiet?: boolean;
 }
 
@@ -75,6 +76,7 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
       workers: flags.workers,
       signal,
       contactSheet: flags.sheet,
+      animatedSheet: flags.animatedSheet,
       events: {
         itemEnd: (item, r) => {
           finished++;
@@ -84,6 +86,7 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
     }),
   );
   if (result.contactSheet) report.info(`wrote ${result.contactSheet}`);
+  if (result.animatedSheet) report.info(`wrote ${result.animatedSheet}`);
   report.info(`wrote ${join(series.folder, 'manifest.json')} (${(result.wallMs / 1000).toFixed(1)} s)`);
   return result.results;
 }
@@ -110,6 +113,7 @@ export function registerBatch(program: Command): void {
     .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
     .option('--yes', `render series of more than 1000 items`)
     .option('--no-sheet', 'skip the contact sheet')
+    .option('--animated-sheet', 'also write contact-sheet.gif: every item playing side by side')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
