@@ -6,7 +6,7 @@ import type { Reporter } from './report.js';
 
 export async function sceneFromArguments(scenePath: string | undefined, from: string | undefined, overrides: SceneOverrides, report: Reporter): Promise<LoadedScene> {
   if (scenePath !== undefined && from !== undefined) throw new UserError('give a scene file or --from FILE, not both');
-  if (scenePath === undefined && from === undefined) throw new UserError('which scene? give a scene file (e.g. scenes/tanh-drift.yaml) or --from an earlier output');
+  if (scenePath === undefined && from === undefined) throw new UserError('which scene? give a scene file (e.g. scenes/drift.yaml) or --from an earlier output');
   const loaded = scenePath !== undefined ? loadScene(scenePath) : sceneFromJson(await readSceneMetadata(from!), from!);
   for (const warning of loaded.warnings) report.warn(warning);
   return applyOverrides(loaded, overrides);

@@ -23,7 +23,7 @@ export const GIF_DITHERS = ['sierra2_4a', 'floyd_steinberg', 'bayer', 'none'] as
 export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
 
 /** Largest side and pixel count a frame may have: beyond, memory runs out before anything useful renders. */
-export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024 } as const;
+export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024, weights: 16 * 1024 * 1024 } as const;
 
 const side = z.int().min(1).max(LIMITS.side);
 
@@ -260,6 +260,10 @@ export const sceneSchema = z
     if (Array.isArray(net.activation) && net.activation.length !== hiddenCount) {
       add(['network', 'activation'], `gives ${net.activation.length} activations but the network has ${hiddenCount} hidden layers; give one per layer, or a single one for all`);
     }
+    const widths = [net.inputs.length + net.latent + 1, ...(Array.isArray(net.layers) ? net.layers : Array<number>(net.layers.depth).fill(net.layers.width)), net.output.channels];
+    const weightCount = widths.slice(1).reduce((sum, w, i) => sum + w * (widths[i] + 1), 0);
+    // Three copies live at once (two networks and their blend), in every worker.
+    if (weightCount > LIMITS.weights) add(['network', 'layers'], `make a network of ${weightCount.toLocaleString('en')} weights, more than the limit of ${LIMITS.weights.toLocaleString('en')}; use fewer or narrower layers`);
     const hasZ = net.inputs.includes('z');
     if (hasZ && net.latent === 0) add(['network', 'latent'], 'inputs include z, so set latent to the size of z (1 or more)');
     if (!hasZ && net.latent > 0) add(['network', 'inputs'], `latent is ${net.latent} but inputs do not include z; add z to the inputs`);
