@@ -5,23 +5,12 @@ import type { FeatureSpec } from './features.js';
 import { renderRows, type FrameDescription } from './frame.js';
 import { randomWeights } from './init.js';
 import { createWasmKernel } from './kernel/wasm-kernel.js';
-import { renderReference } from './reference.js';
+import { renderReference, rgbaDifference, type RgbaDifference } from './reference.js';
 
-function compare(frame: FrameDescription): { within1: number; worst: number } {
+function compare(frame: FrameDescription): RgbaDifference {
   const fast = new Uint8Array(frame.width * frame.height * 4);
   renderRows(frame, createWasmKernel(frame.shape), fast);
-  const exact = renderReference(frame).rgba;
-  let within = 0;
-  let worst = 0;
-  let values = 0;
-  for (let i = 0; i < fast.length; i++) {
-    if (i % 4 === 3) continue;
-    const d = Math.abs(fast[i] - exact[i]);
-    worst = Math.max(worst, d);
-    if (d <= 1) within++;
-    values++;
-  }
-  return { within1: within / values, worst };
+  return rgbaDifference(fast, renderReference(frame).rgba);
 }
 
 const xy: FeatureSpec = { inputs: ['x', 'y'], timeMode: 'circle', timeScale: 1, latentSize: 0 };

@@ -54,3 +54,29 @@ export function renderReference(frame: FrameDescription, onLayer?: (layer: numbe
   colour.write(Float32Array.from(current), pixels, pixels, rgba, 0);
   return { outputs: current, rgba };
 }
+
+export interface RgbaDifference {
+  /** Share of colour values (alpha left out) that are equal. */
+  equal: number;
+  /** Share within ±1 of each other. */
+  within1: number;
+  /** Largest difference. */
+  worst: number;
+}
+
+/** How far two RGBA images are apart, value by value (for accuracy checks). */
+export function rgbaDifference(a: ArrayLike<number>, b: ArrayLike<number>): RgbaDifference {
+  let equal = 0;
+  let within1 = 0;
+  let worst = 0;
+  let values = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue;
+    const d = Math.abs(a[i] - b[i]);
+    if (d === 0) equal++;
+    if (d <= 1) within1++;
+    worst = Math.max(worst, d);
+    values++;
+  }
+  return { equal: equal / values, within1: within1 / values, worst };
+}

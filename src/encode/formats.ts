@@ -166,35 +166,12 @@ class GifEncoder implements Encoder {
 }
 
 /** A folder of numbered PNG frames (frame-00000.png …), moved into place when complete. */
-class PngFramesEncoder implements Encoder {
-  readonly format = 'png';
-  private readonly output: PendingOutput;
-  private readonly ffmpeg: FfmpegProcess;
-
-  constructor(readonly path: string, job: EncodeJob) {
-    this.output = new PendingOutput(path);
-    mkdirSync(this.output.tempPath, { recursive: true });
-    this.ffmpeg = new FfmpegProcess([...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(this.output.tempPath, 'frame-%05d.png')], `png frames ${path}`);
-  }
-
-  writeFrame(rgba: Uint8Array): Promise<void> {
-    return this.ffmpeg.write(rgba);
-  }
-
-  async finish(): Promise<void> {
-    try {
-      await this.ffmpeg.end();
-      this.output.commit();
-    } catch (error) {
-      this.output.discard();
-      throw error;
-    }
-  }
-
-  async abort(): Promise<void> {
-    await this.ffmpeg.kill();
-    this.output.discard();
-  }
+function pngFramesEncoder(job: EncodeJob): Encoder {
+  return new StreamEncoder('png', job.path, (temp) => {
+    // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
+    mkdirSync(temp, { recursive: true });
+    return [...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(temp, 'frame-%05d.png')];
+  });
 }
 
 /** The output path of each format, given the output stem (folder + name). */
@@ -211,6 +188,6 @@ export function createEncoder(format: Format, job: EncodeJob): Encoder {
     case 'gif':
       return new GifEncoder(job);
     case 'png':
-      return new PngFramesEncoder(job.path, job);
+      return pngFramesEncoder(job);
   }
 }
