@@ -30,17 +30,18 @@ export function progressDisplay(label: string, quiet: boolean, stream: NodeJS.Wr
         clearOnComplete: false,
       },
     );
-    let started = false;
+    let state: 'idle' | 'running' | 'stopped' = 'idle';
     return {
       update(p) {
         const payload = { speed: p.fps.toFixed(1), left: formatSeconds(p.etaSeconds) };
-        if (!started) {
+        if (state === 'idle') {
           bar.start(p.total, p.done, payload);
-          started = true;
-        } else bar.update(p.done, payload);
+          state = 'running';
+        } else if (state === 'running') bar.update(p.done, payload);
       },
       stop: () => {
-        if (started) bar.stop();
+        if (state === 'running') bar.stop();
+        state = 'stopped';
       },
     };
   }

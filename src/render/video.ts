@@ -35,6 +35,8 @@ export interface VideoOptions {
   pool?: RenderPool;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Called once every frame is rendered, while the encoders finish (the GIF's last pass can take a while). */
+  onFinishing?: () => void;
 }
 
 export interface VideoResult {
@@ -69,6 +71,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {}): Promise<VideoResult> {
+  if (options.signal?.aborted) throw options.signal.reason;
   const started = performance.now();
   const { model } = loaded;
   const total = model.timeline.frameCount;
@@ -135,6 +138,7 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
       options.onProgress?.({ done: written, total, elapsedMs, fps, etaSeconds: (total - written) / Math.max(fps, 1e-9) });
     }
     const finishStarted = performance.now();
+    options.onFinishing?.();
     await untilAborted(Promise.all(encoders.map((encoder) => encoder.finish())), abort.signal);
     const finishMs = performance.now() - finishStarted;
     return {

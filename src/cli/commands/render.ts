@@ -28,7 +28,7 @@ function outStem(out: string | undefined, name: string): string {
   return ['.mp4', '.gif', '.webm', '.png'].includes(ext.toLowerCase()) ? out.slice(0, -ext.length) : out;
 }
 
-function formatBytes(ms: number): string {
+function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
@@ -59,13 +59,22 @@ export function registerRender(program: Command): void {
       report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
       try {
         const result = await interruptible((signal) =>
-          renderVideo(loaded, { outStem: outStem(flags.out, name), workers: flags.workers, signal, onProgress: (p) => progress.update(p) }),
+          renderVideo(loaded, {
+            outStem: outStem(flags.out, name),
+            workers: flags.workers,
+            signal,
+            onProgress: (p) => progress.update(p),
+            onFinishing: () => {
+              progress.stop();
+              if (loaded.scene.output.formats.includes('gif')) report.info('finishing: mapping the GIF onto its palette…');
+            },
+          }),
         );
         progress.stop();
         for (const output of result.outputs) report.info(`wrote ${output.path}`);
         report.info(
-          `${result.frames} frames in ${formatBytes(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
-            `rendering ${formatBytes(result.renderMs)} of worker time, waiting on encoders ${formatBytes(result.encodeWaitMs)}, finishing ${formatBytes(result.finishMs)}`,
+          `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
+            `rendering ${formatSeconds(result.renderMs)} of worker time, waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
         );
       } finally {
         progress.stop();
