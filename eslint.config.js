@@ -19,9 +19,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
-  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/cli/**'], 'src/scene may use only src/core (dependencies point down)'),
-  layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/cli/**'], 'render and encode must not depend on the CLI'),
+  layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
+  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**'], 'src/scene may use only src/core (dependencies point down)'),
+  layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'render and encode sit below inspect, batch and the CLI'),
+  layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI'),
   layer(['src/inspect/**/*.ts'], ['**/cli/**'], 'src/inspect is library code: it may use core, scene, render and encode, not the CLI'),
   {
     files: ['src/core/**/*.test.ts'],

@@ -187,6 +187,7 @@ describe('bad series input: a clear error, exit code 2, nothing rendered', () =>
     ['a backwards range', ['--seeds', '5-1'], /--seeds 5-1: the range 5-1 runs backwards; write 1-5/],
     ['not a seed', ['--seeds', 'x'], /--seeds x: "x" is not a seed or a range/],
     ['an empty grid', ['--set', 'zoom='], /--set zoom=: give one or more numbers/],
+    ['a value twice', ['--set', 'zoom=1,1.0'], /--set zoom=1,1\.0: lists a value more than once/],
     ['an unknown parameter', ['--set', 'zom=1,2'], /"zom" cannot vary in a series \(did you mean "zoom"\?\); use one of: scale, zoom/],
     ['thousands of items without --yes', ['--seeds', '1-40', '--set', 'zoom=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26'], /this series has 1,040 items; pass --yes/],
   ];

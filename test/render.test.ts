@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGifComment } from '../src/encode/gif-file.js';
@@ -64,6 +64,9 @@ describe('cppn-motion render', () => {
     expect(result.code, result.stderr).toBe(0);
     const webm = await ffprobe(join(dir.path, 'flags.webm'));
     expect(webm.streams[0]).toMatchObject({ codec_name: 'vp9', width: 40, height: 24, nb_read_frames: '5' });
+    // WebM keeps the scene too (Matroska calls the tag COMMENT).
+    const fromWebm = await runCli(['still', '--from', join(dir.path, 'flags.webm'), '--out', join(dir.path, 'from-webm.png')]);
+    expect(fromWebm.code, fromWebm.stderr).toBe(0);
     const frames = readdirSync(join(dir.path, 'flags-frames')).sort();
     expect(frames).toEqual(['frame-00000.png', 'frame-00001.png', 'frame-00002.png', 'frame-00003.png', 'frame-00004.png']);
     expect((await readPng(join(dir.path, 'flags-frames', 'frame-00000.png'))).width).toBe(40);
@@ -158,6 +161,47 @@ describe('bad input and faults: a clear error, nothing lost', () => {
     expect(result.stderr, result.stderr).toContain('No space left on device');
     expect(readFileSync(join(outDir, 'dying.mp4'), 'utf8')).toBe('the previous render');
     expect(readdirSync(outDir)).toEqual(['dying.mp4']);
+  });
+
+  it('a render whose GIF fails replaces none of the old outputs, not even the finished MP4', async () => {
+    const { locateFfmpeg } = await import('../src/encode/ffmpeg.js');
+    const failing = join(dir.path, 'no-palette-ffmpeg.sh');
+    writeFileSync(failing, `#!/bin/sh\ncase "$*" in *paletteuse*) echo "palette mapping failed" >&2; exit 1;; esac\nexec "${locateFfmpeg().path}" "$@"\n`, { mode: 0o755 });
+    const outDir = join(dir.path, 'together');
+    const scene = writeScene(dir.path, 'together', SMALL.replace('name: small', 'name: together'));
+    await runCli(['render', scene, '--out', join(outDir, 'together')]);
+    writeFileSync(join(outDir, 'together.mp4'), 'old mp4');
+    writeFileSync(join(outDir, 'together.gif'), 'old gif');
+    const result = await runCli(['render', scene, '--out', join(outDir, 'together')], { env: { FFMPEG_PATH: failing } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('palette mapping failed');
+    expect(readFileSync(join(outDir, 'together.mp4'), 'utf8')).toBe('old mp4');
+    expect(readFileSync(join(outDir, 'together.gif'), 'utf8')).toBe('old gif');
+    expect(readdirSync(outDir).sort()).toEqual(['together.gif', 'together.mp4']);
+  });
+
+  it('an output path that is a folder, or lies under a file, is refused with exit code 2', async () => {
+    const folder = join(dir.path, 'a-folder');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'keep.txt'), 'keep');
+    const still = await runCli(['still', 'scenes/artsy.yaml', '--size', '16x16', '--out', folder]);
+    expect(still.code).toBe(2);
+    expect(still.stderr).toContain('is a folder; give a file name');
+    expect(readFileSync(join(folder, 'keep.txt'), 'utf8')).toBe('keep');
+    const under = await runCli(['render', 'scenes/drift.yaml', '--size', '16x16', '--duration', '0.2', '--out', join(folder, 'keep.txt', 'clip')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toContain('a file stands where a folder is needed');
+    expect(under.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--seed names the outputs after the seed, and the name travels with --from', async () => {
+    const scene = writeScene(dir.path, 'seeded', SMALL.replace('name: small', 'name: seeded'));
+    const first = await runCli(['render', scene, '--seed', '7', '--format', 'gif'], { cwd: dir.path });
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(join(dir.path, 'output', 'seeded-seed-7.gif'))).toBe(true);
+    const again = await runCli(['still', '--from', join(dir.path, 'output', 'seeded-seed-7.gif')], { cwd: dir.path });
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(dir.path, 'output', 'seeded-seed-7.png'))).toBe(true);
   });
 
   it('Ctrl-C stops the render, removes temporary files, keeps the old output, exits 130', async () => {

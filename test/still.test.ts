@@ -121,6 +121,23 @@ describe('mistakes give one clear message and exit code 2', () => {
     expect(late.stderr).toContain('--at 3 is past the end');
   });
 
+  it('a weights file that does not fit the network is caught by validate, with exit code 2', async () => {
+    writeFileSync(join(dir.path, 'tiny.json'), JSON.stringify({ layers: [{ weight: [[1, 2]], bias: [0] }] }));
+    writeFileSync(join(dir.path, 'misfit.yaml'), 'name: misfit\nweights: tiny.json\n');
+    for (const command of ['validate', 'still']) {
+      const result = await runCli([command, join(dir.path, 'misfit.yaml')]);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr).toMatch(/misfit\.yaml: weights: .*tiny\.json does not fit the scene's network: the network has 9 layers/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('--seed on a scene made only of weights files says that it changes nothing', async () => {
+    const result = await runCli(['still', 'scenes/weights-morph.yaml', '--seed', '3', '--size', '16x16']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('takes its networks from weights files, so a seed changes nothing');
+  });
+
   it('a failed still leaves an existing output untouched', async () => {
     const out = join(dir.path, 'keep.png');
     writeFileSync(out, 'precious');

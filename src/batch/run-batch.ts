@@ -140,7 +140,9 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: Rend
   const first = scaled[0];
   const frames = Math.max(...scaled.map((s) => s.model.timeline.frameCount));
   const path = join(folder, 'contact-sheet.gif');
-  const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output: first.scene.output });
+  // The items' GIF settings, but not their size or frame rate: the sheet has its own.
+  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined } };
+  const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
   const slots = scaled.map((s) => new SharedArrayBuffer(s.model.width * s.model.height * 4));
   const frame = new Uint8Array(layout.width * layout.height * 4);
   try {
@@ -154,6 +156,7 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: Rend
       await encoder.writeFrame(frame);
     }
     await encoder.finish();
+    encoder.commit();
     return path;
   } catch (error) {
     await encoder.abort();
@@ -177,6 +180,12 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
   // Two items at a time: while one item's encoders finish, the other's frames keep the workers busy.
   const queue = new PQueue({ concurrency: 2 });
   let interrupted: unknown;
+  // Anything an item's task throws outside its own handling (a full disk while
+  // writing the manifest, say) stops the batch with that error.
+  let broken: unknown;
+  const stopIfAborted = (): void => {
+    if (interrupted || options.signal?.aborted) throw interrupted instanceof InterruptedError ? interrupted : (options.signal?.reason ?? interrupted);
+  };
   try {
     for (const { item, action, reason } of plan) {
       if (action === 'skip') {
@@ -185,7 +194,7 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
         options.events?.itemEnd?.(item, result);
         continue;
       }
-      void queue.add(async () => {
+      queue.add(async () => {
         if (interrupted || options.signal?.aborted) return;
         options.events?.itemStart?.(item);
         const itemStarted = performance.now();
@@ -225,13 +234,19 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
           results.set(item.name, result);
           options.events?.itemEnd?.(item, result);
         }
+      }).catch((error: unknown) => {
+        broken ??= error;
+        queue.clear();
       });
     }
     await queue.onIdle();
-    if (interrupted || options.signal?.aborted) throw interrupted instanceof InterruptedError ? interrupted : options.signal?.reason ?? interrupted;
+    if (broken) throw broken;
+    stopIfAborted();
     writeManifest(folder, manifest());
     const contactSheet = options.contactSheet === false ? undefined : await writeContactSheet(items, folder, pool, options.sceneName);
+    stopIfAborted();
     const animatedSheet = options.animatedSheet ? await writeAnimatedSheet(items, folder, pool, options.sceneName, options.signal) : undefined;
+    stopIfAborted();
     return { folder, results: items.map((i) => results.get(i.name)!), contactSheet, animatedSheet, wallMs: performance.now() - started };
   } finally {
     queue.clear();

@@ -7,6 +7,7 @@ import { SceneError, UserError } from '../errors.js';
 import {
   closest,
   GRID_PARAMETERS,
+  keyframeSeconds,
   overrideScene,
   parseSeedList,
   sceneFromFile,
@@ -58,7 +59,10 @@ export function parseGridFlag(text: string): [GridParameter, number[]] {
   if (values.length === 0 || values.some((v) => v === '' || !Number.isFinite(Number(v)))) {
     throw new UserError(`--set ${text}: give one or more numbers separated by commas`);
   }
-  return [name as GridParameter, values.map(Number)];
+  const numbers = values.map(Number);
+  // 1 and 1.0 are the same item: two would render into the same files.
+  if (new Set(numbers).size !== numbers.length) throw new UserError(`--set ${text}: lists a value more than once`);
+  return [name as GridParameter, numbers];
 }
 
 export function parseSeedsFlag(text: string): number[] {
@@ -79,10 +83,6 @@ export function seriesSpec(scene: SceneFile, flags: { seeds?: number[]; grid?: A
   return { seeds: flags.seeds ?? sceneSeeds, grid: [...grid] };
 }
 
-function timeOf(scene: SceneFile, k: SceneFile['keyframes'][number]): number {
-  return k.at ?? k.frame! / scene.output.fps;
-}
-
 /**
  * The scene with `name` held at `value` for the whole video: the parameter is
  * taken out of every keyframe and set once, at 0 s.
@@ -95,7 +95,7 @@ export function holdParameter(scene: SceneFile, name: GridParameter, value: numb
     })
     .filter((k) => Object.keys(k).some((key) => key !== 'at' && key !== 'frame' && key !== 'ease'));
   const first = keyframes[0];
-  if (first && timeOf(scene, first) === 0) keyframes[0] = { ...first, [name]: value };
+  if (first && keyframeSeconds(first, scene.output.fps) === 0) keyframes[0] = { ...first, [name]: value };
   else keyframes.unshift({ at: 0, [name]: value });
   return { ...scene, keyframes };
 }

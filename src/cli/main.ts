@@ -5,7 +5,6 @@
  * failures of the work itself with exit code 1; interrupts with 130.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { FfmpegError } from '../encode/ffmpeg.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
@@ -17,8 +16,8 @@ import { registerRender } from './commands/render.js';
 import { registerValidate } from './commands/validate.js';
 import { registerStill } from './commands/still.js';
 import { registerWeights } from './commands/weights.js';
+import { VERSION } from './version.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function exitWith(error: unknown): never {
   if (error instanceof CommanderError) {
@@ -46,7 +45,7 @@ async function main(): Promise<void> {
   program
     .name('cppn-motion')
     .description('Looping videos and GIFs from keyframed trajectories through small random neural networks (CPPNs).')
-    .version(version)
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRender(program);

@@ -9,5 +9,8 @@ export async function sceneFromArguments(scenePath: string | undefined, from: st
   if (scenePath === undefined && from === undefined) throw new UserError('which scene? give a scene file (e.g. scenes/drift.yaml) or --from an earlier output');
   const loaded = scenePath !== undefined ? loadScene(scenePath) : sceneFromJson(await readSceneMetadata(from!), from!);
   for (const warning of loaded.warnings) report.warn(warning);
-  return applyOverrides(loaded, overrides);
+  // Another seed is another picture: it gets its own name (stored in the outputs,
+  // so a later --from keeps it), and never overwrites the scene's own outputs.
+  const name = overrides.seed !== undefined ? `${loaded.model.name.replace(/-seed--?\d+$/, '')}-seed-${overrides.seed}` : undefined;
+  return applyOverrides(loaded, { ...overrides, name });
 }

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { UserError } from '../errors.js';
 
 const pending = new Set<string>();
 
@@ -17,13 +18,41 @@ export function removePendingOutputs(): void {
   pending.clear();
 }
 
+/** Turns the file-system errors a bad output path gives into a message for the user. */
+function outputPathError(path: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EEXIST: 'a file stands where a folder is needed',
+    ENOTDIR: 'a file stands where a folder is needed',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+  };
+  return code && why[code] ? new UserError(`cannot write ${path}: ${why[code]}`) : (error as Error);
+}
+
 export class PendingOutput {
   readonly tempPath: string;
   private state: 'pending' | 'committed' | 'discarded' = 'pending';
 
-  /** Prepares a temporary path for `finalPath`; the extension is kept so tools recognise the format. */
-  constructor(readonly finalPath: string) {
-    mkdirSync(dirname(finalPath), { recursive: true });
+  /**
+   * Prepares a temporary path for `finalPath`; the extension is kept so tools
+   * recognise the format. Only a folder output (`folder: true`) may replace an
+   * existing folder: a file never takes a folder's place.
+   */
+  constructor(
+    readonly finalPath: string,
+    private readonly folder = false,
+  ) {
+    if (!folder && existsSync(finalPath) && lstatSync(finalPath).isDirectory()) {
+      throw new UserError(`${finalPath} is a folder; give a file name for the output`);
+    }
+    try {
+      mkdirSync(dirname(finalPath), { recursive: true });
+    } catch (error) {
+      throw outputPathError(dirname(finalPath), error);
+    }
     const ext = extname(finalPath);
     const stem = basename(finalPath, ext);
     this.tempPath = join(dirname(finalPath), `.${stem}.partial-${process.pid}-${randomBytes(3).toString('hex')}${ext}`);
@@ -42,10 +71,15 @@ export class PendingOutput {
     if (this.state === 'committed') return;
     if (this.state === 'discarded') throw new Error(`${this.finalPath}: the output was discarded and cannot be committed`);
     // rename() replaces a file atomically; a folder (PNG frames) must be moved aside first.
-    if (existsSync(this.finalPath) && lstatSync(this.finalPath).isDirectory()) {
+    if (this.folder && existsSync(this.finalPath)) {
       const old = `${this.tempPath}.old`;
       renameSync(this.finalPath, old);
-      renameSync(this.tempPath, this.finalPath);
+      try {
+        renameSync(this.tempPath, this.finalPath);
+      } catch (error) {
+        renameSync(old, this.finalPath);
+        throw error;
+      }
       rmSync(old, { recursive: true, force: true });
     } else {
       renameSync(this.tempPath, this.finalPath);
@@ -77,6 +111,6 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     output.commit();
   } catch (error) {
     output.discard();
-    throw error;
+    throw outputPathError(path, error);
   }
 }

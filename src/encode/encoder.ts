@@ -21,8 +21,13 @@ export interface Encoder {
   readonly path: string;
   /** Takes the next frame (RGBA, row by row); resolves when the encoder can take another. */
   writeFrame(rgba: Uint8Array): Promise<void>;
-  /** Completes the output and moves it into place. */
+  /** Completes the output under its temporary name. */
   finish(): Promise<void>;
+  /**
+   * Moves the finished output into place. Separate from finish so a render
+   * commits all its formats together, once every one of them has succeeded.
+   */
+  commit(): void;
   /** Stops and removes everything temporary; the final path is left as it was. */
   abort(): Promise<void>;
 }

@@ -54,10 +54,11 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-let cached: FfmpegLocation | undefined;
+/** The search beyond FFMPEG_PATH touches the disk; its answer does not change while we run. */
+let cachedSearch: FfmpegLocation | undefined;
 
 export function locateFfmpeg(): FfmpegLocation {
-  if (cached && cached.source !== 'FFMPEG_PATH') return cached;
+  // FFMPEG_PATH is read every time: a library user may set it after a first render.
   const explicit = process.env.FFMPEG_PATH;
   if (explicit) {
     if (!existsSync(explicit) || !executable(explicit)) {
@@ -65,6 +66,7 @@ export function locateFfmpeg(): FfmpegLocation {
     }
     return { path: explicit, source: 'FFMPEG_PATH' };
   }
+  if (cachedSearch) return cachedSearch;
   const found =
     (() => {
       const p = fromPackage('ffmpeg-static', (m) => m);
@@ -81,7 +83,7 @@ export function locateFfmpeg(): FfmpegLocation {
   if (!found) {
     throw new FfmpegError('ffmpeg was not found: run `npm ci` (it installs @ffmpeg-installer/ffmpeg), install ffmpeg on PATH, or set FFMPEG_PATH');
   }
-  cached = found;
+  cachedSearch = found;
   return found;
 }
 
@@ -107,6 +109,14 @@ export function ffmpegInfo(): FfmpegInfo {
   return { location, version, encoders: names(run(['-encoders']), 1), filters: names(run(['-filters']), 1) };
 }
 
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/** Kills every ffmpeg still running, at once (for a second Ctrl-C, which exits without waiting). */
+export function killAllFfmpeg(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** How much of ffmpeg's error output to keep for messages. */
 const STDERR_TAIL = 4000;
 
@@ -127,6 +137,7 @@ export class FfmpegProcess {
   ) {
     const { path } = locateFfmpeg();
     this.child = spawn(path, ['-hide_banner', '-nostats', '-loglevel', 'error', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(this.child);
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL);
     });
@@ -138,7 +149,10 @@ export class FfmpegProcess {
         this.failure = new FfmpegError(`${label}: ffmpeg could not start (${error.message})`);
         resolve(null);
       });
-      this.child.on('close', (code) => resolve(code));
+      this.child.on('close', (code) => {
+        running.delete(this.child);
+        resolve(code);
+      });
     });
   }
 

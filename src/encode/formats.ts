@@ -57,6 +57,17 @@ function webmEncoder(job: EncodeJob): Encoder {
 
 const QUANTISE = 'bitand(min(val+2\\,255)\\,252)';
 
+/**
+ * GIF delays are hundredths of a second, and browsers play delays under 2/100 s
+ * as 10/100 s: above 50 fps a GIF would crawl. A faster video's GIF keeps every
+ * k-th frame, the smallest k that brings it to 50 fps or below.
+ */
+export function defaultGifFps(fps: number): number {
+  let k = 1;
+  while (fps / k > 50) k++;
+  return fps / k;
+}
+
 /** Frames per pass-2 segment: paletteuse's colour cache grows with the colours it meets, so segments bound it. */
 const GIF_SEGMENT_FRAMES = 240;
 
@@ -83,14 +94,14 @@ class GifEncoder implements Encoder {
     this.scratch = this.output.scratch('work');
     mkdirSync(this.scratch, { recursive: true });
     const gif = job.output.gif;
-    this.gifFps = gif.fps ?? job.fps;
+    this.gifFps = gif.fps ?? defaultGifFps(job.fps);
     const prepare = [
       // 6 bits per channel (rounded) before anything counts colours: palettegen's
       // histogram grows with the number of distinct colours, which would
       // otherwise grow with the video's length. 64 levels per channel are finer
       // than a 256-colour palette can resolve anyway.
       `lutrgb=r='${QUANTISE}':g='${QUANTISE}':b='${QUANTISE}'`,
-      ...(gif.fps !== undefined ? [`fps=${gif.fps}`] : []),
+      ...(this.gifFps !== job.fps ? [`fps=${this.gifFps}`] : []),
       ...(gif.size !== undefined ? [`scale=${typeof gif.size === 'string' ? gif.size.replace('x', ':') : gif.size.join(':')}:flags=lanczos`] : []),
     ];
     const graph = `[0:v]${prepare.join(',')},split[a][b];[a]palettegen=max_colors=${gif.colors}:stats_mode=full[p]`;
@@ -148,13 +159,16 @@ class GifEncoder implements Encoder {
       // An abort may have come while the parts were made; then nothing may be written.
       if (this.aborted) throw new Error('GIF encoding was aborted');
       assembleGif(parts, this.output.tempPath, { comment: this.job.metadata, fps: this.gifFps });
-      this.output.commit();
     } catch (error) {
       this.output.discard();
       throw error;
     } finally {
       this.output.removeScratch(this.scratch);
     }
+  }
+
+  commit(): void {
+    this.output.commit();
   }
 
   async abort(): Promise<void> {
@@ -171,7 +185,7 @@ function pngFramesEncoder(job: EncodeJob): Encoder {
     // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
     mkdirSync(temp, { recursive: true });
     return [...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(temp, 'frame-%05d.png')];
-  });
+  }, true);
 }
 
 /** The output path of each format, given the output stem (folder + name). */

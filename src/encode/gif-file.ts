@@ -106,8 +106,13 @@ export function assembleGif(inputs: readonly string[], output: string, options: 
           globalTable = table;
           write(header);
           if (table) write(table);
-          if (options.comment !== undefined) write(commentExtension(options.comment));
         }
+        // The comment follows the loop extension, which decoders expect right after the header.
+        let commentPending = first && options.comment !== undefined;
+        const writeComment = (): void => {
+          if (commentPending) write(commentExtension(options.comment!));
+          commentPending = false;
+        };
         // Frames of a segment whose palette differs carry it as a local table.
         const localTable = !first && table && !(globalTable && table.equals(globalTable)) ? table : undefined;
         for (;;) {
@@ -117,6 +122,7 @@ export function assembleGif(inputs: readonly string[], output: string, options: 
             const label = reader.byte();
             if (label === 0xf9) {
               // Graphic control extension: size 4, packed, delay (LE 16-bit), transparent index, terminator.
+              writeComment();
               const block = reader.bytes(6);
               const d = delay(frame);
               if (d >= 0) block.writeUInt16LE(d, 2);
@@ -129,9 +135,11 @@ export function assembleGif(inputs: readonly string[], output: string, options: 
             if ((label === 0xff && !first) || label === 0xfe) continue;
             write(Buffer.from([0x21, label]));
             for (const part of parts) write(part);
+            if (label === 0xff) writeComment();
             continue;
           }
           if (introducer === 0x2c) {
+            writeComment();
             const descriptor = reader.bytes(9);
             const local = descriptor[8];
             const ownTable = local & 0x80 ? reader.bytes(3 * 2 ** ((local & 7) + 1)) : undefined;

@@ -16,7 +16,11 @@ export async function readSceneMetadata(path: string): Promise<string> {
   try {
     if (ext === '.png') text = readPngMetadata(await readFile(path));
     else if (ext === '.gif') text = readGifComment(path);
-    else if (ext === '.mp4' || ext === '.webm') text = readFfmpegMetadata(path).comment;
+    else if (ext === '.mp4' || ext === '.webm') {
+      // MP4 names the tag "comment", Matroska (WebM) "COMMENT".
+      const tags = readFfmpegMetadata(path);
+      text = Object.entries(tags).find(([key]) => key.toLowerCase() === 'comment')?.[1];
+    }
     else throw new UserError(`--from ${path}: expected a .png, .gif, .mp4 or .webm made by cppn-motion`);
   } catch (error) {
     if (error instanceof UserError) throw error;

@@ -10,13 +10,14 @@ export class StreamEncoder implements Encoder {
   private readonly output: PendingOutput;
   private readonly ffmpeg: FfmpegProcess;
 
-  /** `args(tempPath)` gives ffmpeg's arguments writing to the temporary path. */
+  /** `args(tempPath)` gives ffmpeg's arguments writing to the temporary path (a folder when `folder`). */
   constructor(
     readonly format: string,
     readonly path: string,
     args: (tempPath: string) => string[],
+    folder = false,
   ) {
-    this.output = new PendingOutput(path);
+    this.output = new PendingOutput(path, folder);
     this.ffmpeg = new FfmpegProcess(args(this.output.tempPath), `${format} ${path}`);
   }
 
@@ -27,11 +28,14 @@ export class StreamEncoder implements Encoder {
   async finish(): Promise<void> {
     try {
       await this.ffmpeg.end();
-      this.output.commit();
     } catch (error) {
       this.output.discard();
       throw error;
     }
+  }
+
+  commit(): void {
+    this.output.commit();
   }
 
   async abort(): Promise<void> {

@@ -2,6 +2,7 @@
  * `inspect`: one frame of a scene, measured layer by layer, with the
  * grey-goo diagnosis drawn from the same measurements.
  */
+import { stillTime } from '../render/still.js';
 import type { LoadedScene } from '../scene/index.js';
 import { diagnoseGreyGoo, type GreyGoo } from './grey-goo.js';
 import { networkStats, type NetworkStats } from './layer-stats.js';
@@ -25,7 +26,8 @@ export interface InspectOptions {
 }
 
 export function inspectScene(loaded: LoadedScene, options: InspectOptions = {}): SceneInspection {
-  const at = options.at ?? 0;
+  // A loop repeats: report the moment actually shown (100 s into an 8 s loop is 4 s).
+  const at = stillTime(loaded, options.at ?? 0);
   const limits: SampleLimits = options.maxSide !== undefined ? { ...INSPECT_LIMITS, maxSide: options.maxSide, minSide: Math.min(INSPECT_LIMITS.minSide, options.maxSide), budget: Infinity } : INSPECT_LIMITS;
   const frame = sampleFrame(loaded, at, sampleSize(loaded.model, limits));
   const stats = networkStats(frame);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { NetworkWeights } from '../core/index.js';
+import { checkWeightsFit, type NetworkWeights } from '../core/index.js';
 import { SceneError, UserError, type SceneProblem } from '../errors.js';
 import { describeIssues } from './issues.js';
 import { locate } from './locate.js';
@@ -98,8 +98,19 @@ export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string,
   };
   const model = buildModel(normalised, normalised.name!);
   const library = new Map<string, NetworkWeights>();
-  for (const path of [normalised.weights, ...normalised.keyframes.map((k) => k.weights)]) {
-    if (path !== undefined && !library.has(path)) library.set(path, known.get(path) ?? readWeightsFile(path));
+  const uses: Array<[string | undefined, string]> = [[normalised.weights, 'weights'], ...normalised.keyframes.map((k, i): [string | undefined, string] => [k.weights, `keyframes[${i}].weights`])];
+  for (const [path, key] of uses) {
+    if (path === undefined || library.has(path)) continue;
+    const weights = known.get(path) ?? readWeightsFile(path);
+    try {
+      checkWeightsFit(model.shape, weights);
+    } catch (error) {
+      throw new UserError(
+        `${origin}: ${key}: ${path} does not fit the scene's network: ${(error as Error).message}`,
+        'the network block must describe the same layers as the file (inputs, hidden widths, output channels); `cppn-motion weights export` writes a matching file',
+      );
+    }
+    library.set(path, weights);
   }
   return { origin, scene: normalised, model, library, warnings: loopSeamWarnings(normalised), formatsWritten: true };
 }

@@ -3,7 +3,7 @@
  * both at 0 s and at the very end with values that differ (the loop closes
  * on its own when the last keyframe comes earlier; see timeline.ts).
  */
-import type { SceneFile } from './schema.js';
+import { keyframeSeconds, type SceneFile } from './schema.js';
 
 const EPSILON = 1e-9;
 
@@ -25,12 +25,16 @@ function same(a: unknown, b: unknown, period: number | undefined): boolean {
 }
 
 export function loopSeamWarnings(scene: SceneFile): string[] {
-  if (scene.loop !== true || scene.keyframes.length < 2) return [];
-  const time = (k: SceneFile['keyframes'][number]): number => k.at ?? k.frame! / scene.output.fps;
+  if (scene.loop !== true) return [];
+  const warnings: string[] = [];
+  if (scene.network.inputs.includes('t') && scene.network.time.mode === 'linear' && !scene.keyframes.some((k) => k.t !== undefined)) {
+    warnings.push('loop: with time.mode linear, the time input runs 0 → 1 and jumps back at the seam; use time.mode: circle, or keyframe t so it returns');
+  }
+  if (scene.keyframes.length < 2) return warnings;
+  const time = (k: SceneFile['keyframes'][number]): number => keyframeSeconds(k, scene.output.fps);
   const first = scene.keyframes[0];
   const last = scene.keyframes[scene.keyframes.length - 1];
-  if (time(first) > EPSILON || time(last) < scene.output.duration - EPSILON) return [];
-  const warnings: string[] = [];
+  if (time(first) > EPSILON || time(last) < scene.output.duration - EPSILON) return warnings;
   const networkOf = (k: typeof first): unknown => k.seed ?? k.weights;
   if (networkOf(first) !== undefined && networkOf(last) !== undefined && networkOf(first) !== networkOf(last)) {
     warnings.push(`loop: the network at the end (${String(networkOf(last))}) differs from the one at 0 s (${String(networkOf(first))}), so the loop jumps; end on the first network, or drop the last keyframe (a loop returns to its start by itself)`);

@@ -72,8 +72,8 @@ function toColour(scene: SceneFile): ColourSettings {
   };
 }
 
-/** `resolvePath` turns weights file names in the scene into absolute paths. */
-export function buildModel(scene: SceneFile, fallbackName: string, resolvePath: (file: string) => string = (f) => f): SceneModel {
+/** Weights file names in the scene must already be absolute (see sceneFromFile). */
+export function buildModel(scene: SceneFile, fallbackName: string): SceneModel {
   const [width, height] = parseSize(scene.output.size);
   const hidden = hiddenWidths(scene);
   const spec = scene.network.activation;
@@ -98,7 +98,7 @@ export function buildModel(scene: SceneFile, fallbackName: string, resolvePath: 
     init: { init: toInit(scene.network.init), bias: scene.network.bias },
     features,
     colour: toColour(scene),
-    timeline: buildTimeline(scene, resolvePath),
-    baseNetwork: scene.weights !== undefined ? { kind: 'file', path: resolvePath(scene.weights) } : { kind: 'seed', seed: scene.seed },
+    timeline: buildTimeline(scene),
+    baseNetwork: scene.weights !== undefined ? { kind: 'file', path: scene.weights } : { kind: 'seed', seed: scene.seed },
   };
 }

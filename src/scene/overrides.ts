@@ -2,9 +2,9 @@
  * Command-line overrides of scene keys (--size, --fps, --duration, --seed,
  * --format). The result is validated again, so limits hold whatever the source.
  */
-import { SceneError } from '../errors.js';
+import { SceneError, UserError } from '../errors.js';
 import { sceneFromFile, validateSceneData, type LoadedScene } from './load.js';
-import type { Format, SceneFile } from './schema.js';
+import { keyframeSeconds, type Format, type SceneFile } from './schema.js';
 
 export interface SceneOverrides {
   size?: [number, number];
@@ -14,22 +14,35 @@ export interface SceneOverrides {
   /** Replaces the scene's seed; keyframe and orbit seeds move by the same amount. */
   seed?: number;
   formats?: Format[];
+  /** A new name for the outputs (and for the scene stored in them). */
+  name?: string;
+}
+
+/** Whether any network of the scene comes from a seed (rather than from weights files). */
+export function usesSeeds(scene: SceneFile): boolean {
+  if (scene.orbit || scene.keyframes.some((k) => k.seed !== undefined)) return true;
+  return scene.weights === undefined && !scene.keyframes.some((k) => k.weights !== undefined);
 }
 
 const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', seed: '--seed', formats: '--format' };
 
 /** The scene file with the overrides applied (not yet validated). */
 export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
+  if (o.seed !== undefined && !usesSeeds(scene)) {
+    throw new UserError(`${scene.name ?? 'this scene'} takes its networks from weights files, so a seed changes nothing; give a scene with seeds`);
+  }
   const shift = o.seed !== undefined ? o.seed - scene.seed : 0;
   // A new duration stretches the whole trajectory: keyframes keep their place in it.
+  // Keyframes written as frame numbers become seconds first, so a new fps does not move them.
   const stretch = o.duration !== undefined ? o.duration / scene.output.duration : 1;
   const retime = (k: SceneFile['keyframes'][number]): SceneFile['keyframes'][number] => {
-    if (stretch === 1) return k;
+    if (stretch === 1 && (o.fps === undefined || k.frame === undefined)) return k;
     const { frame: _frame, ...rest } = k;
-    return { ...rest, at: (k.at ?? k.frame! / scene.output.fps) * stretch };
+    return { ...rest, at: keyframeSeconds(k, scene.output.fps) * stretch };
   };
   return {
     ...scene,
+    name: o.name ?? scene.name,
     seed: o.seed ?? scene.seed,
     orbit: scene.orbit && { ...scene.orbit, seeds: [scene.orbit.seeds[0] + shift, scene.orbit.seeds[1] + shift] },
     output: {

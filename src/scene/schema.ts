@@ -139,7 +139,12 @@ const outputSchema = z
         dither: z.enum(GIF_DITHERS).default('sierra2_4a').describe('Dithering: sierra2_4a, floyd_steinberg, bayer or none.'),
         bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
         size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size).'),
-        fps: z.number().positive().max(LIMITS.fps).optional().describe('GIF frame rate (default: the video fps; GIFs store delays in 1/100 s).'),
+        fps: z
+          .number()
+          .positive()
+          .max(50, 'GIF delays are hundredths of a second and browsers slow down anything faster than 50 fps; use 50 or less')
+          .optional()
+          .describe('GIF frame rate, at most 50 (default: the video fps, or every k-th frame of a faster video).'),
       })
       .prefault({}),
     mp4: z
@@ -274,6 +279,9 @@ export const sceneSchema = z
     } else if (width * height > LIMITS.pixels) {
       add(['output', 'size'], `${width}x${height} is more than ${LIMITS.pixels / 1024 / 1024} megapixels`);
     }
+    if ((width < 2 || height < 2) && scene.output.formats.some((f) => f === 'mp4' || f === 'webm')) {
+      add(['output', 'size'], `${width}x${height} is too small for ${scene.output.formats.includes('mp4') ? 'MP4' : 'WebM'}: each side needs 2 pixels or more`);
+    }
     const frames = Math.round(scene.output.duration * scene.output.fps);
     if (frames > LIMITS.frames) add(['output', 'duration'], `${frames} frames is more than the limit of ${LIMITS.frames}; shorten the duration or lower the fps`);
     if (frames < 1) add(['output', 'duration'], 'gives no frames at this fps');
@@ -287,7 +295,7 @@ export const sceneSchema = z
         add(where, 'give the time as either at (seconds) or frame (a frame number), not both or neither');
         return;
       }
-      const time = k.at ?? k.frame! / scene.output.fps;
+      const time = keyframeSeconds(k, scene.output.fps);
       const key = k.at !== undefined ? 'at' : 'frame';
       if (time > scene.output.duration + 1e-9) {
         add([...where, key], `is past the end of the video (${scene.output.duration} s${k.frame !== undefined ? `, frame ${frames}` : ''})`);
@@ -314,7 +322,15 @@ export const sceneSchema = z
       }
     }
     if (Array.isArray(scene.series?.seeds) && new Set(scene.series.seeds).size !== scene.series.seeds.length) add(['series', 'seeds'], 'lists a seed more than once');
+    for (const [name, values] of Object.entries(scene.series?.grid ?? {})) {
+      if (values && new Set(values).size !== values.length) add(['series', 'grid', name], 'lists a value more than once');
+    }
   });
+
+/** When a keyframe happens, in seconds, whether it was written with `at` or with `frame`. */
+export function keyframeSeconds(keyframe: { at?: number; frame?: number }, fps: number): number {
+  return keyframe.at ?? keyframe.frame! / fps;
+}
 
 /** A scene as written (before defaults). */
 export type SceneInput = z.input<typeof sceneSchema>;

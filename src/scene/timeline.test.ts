@@ -75,6 +75,12 @@ describe('the timeline', () => {
     expect(frameTime(t, 9)).toBe(2);
   });
 
+  it('ping-pong turns around on a frame: its frame count is even', () => {
+    const t = timeline({ output: { duration: 1, fps: 5 }, loop: 'ping-pong' });
+    expect(t.frameCount).toBe(6);
+    expect([0, 1, 2, 3, 4, 5].map((i) => frameTime(t, i))).toEqual([0, 1 / 3, 2 / 3, 1, 2 / 3, 1 / 3]);
+  });
+
   it('ping-pong plays forwards then backwards', () => {
     const t = timeline({ output: { duration: 2, fps: 5 }, loop: 'ping-pong' });
     expect([0, 5, 9].map((i) => frameTime(t, i))).toEqual([0, 2, 0.4]);

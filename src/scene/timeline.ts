@@ -7,7 +7,7 @@
  * one duration later, so frame N (never written) would equal frame 0.
  */
 import { easing, type Easing } from './easing.js';
-import type { AnimatableName, SceneFile } from './schema.js';
+import { keyframeSeconds, type AnimatableName, type SceneFile } from './schema.js';
 
 /** A network named by a seed or a weights file. */
 export type NetworkRef = { kind: 'seed'; seed: number } | { kind: 'file'; path: string };
@@ -49,25 +49,23 @@ export interface TimelineValues {
 }
 
 export function frameCountOf(scene: SceneFile): number {
-  return Math.max(1, Math.round(scene.output.duration * scene.output.fps));
+  const frames = Math.max(1, Math.round(scene.output.duration * scene.output.fps));
+  // Ping-pong turns around on a frame only when the count is even.
+  return scene.loop === 'ping-pong' ? 2 * Math.max(1, Math.round(frames / 2)) : frames;
 }
 
-function keyframeTime(scene: SceneFile, k: SceneFile['keyframes'][number]): number {
-  return k.at ?? k.frame! / scene.output.fps;
-}
-
-/** Builds the tracks. `resolvePath` turns a keyframe's weights file into an absolute path. */
-export function buildTimeline(scene: SceneFile, resolvePath: (file: string) => string = (f) => f): Timeline {
+/** Builds the tracks of every animated parameter from the keyframes. */
+export function buildTimeline(scene: SceneFile): Timeline {
   const tracks: Timeline['tracks'] = {};
   const defaultEase = easing(scene.ease);
   const push = (name: AnimatableName | 'network', point: TrackPoint<TrackValue>): void => {
     (tracks[name] ??= []).push(point);
   };
   for (const k of scene.keyframes) {
-    const time = keyframeTime(scene, k);
+    const time = keyframeSeconds(k, scene.output.fps);
     const ease = k.ease !== undefined ? easing(k.ease) : defaultEase;
     if (k.seed !== undefined) push('network', { time, value: { kind: 'seed', seed: k.seed }, ease });
-    if (k.weights !== undefined) push('network', { time, value: { kind: 'file', path: resolvePath(k.weights) }, ease });
+    if (k.weights !== undefined) push('network', { time, value: { kind: 'file', path: k.weights }, ease });
     for (const name of ['scale', 'zoom', 'rotation', 'frequency', 'slope', 'alpha', 'logisticR', 't', 'hue', 'saturation', 'brightness', 'contrast', 'paletteOffset', 'center', 'z'] as const) {
       const value = k[name];
       if (value !== undefined) push(name, { time, value, ease });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesSpec, type BatchItem, type ItemResult } from '../../batch/index.js';
@@ -8,6 +7,7 @@ import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from 
 import { interruptible } from '../interrupts.js';
 import { parseFormats, parsePositive, parseSize, parseWholeNumber } from '../options.js';
 import { reporter, type Reporter } from '../report.js';
+import { VERSION } from '../version.js';
 
 interface BatchFlags {
   seeds?: number[];
@@ -28,7 +28,6 @@ interface BatchFlags {
   quiet?: boolean;
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -71,7 +70,7 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
       folder: series.folder,
       origin: series.origin,
       sceneName: series.name,
-      tool: { name: 'cppn-motion', version },
+      tool: { name: 'cppn-motion', version: VERSION },
       force: flags.force,
       workers: flags.workers,
       signal,

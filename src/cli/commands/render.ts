@@ -54,7 +54,7 @@ export function registerRender(program: Command): void {
       const duration = loaded.scene.output.duration;
       const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
       if (goo) report.warn(goo);
-      const name = flags.seed !== undefined && flags.out === undefined ? `${model.name}-seed-${flags.seed}` : model.name;
+      const name = model.name;
       const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet));
       report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
       try {

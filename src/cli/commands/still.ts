@@ -37,8 +37,7 @@ export function registerStill(program: Command): void {
       if (goo) report.warn(goo);
       const started = performance.now();
       const still = await renderStill(loaded, { at: flags.at, workers: flags.workers });
-      const name = flags.seed !== undefined ? `${loaded.model.name}-seed-${flags.seed}` : loaded.model.name;
-      const out = flags.out ?? join('output', `${name}.png`);
+      const out = flags.out ?? join('output', `${loaded.model.name}.png`);
       writeFileAtomic(out, encodePng(still.data, still.width, still.height, JSON.stringify(loaded.scene)));
       report.info(`wrote ${out} (${still.width}x${still.height}, ${Math.round(performance.now() - started)} ms)`);
     });

@@ -9,7 +9,7 @@ import { ACTIVATION_PARAMS, type Activation } from '../activations.js';
 import { layerSizes, type NetworkShape, type NetworkWeights } from '../network.js';
 import { chooseBlockSize, type ForwardKernel } from './kernel.js';
 import { ROUNDING_MAGIC_BITS, type VectorOp, type VectorProgram } from './vector-program.js';
-import { activationProgram } from './wasm-kernel.js';
+import { activationProgram } from './activation-program.js';
 
 type ScalarActivation = (x: number, params: Float32Array) => number;
 
@@ -117,6 +117,7 @@ export function createJsKernel(shape: NetworkShape, blockSize = chooseBlockSize(
     },
     run(pixelCount: number): void {
       if (!weights) throw new Error('setWeights must be called before run');
+      if (pixelCount > blockSize) throw new RangeError(`a block holds at most ${blockSize} pixels`);
       sizes.forEach(([inCount, outCount], layerIndex) => {
         const source = layerIndex === 0 ? inputs : scratch[(layerIndex - 1) % 2];
         const target = layerIndex === sizes.length - 1 ? outputs : scratch[layerIndex % 2];

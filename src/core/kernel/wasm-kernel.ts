@@ -15,10 +15,11 @@
  * the loop over inputs (its scheduler hoists every load to the top and spills
  * them), and a separate activation pass after the multiply-adds.
  */
-import { ACTIVATIONS, ACTIVATION_PARAMS, type Activation, type ActivationParam } from '../activations.js';
+import { ACTIVATION_PARAMS, type Activation } from '../activations.js';
+import { activationProgram } from './activation-program.js';
 import { layerSizes, type NetworkShape, type NetworkWeights } from '../network.js';
 import { chooseBlockSize, PIXEL_GROUP, type ForwardKernel } from './kernel.js';
-import { ROUNDING_MAGIC_BITS, VectorProgram, type VectorOp } from './vector-program.js';
+import { ROUNDING_MAGIC_BITS, type VectorOp, type VectorProgram } from './vector-program.js';
 import { assembleModule, FunctionWriter, Op, SimdOp, ValType } from './wasm-writer.js';
 
 const VECTORS_PER_GROUP = PIXEL_GROUP / 4;
@@ -43,15 +44,6 @@ interface KernelLayout {
   outputOffset: number;
   layers: LayerPlan[];
   bytes: number;
-}
-
-/** Builds the element-wise program of one activation. */
-export function activationProgram(activation: Activation): VectorProgram {
-  const program = new VectorProgram();
-  const param = (name: ActivationParam): ReturnType<VectorProgram['param']> =>
-    program.param(ACTIVATION_PARAMS.indexOf(name));
-  program.result = ACTIVATIONS[activation.name].build(program, program.input, activation, param);
-  return program;
 }
 
 function planLayout(shape: NetworkShape, blockSize: number): KernelLayout {
@@ -240,9 +232,10 @@ function emitLayer(f: FunctionWriter, layer: LayerPlan, blockSize: number, L: Ke
   emitUnitTiles(f, layer, blockSize, L, A, 1, tiled, layer.outputs);
 }
 
-function buildModule(shape: NetworkShape, layout: KernelLayout): Uint8Array {
+function buildModule(layout: KernelLayout): Uint8Array {
   const f = new FunctionWriter([ValType.i32]);
-  const count = 0;
+  /** Local 0: run's parameter, the number of pixels. */
+  const PIXEL_COUNT = 0;
   const locals = {
     end: f.local(ValType.i32),
     n: f.local(ValType.i32),
@@ -258,11 +251,10 @@ function buildModule(shape: NetworkShape, layout: KernelLayout): Uint8Array {
     bias: Array.from({ length: UNIT_TILE }, () => f.local(ValType.v128)),
   };
   // end = bytes covered by `count` pixels, rounded up to whole groups.
-  f.get(count).i32(PIXEL_GROUP - 1).op(Op.i32Add).i32(-PIXEL_GROUP).op(Op.i32And);
+  f.get(PIXEL_COUNT).i32(PIXEL_GROUP - 1).op(Op.i32Add).i32(-PIXEL_GROUP).op(Op.i32And);
   f.i32(BYTES).op(Op.i32Mul).set(locals.end);
   for (const layer of layout.layers) emitLayer(f, layer, layout.blockSize, locals);
   const pages = Math.ceil(layout.bytes / 65536) + 1;
-  void shape;
   return assembleModule([{ name: 'run', writer: f }], pages);
 }
 
@@ -289,7 +281,7 @@ export function createWasmKernel(shape: NetworkShape, blockSize = chooseBlockSiz
   const key = shapeKey(shape, blockSize);
   let module = moduleCache.get(key);
   if (!module) {
-    module = new WebAssembly.Module(buildModule(shape, layout));
+    module = new WebAssembly.Module(buildModule(layout));
     moduleCache.set(key, module);
   }
   const instance = new WebAssembly.Instance(module, {});
