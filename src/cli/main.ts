@@ -41,6 +41,11 @@ function exitWith(error: unknown): never {
 }
 
 async function main(): Promise<void> {
+  // `cppn-motion … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const program = new Command();
   program
     .name('cppn-motion')
