@@ -7,20 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sampleTree } from './proc-sampler.js';
+import { processRole, sampleTree } from './proc-sampler.js';
 
 const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 
 function scene(frames: number): string {
   return `name: memory\noutput: { size: [256, 256], fps: 30, duration: ${frames / 30}, formats: [mp4, gif] }\nnetwork:\n  inputs: [x, y, r, t]\n  layers: { depth: 8, width: 16 }\nkeyframes:\n  - { at: 0, seed: 1 }\n  - { at: ${frames / 60}, seed: 2 }\n`;
-}
-
-function role(command: string): string {
-  if (!command.includes('ffmpeg')) return 'node (main thread + workers)';
-  if (command.includes('palettegen')) return 'ffmpeg gif pass 1 (palette + lossless copy)';
-  if (command.includes('paletteuse')) return 'ffmpeg gif pass 2 (palette mapping)';
-  if (command.includes('libx264')) return 'ffmpeg mp4 (libx264)';
-  return 'ffmpeg';
 }
 
 async function measure(frames: number, dir: string): Promise<void> {
@@ -34,7 +26,7 @@ async function measure(frames: number, dir: string): Promise<void> {
   if (code !== 0) throw new Error(`render failed with exit code ${code}`);
   const byRole = new Map<string, number>();
   for (const peak of sample.peaks.values()) {
-    const r = role(peak.command);
+    const r = processRole(peak.command);
     byRole.set(r, Math.max(byRole.get(r) ?? 0, peak.peakKiB));
   }
   console.log(`\n${frames} frames (256x256, mp4 + gif), ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -101,3 +101,12 @@ export function sampleTree(root: number, intervalMs = 20): { stop: () => TreeSam
     },
   };
 }
+
+/** What a process of a render is, from its command line. */
+export function processRole(command: string): string {
+  if (!command.includes('ffmpeg')) return 'node: main thread + render workers';
+  if (command.includes('palettegen')) return 'ffmpeg: gif pass 1 (palette, lossless copy)';
+  if (command.includes('paletteuse')) return 'ffmpeg: gif pass 2 (palette mapping)';
+  if (command.includes('libx264')) return 'ffmpeg: mp4 (libx264)';
+  return 'ffmpeg';
+}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderVideo } from '../src/render/video.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
-import { sampleTree } from './proc-sampler.js';
+import { processRole, sampleTree } from './proc-sampler.js';
 
 const scene = validateSceneData({
   name: 'bench',
@@ -21,14 +21,6 @@ const scene = validateSceneData({
     { at: 3, seed: 2 },
   ],
 });
-
-function role(command: string): string {
-  if (!command.includes('ffmpeg')) return 'node: main thread + render workers';
-  if (command.includes('palettegen')) return 'ffmpeg: gif pass 1 (palette, lossless copy)';
-  if (command.includes('paletteuse')) return 'ffmpeg: gif pass 2 (palette mapping)';
-  if (command.includes('libx264')) return 'ffmpeg: mp4 (libx264)';
-  return 'ffmpeg';
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'cppn-motion-bench-'));
 try {
@@ -48,7 +40,7 @@ try {
   console.log(`  finishing phase      ${(result.finishMs / 1000).toFixed(2)} s  (gif palette mapping, mp4 trailer; cores ${(busyIn(lastFrameAt, result.wallMs) * 100).toFixed(0)} % busy)`);
   console.log(`  render loop waited on encoders ${(result.encodeWaitMs / 1000).toFixed(2)} s`);
   const cpu = new Map<string, number>();
-  for (const p of sample.peaks.values()) cpu.set(role(p.command), (cpu.get(role(p.command)) ?? 0) + p.cpuSeconds);
+  for (const p of sample.peaks.values()) cpu.set(processRole(p.command), (cpu.get(processRole(p.command)) ?? 0) + p.cpuSeconds);
   const total = [...cpu.values()].reduce((a, b) => a + b, 0);
   console.log(`  CPU time by part (total ${total.toFixed(1)} s over ${(result.wallMs / 1000).toFixed(1)} s wall = ${((total / (result.wallMs / 1000) / cores) * 100).toFixed(0)} % of ${cores} cores):`);
   console.log(`    worker rendering (measured in the workers)  ${(result.renderMs / 1000).toFixed(1)} s  ${((result.renderMs / 1000 / total) * 100).toFixed(0)} %`);
