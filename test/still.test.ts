@@ -1,14 +1,20 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngMetadata } from '../src/encode/png.js';
-import { distinctColours, readPng, rgbStats, runCli, sha256, tempDir } from './helpers.js';
+import { CLI, distinctColours, readPng, rgbStats, runCli, sha256, tempDir } from './helpers.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => {
   dir = tempDir();
 });
 afterAll(() => dir.remove());
+
+describe('the command', () => {
+  it('is executable, so `npx cppn-motion` runs it directly', () => {
+    expect(statSync(CLI).mode & 0o111).not.toBe(0);
+  });
+});
 
 describe('cppn-motion still', () => {
   it('writes a PNG of the requested size that carries the resolved scene', async () => {
