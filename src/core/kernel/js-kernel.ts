@@ -59,12 +59,6 @@ function expression(op: VectorOp, v: (id: number) => string): string {
       return `(-${v(op.a)})`;
     case 'abs':
       return `Math.abs(${v(op.a)})`;
-    case 'sqrt':
-      return `f(Math.sqrt(${v(op.a)}))`;
-    case 'floor':
-      return `Math.floor(${v(op.a)})`;
-    case 'lt':
-      return `${v(op.a)} < ${v(op.b)}`;
     case 'gt':
       return `${v(op.a)} > ${v(op.b)}`;
     case 'select':

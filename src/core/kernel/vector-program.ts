@@ -18,9 +18,9 @@ export type VectorOp =
    * forms take seven), and just as exact for the clamps they serve.
    */
   | { kind: 'min' | 'max'; a: number; b: number }
-  | { kind: 'neg' | 'abs' | 'sqrt' | 'floor'; a: number }
+  | { kind: 'neg' | 'abs'; a: number }
   /** Comparisons give a lane mask, used only by `select`. */
-  | { kind: 'lt' | 'gt'; a: number; b: number }
+  | { kind: 'gt'; a: number; b: number }
   | { kind: 'select'; mask: number; ifTrue: number; ifFalse: number }
   /**
    * For a = n + ROUNDING_MAGIC (n integral, so n sits in a's low mantissa bits):
@@ -108,15 +108,6 @@ export class VectorProgram {
   abs(a: Value): Value {
     return this.push({ kind: 'abs', a: a.id });
   }
-  sqrt(a: Value): Value {
-    return this.push({ kind: 'sqrt', a: a.id });
-  }
-  floor(a: Value): Value {
-    return this.push({ kind: 'floor', a: a.id });
-  }
-  lt(a: Value, b: Value): Value {
-    return this.push({ kind: 'lt', a: a.id, b: b.id });
-  }
   gt(a: Value, b: Value): Value {
     return this.push({ kind: 'gt', a: a.id, b: b.id });
   }
@@ -187,8 +178,6 @@ export function dependencies(op: VectorOp): number[] {
       return [];
     case 'neg':
     case 'abs':
-    case 'sqrt':
-    case 'floor':
     case 'pow2':
       return [op.a];
     case 'select':

@@ -90,7 +90,6 @@ function emitOp(f: FunctionWriter, op: VectorOp, local: (id: number) => number, 
     case 'div':
     case 'min':
     case 'max':
-    case 'lt':
     case 'gt': {
       const code = {
         add: SimdOp.f32x4Add,
@@ -99,17 +98,14 @@ function emitOp(f: FunctionWriter, op: VectorOp, local: (id: number) => number, 
         div: SimdOp.f32x4Div,
         min: SimdOp.f32x4PMin,
         max: SimdOp.f32x4PMax,
-        lt: SimdOp.f32x4Lt,
         gt: SimdOp.f32x4Gt,
       }[op.kind];
       f.get(local(op.a)).get(local(op.b)).simd(code);
       return;
     }
     case 'neg':
-    case 'abs':
-    case 'sqrt':
-    case 'floor': {
-      const code = { neg: SimdOp.f32x4Neg, abs: SimdOp.f32x4Abs, sqrt: SimdOp.f32x4Sqrt, floor: SimdOp.f32x4Floor }[op.kind];
+    case 'abs': {
+      const code = { neg: SimdOp.f32x4Neg, abs: SimdOp.f32x4Abs }[op.kind];
       f.get(local(op.a)).simd(code);
       return;
     }
@@ -250,7 +246,7 @@ function buildModule(layout: KernelLayout): Uint8Array {
     input: f.local(ValType.v128),
     bias: Array.from({ length: UNIT_TILE }, () => f.local(ValType.v128)),
   };
-  // end = bytes covered by `count` pixels, rounded up to whole groups.
+  // end = bytes covered by the pixels, rounded up to whole groups.
   f.get(PIXEL_COUNT).i32(PIXEL_GROUP - 1).op(Op.i32Add).i32(-PIXEL_GROUP).op(Op.i32And);
   f.i32(BYTES).op(Op.i32Mul).set(locals.end);
   for (const layer of layout.layers) emitLayer(f, layer, layout.blockSize, locals);

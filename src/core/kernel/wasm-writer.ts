@@ -12,20 +12,15 @@ export type ValType = (typeof ValType)[keyof typeof ValType];
 
 /** Scalar opcodes used by the compiler. */
 export const Op = {
-  block: 0x02,
   loop: 0x03,
-  if: 0x04,
   end: 0x0b,
-  br: 0x0c,
   brIf: 0x0d,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
   i32Const: 0x41,
   i32LtU: 0x49,
-  i32LtS: 0x48,
   i32Add: 0x6a,
-  i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32And: 0x71,
   drop: 0x1a,
@@ -37,34 +32,19 @@ export const SimdOp = {
   load32Splat: 0x09,
   store: 0x0b,
   const: 0x0c,
-  i32x4Splat: 0x11,
-  f32x4Splat: 0x13,
-  f32x4Eq: 0x41,
-  f32x4Lt: 0x43,
   f32x4Gt: 0x44,
-  f32x4Le: 0x45,
-  f32x4Ge: 0x46,
-  v128Not: 0x4d,
-  v128And: 0x4e,
-  v128AndNot: 0x4f,
-  v128Or: 0x50,
   v128Xor: 0x51,
   v128Bitselect: 0x52,
-  f32x4Floor: 0x68,
   i32x4Shl: 0xab,
   i32x4Add: 0xae,
-  i32x4Sub: 0xb1,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
-  f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4PMin: 0xea,
   f32x4PMax: 0xeb,
-  i32x4TruncSatF32x4S: 0xf8,
-  f32x4ConvertI32x4S: 0xfa,
 } as const;
 
 export function unsignedLeb(value: number, out: number[]): void {
@@ -170,8 +150,8 @@ export class FunctionWriter {
     return this;
   }
 
-  /** Opens a block or loop with no result value. */
-  open(kind: typeof Op.block | typeof Op.loop | typeof Op.if): this {
+  /** Opens a loop with no result value. */
+  open(kind: typeof Op.loop): this {
     this.code.push(kind, 0x40);
     return this;
   }
