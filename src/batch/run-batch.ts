@@ -1,18 +1,19 @@
 /**
- * Rendering a series. Every item shares one worker pool, and two items render
- * at a time, so frames of different items interleave and the cores stay busy
- * while an item's encoders finish. Items whose outputs are complete and
+ * Rendering a series. Every item shares one frame backend (the local threads
+ * or a cluster), and several items render at a time (as many as the backend
+ * asks for), so frames of different items interleave and the workers stay
+ * busy while an item's encoders finish. Items whose outputs are complete and
  * current (per the manifest) are skipped; a failed item is recorded and the
  * others go on; an interrupt stops everything, keeping what was finished.
  */
 import PQueue from 'p-queue';
 import { readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
 import { createEncoder } from '../encode/formats.js';
 import { InterruptedError } from '../errors.js';
-import { createRenderPool, type RenderPool } from '../render/pool.js';
+import type { FrameBackend } from '../render/frame-backend.js';
+import { createLocalBackend } from '../render/local-backend.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
 import { renderVideo, type Progress } from '../render/video.js';
@@ -46,6 +47,8 @@ export interface BatchOptions {
   tool: { name: string; version: string };
   force?: boolean;
   workers?: number;
+  /** Who renders the frames (default: this machine's threads); it is not closed. */
+  backend?: FrameBackend;
   signal?: AbortSignal;
   events?: BatchEvents;
   /** Draw contact-sheet.png (default true). */
@@ -120,9 +123,9 @@ function heading(sceneName: string, count: number): string {
   return `${sceneName} — ${count} item${count === 1 ? '' : 's'}`;
 }
 
-async function writeContactSheet(items: BatchItem[], folder: string, pool: RenderPool, sceneName: string): Promise<string> {
+async function writeContactSheet(items: BatchItem[], folder: string, backend: FrameBackend, sceneName: string): Promise<string> {
   const { scaled, cell } = thumbnails(items);
-  const pictures = await Promise.all(scaled.map((thumb, i) => renderStill(thumb, { at: representativeTime(items[i]), pool })));
+  const pictures = await Promise.all(scaled.map((thumb, i) => renderStill(thumb, { at: representativeTime(items[i]), backend })));
   const path = join(folder, 'contact-sheet.png');
   writeFileAtomic(path, drawContactSheet(heading(sceneName, items.length), labels(items, sceneName), pictures, cell));
   return path;
@@ -133,7 +136,7 @@ async function writeContactSheet(items: BatchItem[], folder: string, pool: Rende
  * item's frame is rendered at thumbnail size into its own shared buffer and
  * copied into the labelled background; frames stream to the GIF encoder.
  */
-async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: RenderPool, sceneName: string, signal?: AbortSignal): Promise<string> {
+async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: FrameBackend, sceneName: string, signal?: AbortSignal): Promise<string> {
   const { scaled, cell } = thumbnails(items);
   const layout = sheetLayout(items.length, cell);
   const background = sheetBackground(heading(sceneName, items.length), labels(items, sceneName), layout);
@@ -143,16 +146,13 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: Rend
   // The items' GIF settings, but not their size or frame rate: the sheet has its own.
   const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined } };
   const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
-  const slots = scaled.map((s) => new SharedArrayBuffer(s.model.width * s.model.height * 4));
   const frame = new Uint8Array(layout.width * layout.height * 4);
   try {
     for (let f = 0; f < frames; f++) {
       if (signal?.aborted) throw signal.reason;
-      await Promise.all(
-        scaled.map((s, i) => pool.run({ scene: scenePayload(s), frame: { index: Math.min(f, s.model.timeline.frameCount - 1) }, target: slots[i], offset: 0 }, signal)),
-      );
+      const pictures = await Promise.all(scaled.map((s) => backend.picture(s, { index: Math.min(f, s.model.timeline.frameCount - 1) }, signal)));
       frame.set(background);
-      scaled.forEach((s, i) => placePicture(frame, layout, i, { width: s.model.width, height: s.model.height, data: new Uint8Array(slots[i]) }));
+      pictures.forEach((picture, i) => placePicture(frame, layout, i, picture));
       await encoder.writeFrame(frame);
     }
     await encoder.finish();
@@ -175,10 +175,9 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
     const ordered = [...items.map((i) => entries.get(i.name)).filter((e): e is ManifestItem => e !== undefined), ...[...entries.values()].filter((e) => !planned.has(e.name))];
     return { tool: options.tool, scene: options.origin, updatedAt: new Date().toISOString(), items: ordered };
   };
-  const pool = createRenderPool(options.workers ?? availableParallelism());
+  const backend = options.backend ?? createLocalBackend({ workers: options.workers });
   const results = new Map<string, ItemResult>();
-  // Two items at a time: while one item's encoders finish, the other's frames keep the workers busy.
-  const queue = new PQueue({ concurrency: 2 });
+  const queue = new PQueue({ concurrency: backend.itemConcurrency });
   let interrupted: unknown;
   // Anything an item's task throws outside its own handling (a full disk while
   // writing the manifest, say) stops the batch with that error.
@@ -211,7 +210,7 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
         try {
           const video = await renderVideo(item.loaded, {
             outStem: join(folder, item.name),
-            pool,
+            backend,
             signal: options.signal,
             onProgress: (p) => options.events?.itemProgress?.(item, p),
           });
@@ -243,13 +242,13 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
     if (broken) throw broken;
     stopIfAborted();
     writeManifest(folder, manifest());
-    const contactSheet = options.contactSheet === false ? undefined : await writeContactSheet(items, folder, pool, options.sceneName);
+    const contactSheet = options.contactSheet === false ? undefined : await writeContactSheet(items, folder, backend, options.sceneName);
     stopIfAborted();
-    const animatedSheet = options.animatedSheet ? await writeAnimatedSheet(items, folder, pool, options.sceneName, options.signal) : undefined;
+    const animatedSheet = options.animatedSheet ? await writeAnimatedSheet(items, folder, backend, options.sceneName, options.signal) : undefined;
     stopIfAborted();
     return { folder, results: items.map((i) => results.get(i.name)!), contactSheet, animatedSheet, wallMs: performance.now() - started };
   } finally {
     queue.clear();
-    await pool.destroy();
+    if (!options.backend) await backend.close();
   }
 }

@@ -1,20 +1,16 @@
 /**
- * Stills: one frame at a given time, rendered across all cores by splitting
- * its rows into bands (small images stay on the calling thread, where
- * starting workers would cost more than it saves).
+ * Stills: one frame at a given time, rendered by the backend as one picture
+ * (locally: across all cores, its rows split into bands). Small images stay
+ * on the calling thread, where starting workers would cost more than it saves.
  */
 import { UserError } from '../errors.js';
 import type { LoadedScene } from '../scene/index.js';
+import type { FrameBackend, Still } from './frame-backend.js';
 import { FrameRenderer } from './frame-renderer.js';
-import { createRenderPool, defaultWorkerCount, type RenderPool } from './pool.js';
-import { scenePayload } from './scene-payload.js';
+import { createLocalBackend } from './local-backend.js';
+import { defaultWorkerCount, type RenderPool } from './pool.js';
 
-export interface Still {
-  width: number;
-  height: number;
-  /** RGBA, row by row from the top. */
-  data: Uint8Array;
-}
+export type { Still } from './frame-backend.js';
 
 export interface StillOptions {
   /** Seconds into the scene (default 0). */
@@ -23,6 +19,9 @@ export interface StillOptions {
   workers?: number;
   /** An existing pool to use (it is not destroyed). */
   pool?: RenderPool;
+  /** Who renders it (default: this machine's threads); it is not closed. */
+  backend?: FrameBackend;
+  signal?: AbortSignal;
 }
 
 /** Below this many pixels a still renders on the calling thread. */
@@ -43,25 +42,14 @@ export async function renderStill(loaded: LoadedScene, options: StillOptions = {
   const time = stillTime(loaded, options.at);
   const { width, height } = loaded.model;
   const workers = options.pool?.threads ?? options.workers ?? defaultWorkerCount();
-  if (workers <= 1 || width * height < PARALLEL_THRESHOLD) {
+  if (width * height < PARALLEL_THRESHOLD || (!options.backend && workers <= 1)) {
     const renderer = new FrameRenderer(loaded.scene, loaded.library);
     return { width, height, data: renderer.renderFrame({ time }) };
   }
-  const pool = options.pool ?? createRenderPool(workers);
+  const backend = options.backend ?? createLocalBackend({ workers, pool: options.pool });
   try {
-    const target = new SharedArrayBuffer(width * height * 4);
-    const payload = scenePayload(loaded);
-    // Every pixel costs the same (one network for all), so one band per worker
-    // balances the load; more bands only add dispatch overhead (measured).
-    const bands = Math.min(height, workers);
-    const jobs = Array.from({ length: bands }, (_, b) => {
-      const start = Math.floor((b * height) / bands);
-      const end = Math.floor(((b + 1) * height) / bands);
-      return pool.run({ scene: payload, frame: { time }, rows: { start, end }, target, offset: start * width * 4 });
-    });
-    await Promise.all(jobs);
-    return { width, height, data: new Uint8Array(target) };
+    return await backend.picture(loaded, { time }, options.signal);
   } finally {
-    if (!options.pool) await pool.destroy();
+    if (!options.backend) await backend.close();
   }
 }

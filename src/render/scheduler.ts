@@ -1,0 +1,139 @@
+/**
+ * The frame scheduler: the one place that turns "frames start..end of this
+ * scene" into frames delivered in order. It splits the range into the
+ * backend's units, keeps a bounded window of units in flight (so memory and
+ * scratch space do not grow with the video), reads them back in order,
+ * reports progress and stops everything when the signal aborts.
+ */
+import { setMaxListeners } from 'node:events';
+import type { LoadedScene } from '../scene/index.js';
+import type { FrameBackend, FrameRange, RenderedUnit } from './frame-backend.js';
+
+export interface Progress {
+  /** Frames rendered so far (across every worker). */
+  done: number;
+  total: number;
+  elapsedMs: number;
+  /** Frames per second so far. */
+  fps: number;
+  /** Estimated seconds left. */
+  etaSeconds: number;
+  /** Workers busy now (threads, or worker processes on a cluster). */
+  workers?: number;
+}
+
+export interface ScheduleOptions {
+  /** Which frames (default: the whole timeline). */
+  range?: FrameRange;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Rejects as soon as `signal` aborts, so no wait outlives a cancellation. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Splits a range into consecutive units of `size` frames. */
+export function splitRange(range: FrameRange, size: number): FrameRange[] {
+  const units: FrameRange[] = [];
+  for (let start = range.start; start < range.end; start += size) units.push({ start, end: Math.min(range.end, start + size) });
+  return units;
+}
+
+/** Frames of a scene, in order. Iterate it once; `renderMs` is complete when the iteration ends. */
+export class FrameStream implements AsyncIterable<Uint8Array> {
+  renderMs = 0;
+
+  constructor(
+    private readonly backend: FrameBackend,
+    private readonly loaded: LoadedScene,
+    private readonly options: ScheduleOptions = {},
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.frames();
+  }
+
+  private async *frames(): AsyncGenerator<Uint8Array> {
+    const { backend, loaded, options } = this;
+    const range = options.range ?? { start: 0, end: loaded.model.timeline.frameCount };
+    const total = range.end - range.start;
+    const plan = backend.plan(total);
+    const units = splitRange(range, plan.unitFrames);
+    const window = Math.max(1, Math.min(units.length, plan.window));
+    const abort = new AbortController();
+    // Every unit in flight listens to the one signal.
+    setMaxListeners(0, abort.signal);
+    const onOuterAbort = (): void => abort.abort(options.signal?.reason);
+    if (options.signal?.aborted) throw options.signal.reason;
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+    const started = performance.now();
+    let rendered = 0;
+    const report = (): void => {
+      const elapsedMs = performance.now() - started;
+      const fps = rendered / Math.max(elapsedMs / 1000, 1e-9);
+      options.onProgress?.({ done: Math.min(rendered, total), total, elapsedMs, fps, etaSeconds: (total - rendered) / Math.max(fps, 1e-9), workers: backend.activeWorkers() });
+    };
+    const context = {
+      signal: abort.signal,
+      onFrames: (count: number): void => {
+        rendered += count;
+        report();
+      },
+    };
+    const pending: Array<Promise<RenderedUnit>> = [];
+    let submitted = 0;
+    let consumed = 0;
+    const fill = (): void => {
+      while (submitted < units.length && submitted - consumed < window) {
+        const unit = backend.render(loaded, units[submitted++], context);
+        // Awaited in order later; until then a failure must not count as unhandled.
+        unit.catch(() => undefined);
+        pending.push(unit);
+      }
+    };
+    try {
+      while (consumed < units.length) {
+        fill();
+        const unit = await untilAborted(pending[consumed], abort.signal);
+        consumed++;
+        try {
+          this.renderMs += unit.renderMs;
+          for await (const frame of unit.frames(abort.signal)) yield frame;
+        } finally {
+          await unit.release();
+        }
+      }
+    } catch (error) {
+      abort.abort(error);
+      throw options.signal?.aborted ? options.signal.reason : error;
+    } finally {
+      abort.abort();
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      // Units still in flight: wait for them to stop. Those already rendered
+      // are left as they are (a cluster keeps finished chunks for a restart).
+      await Promise.allSettled(pending.slice(consumed));
+    }
+  }
+}
+
+/** Frames [range] of `loaded`, in order, rendered by `backend`. */
+export function scheduleFrames(backend: FrameBackend, loaded: LoadedScene, options: ScheduleOptions = {}): FrameStream {
+  return new FrameStream(backend, loaded, options);
+}
