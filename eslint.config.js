@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's recommended rules, plus the project's layering:
-// cli → inspect → render/encode → scene → core, and core free of Node-only APIs.
+// cli → inspect/batch/cluster → render/encode → scene → core, and core free of Node-only APIs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -21,8 +21,9 @@ export default tseslint.config(
   },
   layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
   layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**'], 'src/scene may use only src/core (dependencies point down)'),
-  layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'render and encode sit below inspect, batch and the CLI'),
-  layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI'),
+  layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**'], 'render and encode sit below inspect, batch, the cluster and the CLI'),
+  layer(['src/cluster/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/cluster is a frame backend: it may use core, scene, render and encode; batch and the CLI choose it'),
+  layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cluster/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI; it takes any frame backend, the cluster included'),
   layer(['src/inspect/**/*.ts'], ['**/cli/**'], 'src/inspect is library code: it may use core, scene, render and encode, not the CLI'),
   {
     files: ['src/core/**/*.test.ts'],

@@ -5,6 +5,7 @@
  * failures of the work itself with exit code 1; interrupts with 130.
  */
 import { Command, CommanderError } from 'commander';
+import { ChunkStoreError, ClusterError } from '../cluster/index.js';
 import { FfmpegError } from '../encode/ffmpeg.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
@@ -16,6 +17,7 @@ import { registerRender } from './commands/render.js';
 import { registerValidate } from './commands/validate.js';
 import { registerStill } from './commands/still.js';
 import { registerWeights } from './commands/weights.js';
+import { registerWorker } from './commands/worker.js';
 import { VERSION } from './version.js';
 
 
@@ -28,7 +30,7 @@ function exitWith(error: unknown): never {
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     process.exit(2);
   }
-  if (error instanceof FfmpegError) {
+  if (error instanceof FfmpegError || error instanceof ClusterError || error instanceof ChunkStoreError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   registerCompare(program);
   registerWeights(program);
   registerDoctor(program);
+  registerWorker(program);
   await program.parseAsync(process.argv);
 }
 

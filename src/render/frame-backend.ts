@@ -56,6 +56,8 @@ export interface FrameBackend {
   activeWorkers(): number;
   /** One picture (a still, a thumbnail), as fast as the backend can. */
   picture(loaded: LoadedScene, selector: FrameSelector, signal?: AbortSignal): Promise<Still>;
+  /** The whole video is written: what was kept for a restart (a cluster's chunks) can go. */
+  complete?(loaded: LoadedScene): Promise<void>;
   /** Stops what the backend started (threads, connections). */
   close(): Promise<void>;
 }

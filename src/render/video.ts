@@ -84,6 +84,7 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
     await untilAborted(Promise.all(encoders.map((encoder) => encoder.finish())), abort.signal);
     // Every format is complete: only now do they replace what was there, together.
     for (const encoder of encoders) encoder.commit();
+    await backend.complete?.(loaded);
     const finishMs = performance.now() - finishStarted;
     return {
       outputs: encoders.map((e, i) => ({ format: formats[i], path: e.path })),

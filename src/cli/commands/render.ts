@@ -3,13 +3,14 @@ import { extname, join } from 'node:path';
 import { LIMITS, type Format } from '../../scene/index.js';
 import { greyGooWarning } from '../../inspect/index.js';
 import { renderVideo } from '../../render/video.js';
+import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
 import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber } from '../options.js';
 import { progressDisplay } from '../progress.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 
-interface RenderFlags {
+interface RenderFlags extends ClusterFlags {
   out?: string;
   size?: [number, number];
   fps?: number;
@@ -33,7 +34,7 @@ function formatSeconds(ms: number): string {
 }
 
 export function registerRender(program: Command): void {
-  program
+  const command = program
     .command('render')
     .description('render a scene to looping video: output/<name>.mp4 and .gif (formats, size, fps and duration from the scene)')
     .argument('[scene]', 'scene file (.yaml)')
@@ -45,8 +46,9 @@ export function registerRender(program: Command): void {
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
     .option('--from <file>', 're-render the scene stored in an earlier output (.mp4, .gif, .webm, .png)')
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(async (scenePath: string | undefined, flags: RenderFlags) => {
+    .option('-q, --quiet', 'print nothing but errors');
+  addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
+  addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed }, report);
       const { model } = loaded;
@@ -55,13 +57,15 @@ export function registerRender(program: Command): void {
       const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
       if (goo) report.warn(goo);
       const name = model.name;
-      const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet));
+      const backend = await clusterBackend(flags, report, flags.workers);
+      const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: backend !== undefined });
       report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
       try {
         const result = await interruptible((signal) =>
           renderVideo(loaded, {
             outStem: outStem(flags.out, name),
             workers: flags.workers,
+            backend,
             signal,
             onProgress: (p) => progress.update(p),
             onFinishing: () => {
@@ -71,6 +75,7 @@ export function registerRender(program: Command): void {
           }),
         );
         progress.stop();
+        if (backend && backend.reused > 0) report.info(`reused ${backend.reused} chunk${backend.reused === 1 ? '' : 's'} finished by an earlier run`);
         for (const output of result.outputs) report.info(`wrote ${output.path}`);
         report.info(
           `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
@@ -78,6 +83,7 @@ export function registerRender(program: Command): void {
         );
       } finally {
         progress.stop();
+        await backend?.close();
       }
     });
 }

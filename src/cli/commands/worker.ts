@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { checkRedisUrl, createDirectoryStore, startChunkWorker } from '../../cluster/index.js';
+import { UserError } from '../../errors.js';
+import { addStoreFlag, DEFAULT_STORE, type ClusterFlags } from '../cluster-flags.js';
+import { parseWholeNumber } from '../options.js';
+
+interface WorkerFlags extends ClusterFlags {
+  concurrency: number;
+  workers?: number;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+export function registerWorker(program: Command): void {
+  const command = program
+    .command('worker')
+    .description('render chunks of videos and series queued with --redis by render and batch, on this machine, until stopped (Ctrl-C)')
+    .requiredOption('--redis <url>', 'the queue: redis://host:6379, redis://:password@host:6379, rediss://… for TLS', checkRedisUrl)
+    .option('--concurrency <n>', 'chunks rendered at once (they share the threads)', parseWholeNumber(1, 64), 1)
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256));
+  addStoreFlag(command).action(async (flags: WorkerFlags) => {
+    if (flags.redis === undefined) throw new UserError('--redis is required');
+    const store = createDirectoryStore(flags.store ?? DEFAULT_STORE);
+    const worker = await startChunkWorker({ redisUrl: flags.redis, store, concurrency: flags.concurrency, threads: flags.workers, log });
+    await new Promise<void>((done) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          // A second Ctrl-C: go now; the chunk in hand returns to the queue once its lock lapses.
+          log(`${signal} again: stopping now; the chunk in hand goes back to the queue`);
+          void worker.close(true).finally(() => process.exit(130));
+          return;
+        }
+        stopping = true;
+        log(`${signal}: finishing the chunk in hand, then stopping (Ctrl-C again to stop at once)`);
+        void worker.close().then(() => {
+          log('stopped');
+          done();
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  });
+}

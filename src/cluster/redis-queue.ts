@@ -1,0 +1,83 @@
+/**
+ * The one module that knows BullMQ and ioredis: the queue's name, how to
+ * connect from a redis:// or rediss:// URL (password and TLS travel in the
+ * URL), and the job settings every chunk gets.
+ */
+import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
+import { Redis } from 'ioredis';
+import { UserError } from '../errors.js';
+
+export { UnrecoverableError, type Job };
+
+export const QUEUE_NAME = 'cppn-motion-chunks';
+
+/**
+ * A worker holds a chunk's lock and renews it every half lockDuration; when a
+ * worker dies the lock lapses and the next stall check (every stalledInterval)
+ * hands the chunk to another worker. Short enough that a lost worker costs
+ * seconds, long enough that a busy machine keeps its locks.
+ */
+export const LOCK_MS = 10_000;
+export const STALL_CHECK_MS = 5_000;
+
+export const CHUNK_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'fixed', delay: 1000 },
+  removeOnComplete: true,
+  // Failed chunks stay a day, for `doctor --redis` and for the message the coordinator shows.
+  removeOnFail: { age: 24 * 3600 },
+};
+
+/** The URL without its password, for logs and messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unreadable URL)';
+  }
+}
+
+export function checkRedisUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`--redis ${url}: not a URL`, 'write redis://host:6379, redis://:password@host:6379 or rediss://host:6380 for TLS');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new UserError(`--redis ${redactedUrl(url)}: use a redis:// or rediss:// (TLS) URL`, 'e.g. redis://:password@host:6379');
+  }
+  return url;
+}
+
+export interface ConnectionOptions {
+  /**
+   * Commands wait for a lost connection forever (what a BullMQ worker needs:
+   * it reconnects and carries on), or fail at once so the caller can say that
+   * Redis is gone (what the coordinator and doctor need).
+   */
+  waitForever: boolean;
+}
+
+export function connect(url: string, options: ConnectionOptions): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: options.waitForever ? null : 1,
+    enableOfflineQueue: options.waitForever,
+    // Reconnect every second at most: a Redis restart is noticed quickly.
+    retryStrategy: (times) => Math.min(times * 200, 1000),
+    lazyConnect: true,
+  });
+  // Connection errors also reach the callers' commands; without a listener ioredis prints them.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+export function chunkQueue(connection: Redis): Queue {
+  return new Queue(QUEUE_NAME, { connection });
+}
+
+export function chunkWorker(connection: Redis, processor: Processor, concurrency: number, name: string): Worker {
+  return new Worker(QUEUE_NAME, processor, { connection, concurrency, lockDuration: LOCK_MS, stalledInterval: STALL_CHECK_MS, maxStalledCount: 2, name, autorun: false });
+}
