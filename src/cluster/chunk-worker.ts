@@ -42,12 +42,13 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   const backend = createLocalBackend({ workers: options.threads });
   const connection = connect(options.redisUrl, { waitForever: true });
   let connected = false;
+  let closing = false;
   connection.on('ready', () => {
     if (!connected) options.log(`connected to ${where}`);
     connected = true;
   });
   connection.on('close', () => {
-    if (connected) options.log(`lost ${where}; reconnecting…`);
+    if (connected && !closing) options.log(`lost ${where}; reconnecting…`);
     connected = false;
   });
 
@@ -104,6 +105,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   return {
     name,
     async close(force = false) {
+      closing = true;
       await worker.close(force);
       await backend.close();
       connection.disconnect();

@@ -15,7 +15,7 @@ import { scenePayload } from '../render/scene-payload.js';
 import type { LoadedScene } from '../scene/index.js';
 import { chunkJob, chunkKey } from './chunk-job.js';
 import { describeChunk, type ChunkHeader, type ChunkStore } from './chunk-store.js';
-import { CHUNK_JOB_OPTIONS, chunkQueue, connect, redactedUrl, type Job } from './redis-queue.js';
+import { CHUNK_JOB_OPTIONS, chunkQueue, connect, connectNow, redactedUrl, type Job } from './redis-queue.js';
 
 export class ClusterError extends Error {
   constructor(message: string) {
@@ -64,11 +64,9 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   const where = redactedUrl(options.redisUrl);
   const redis = connect(options.redisUrl, { waitForever: false });
   try {
-    await untilAborted(redis.connect(), AbortSignal.timeout(CALL_TIMEOUT_MS));
-    await redis.ping();
+    await connectNow(redis, options.redisUrl, CALL_TIMEOUT_MS);
   } catch (error) {
-    redis.disconnect();
-    throw new ClusterError(`cannot reach Redis at ${where}: ${(error as Error).message || 'no answer'}`);
+    throw new ClusterError((error as Error).message);
   }
   const queue = chunkQueue(redis);
   const redisTimeoutMs = options.redisTimeoutMs ?? 30_000;

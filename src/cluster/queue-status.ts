@@ -1,6 +1,6 @@
 /** What the queue holds now, for `doctor --redis`: jobs by state, the latest failures, the workers connected. */
 import { ClusterError } from './cluster-backend.js';
-import { chunkQueue, connect, redactedUrl } from './redis-queue.js';
+import { chunkQueue, connect, connectNow, redactedUrl } from './redis-queue.js';
 
 export interface QueueStatus {
   redis: string;
@@ -15,9 +15,9 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
   const where = redactedUrl(url);
   try {
     try {
-      await Promise.race([redis.connect(), new Promise((_, fail) => setTimeout(() => fail(new Error('no answer in 5 s')), 5000).unref())]);
+      await connectNow(redis, url);
     } catch (error) {
-      throw new ClusterError(`cannot reach Redis at ${where}: ${(error as Error).message}`);
+      throw new ClusterError((error as Error).message);
     }
     const queue = chunkQueue(redis);
     try {
@@ -27,7 +27,8 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
       return {
         redis: where,
         counts: { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 },
-        workers: workers.map((w) => ({ name: String(w.name ?? '?'), address: String(w.addr ?? '?') })),
+        // BullMQ names a worker's connection <prefix>:<queue>:w:<worker name>.
+        workers: workers.map((w) => ({ name: w.rawname?.split(':w:')[1] ?? '?', address: w.addr ?? '?' })),
         failures: failed.map((job) => ({ id: String(job.id), reason: job.failedReason ?? '' })),
       };
     } finally {

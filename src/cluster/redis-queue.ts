@@ -70,8 +70,28 @@ export function connect(url: string, options: ConnectionOptions): Redis {
     lazyConnect: true,
   });
   // Connection errors also reach the callers' commands; without a listener ioredis prints them.
-  redis.on('error', () => undefined);
+  redis.on('error', (error: Error) => lastErrors.set(redis, error.message || (error as NodeJS.ErrnoException).code || String(error)));
   return redis;
+}
+
+const lastErrors = new WeakMap<Redis, string>();
+
+/** Connects, or fails within `timeoutMs` saying why (ioredis alone says only "Connection is closed"). */
+export async function connectNow(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, fail) => {
+        timer = setTimeout(() => fail(new Error('no answer')), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`cannot reach Redis at ${redactedUrl(url)}: ${lastErrors.get(redis) ?? (error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function chunkQueue(connection: Redis): Queue {

@@ -4,12 +4,14 @@ import { glob } from 'tinyglobby';
 import { parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesSpec, type BatchItem, type ItemResult } from '../../batch/index.js';
 import { UserError } from '../../errors.js';
 import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
+import type { FrameBackend } from '../../render/frame-backend.js';
+import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
 import { parseFormats, parsePositive, parseSize, parseWholeNumber } from '../options.js';
 import { reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
-interface BatchFlags {
+interface BatchFlags extends ClusterFlags {
   seeds?: number[];
   set: Array<[GridParameter, number[]]>;
   out?: string;
@@ -61,7 +63,7 @@ function planScene(path: string, flags: BatchFlags): { folder: string; items: Ba
   return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name };
 }
 
-async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFlags, report: Reporter): Promise<ItemResult[]> {
+async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFlags, report: Reporter, backend: FrameBackend | undefined): Promise<ItemResult[]> {
   const total = series.items.length;
   let finished = 0;
   report.info(`${series.origin}: ${total} item${total === 1 ? '' : 's'} → ${series.folder}/`);
@@ -73,6 +75,7 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
       tool: { name: 'cppn-motion', version: VERSION },
       force: flags.force,
       workers: flags.workers,
+      backend,
       signal,
       contactSheet: flags.sheet,
       animatedSheet: flags.animatedSheet,
@@ -91,7 +94,7 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
 }
 
 export function registerBatch(program: Command): void {
-  program
+  const command = program
     .command('batch')
     .description('render a series: one GIF (and whatever else the scene asks for) per seed and parameter combination, with a contact sheet and a manifest, into output/<name>/')
     .argument('<scenes...>', 'scene files or quoted glob patterns (e.g. "scenes/*.yaml")')
@@ -113,8 +116,9 @@ export function registerBatch(program: Command): void {
     .option('--yes', `render series of more than 1000 items`)
     .option('--no-sheet', 'skip the contact sheet')
     .option('--animated-sheet', 'also write contact-sheet.gif: every item playing side by side')
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(async (patterns: string[], flags: BatchFlags) => {
+    .option('-q, --quiet', 'print nothing but errors');
+  addRedisFlag(command, 'render the items on a cluster: queue their chunks for `cppn-motion worker` processes at this Redis URL');
+  addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
       const paths = await scenePaths(patterns);
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
@@ -127,7 +131,12 @@ export function registerBatch(program: Command): void {
         return;
       }
       const all: ItemResult[] = [];
-      for (const series of plans) all.push(...(await renderSeries(series, flags, report)));
+      const backend = await clusterBackend(flags, report, flags.workers);
+      try {
+        for (const series of plans) all.push(...(await renderSeries(series, flags, report, backend)));
+      } finally {
+        await backend?.close();
+      }
       const count = (status: ItemResult['status']): number => all.filter((r) => r.status === status).length;
       report.info(`\nsummary: ${count('done')} done, ${count('skipped')} skipped, ${count('failed')} failed`);
       for (const r of all) {
