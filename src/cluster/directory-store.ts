@@ -158,12 +158,12 @@ export function createDirectoryStore(directory: string): ChunkStore {
       const reader = new ExactReader(createReadStream(path).pipe(createGunzip({ chunkSize: 1 << 20 })));
       const damaged = (what: string): ChunkStoreError => new ChunkStoreError(`chunk ${path} ${what}`);
       try {
-        let header: ChunkHeader;
+        let header: ChunkHeader | null;
         try {
-          header = JSON.parse((await reader.line(4096)) ?? 'null') as ChunkHeader;
+          header = JSON.parse((await reader.line(4096)) ?? 'null') as ChunkHeader | null;
         } catch (error) {
           if (error instanceof SyntaxError) throw damaged('has no readable header');
-          throw failure(`read ${describeChunk(expected)}`, error);
+          throw error;
         }
         const fields: Array<keyof ChunkHeader> = ['sceneHash', 'start', 'end', 'width', 'height'];
         const wrong = fields.filter((f) => header?.[f] !== expected[f]);
@@ -171,13 +171,17 @@ export function createDirectoryStore(directory: string): ChunkStore {
         const frameBytes = expected.width * expected.height * 4;
         for (let i = expected.start; i < expected.end; i++) {
           if (signal?.aborted) throw signal.reason;
-          const frame = await reader.read(frameBytes).catch((error: unknown) => {
-            throw damaged(`is damaged (${(error as Error).message})`);
-          });
+          const frame = await reader.read(frameBytes);
           if (!frame) throw damaged(`ends before frame ${i}`);
           yield frame;
         }
         if (!(await reader.atEnd())) throw damaged('holds more than its frames');
+      } catch (error) {
+        if (error instanceof ChunkStoreError || signal?.aborted) throw error;
+        // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR) mean damage; the file system's (ENOENT, EACCES) an unreadable store.
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (code.startsWith('Z_')) throw damaged(`is damaged (${(error as Error).message})`);
+        throw failure(`read ${describeChunk(expected)}`, error);
       } finally {
         reader.close();
       }
