@@ -24,6 +24,7 @@ export default tseslint.config(
   layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'render and encode sit below inspect, batch and the CLI'),
   layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI'),
   layer(['src/inspect/**/*.ts'], ['**/cli/**'], 'src/inspect is library code: it may use core, scene, render and encode, not the CLI'),
+  layer(['src/fit/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/fit is library code: it may use core, scene, render and encode, not inspect, batch or the CLI'),
   {
     files: ['src/core/**/*.test.ts'],
     rules: { 'no-restricted-imports': 'off' },

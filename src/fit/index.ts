@@ -1,0 +1,3 @@
+/** Fitting a scene's network to a picture: data-parallel training on worker threads, and its outputs. */
+export * from './fit-network.js';
+export * from './target-image.js';
