@@ -73,7 +73,7 @@ export interface FitOptions {
 
 export interface FitPoint {
   step: number;
-  /** Mini-batch mean squared error. */
+  /** Mini-batch mean squared error (step 0: the whole picture's, before any step). */
   loss: number;
   /** Whole-picture PSNR, at the steps where it was evaluated. */
   psnr?: number;
@@ -189,6 +189,7 @@ export async function fitNetwork(loaded: LoadedScene, target: FitImage, options:
   let stopped: FitStop = 'steps';
   try {
     const first = await evaluate(0);
+    history.push({ step: 0, loss: best.mse, psnr: first });
     if (options.targetPsnr !== undefined && first >= options.targetPsnr) stopped = 'psnr';
     while (stopped === 'steps' && run.steps < steps) {
       if (options.signal?.aborted) {
