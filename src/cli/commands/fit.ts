@@ -159,8 +159,8 @@ export function registerFit(program: Command): void {
         return { fit, written };
       }).finally(() => progress.stop());
       const { fit, written } = result;
-      const why = { steps: `after ${fit.steps} steps`, psnr: `at ${flags.psnr} dB after ${fit.steps} steps`, interrupted: `interrupted after ${fit.steps} steps` }[fit.stopped];
-      report.info(`stopped ${why}: best PSNR ${fit.psnr.toFixed(2)} dB at step ${fit.bestStep} (${fit.stepsPerSecond.toFixed(1)} steps/s on ${fit.workers} worker${fit.workers === 1 ? '' : 's'})`);
+      const why = { steps: `done: ${fit.steps} steps`, psnr: `reached ${flags.psnr} dB after ${fit.steps} steps`, interrupted: `stopped: interrupted after ${fit.steps} steps; kept the best weights` }[fit.stopped];
+      report.info(`${why}: PSNR ${fit.psnr.toFixed(2)} dB at step ${fit.bestStep} (${fit.stepsPerSecond.toFixed(1)} steps/s on ${fit.workers} worker${fit.workers === 1 ? '' : 's'})`);
       report.info(`wrote ${written.paths.weights}, ${written.paths.picture}, ${written.paths.chart}`);
       report.info(`use the weights with \`weights: ${written.paths.weights}\` in a scene, or re-render: cppn-motion still --from ${written.paths.picture} --size 1024x1024`);
       if (interrupted) process.exitCode = 130;
