@@ -79,3 +79,23 @@ describe('activations that gradient descent cannot use', () => {
     expect(untrainableReason([activation('tanh'), activation('sigmoid')], String)).toBeUndefined();
   });
 });
+
+describe('the float32 backends agree with the float64 reference', () => {
+  it.each(['wasm-simd', 'js'] as const)('%s: 8 tanh layers of 32, 1000 pixels (not a whole number of blocks)', (backend) => {
+    const shape: NetworkShape = { inputCount: 3, hidden: Array<number>(8).fill(32), outputCount: 3, activations: [...Array<Activation>(8).fill(activation('tanh')), activation('sigmoid')] };
+    const random = new SeededRandom(7);
+    const reference = new GradientEvaluator(shape, shape.activations, 'float64');
+    const fast = new GradientEvaluator(shape, shape.activations, 'float32', 256, backend);
+    expect(fast.backend).toBe(backend);
+    const params = Float64Array.from({ length: reference.layout.size }, () => 0.3 * random.normal());
+    const set = randomSet(3, 3, 1000, random);
+    const order = Uint32Array.from({ length: set.pixels }, (_, i) => (i * 7) % set.pixels);
+    const want = new Float64Array(params.length);
+    const got = new Float32Array(params.length);
+    const wantError = reference.evaluate(params, set, order, 0, set.pixels, want);
+    const gotError = fast.evaluate(Float32Array.from(params), { pixels: set.pixels, features: Float32Array.from(set.features), targets: Float32Array.from(set.targets) }, order, 0, set.pixels, got);
+    expect(Math.abs(gotError - wantError) / wantError).toBeLessThan(1e-5);
+    const difference = Math.hypot(...want.map((v, i) => v - got[i]));
+    expect(difference / Math.hypot(...want)).toBeLessThan(1e-4);
+  });
+});
