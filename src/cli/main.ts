@@ -12,6 +12,7 @@ import { registerActivations } from './commands/activations.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerFit } from './commands/fit.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerRender } from './commands/render.js';
 import { registerValidate } from './commands/validate.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   registerActivations(program);
   registerCompare(program);
   registerWeights(program);
+  registerFit(program);
   registerDoctor(program);
   registerWorker(program);
   await program.parseAsync(process.argv);

@@ -10,3 +10,4 @@ export * from './kernel/index.js';
 export * from './network.js';
 export * from './random.js';
 export * from './reference.js';
+export * from './train/index.js';

@@ -1,0 +1,196 @@
+/**
+ * The two products a training step spends its time in, over one block of
+ * pixels laid out unit-major with a stride of `stride` floats:
+ *   affine:  out[n][j] = bias[n] + Σₖ W[n][k] · in[k][j]   (forward, and Wᵀ·delta backward)
+ *   outer:   G[n][k] += Σⱼ delta[n][j] · in[k][j]          (weight gradients)
+ * All operands live in one Float32Array (an "arena"), addressed by float
+ * index. Two implementations: WebAssembly SIMD (four pixels per instruction,
+ * sixteen per loop turn) where available, plain JavaScript otherwise (and for
+ * the float64 checks). Pixel counts are rounded up to whole groups of 16;
+ * callers keep the padding at zero where it would count.
+ */
+import { assembleModule, FunctionWriter, Op, SimdOp, ValType } from '../kernel/wasm-writer.js';
+import type { FloatArray } from './parameters.js';
+
+export const PIXEL_GROUP = 16;
+
+export interface MatrixOps {
+  /** The arena every offset points into. */
+  readonly arena: FloatArray;
+  /** `bias` < 0: no bias (zero). */
+  affine(out: number, weights: number, bias: number, input: number, rows: number, inputs: number, stride: number, pixels: number): void;
+  outer(gradient: number, delta: number, input: number, rows: number, inputs: number, stride: number, pixels: number): void;
+}
+
+const roundUp = (pixels: number): number => Math.ceil(pixels / PIXEL_GROUP) * PIXEL_GROUP;
+
+export function jsMatrixOps(arena: FloatArray): MatrixOps {
+  return {
+    arena,
+    affine(out, weights, bias, input, rows, inputs, stride, pixels) {
+      const count = roundUp(pixels);
+      for (let n = 0; n < rows; n++) {
+        const row = out + n * stride;
+        const b = bias < 0 ? 0 : arena[bias + n];
+        for (let j = 0; j < count; j++) arena[row + j] = b;
+        for (let k = 0; k < inputs; k++) {
+          const w = arena[weights + n * inputs + k];
+          const from = input + k * stride;
+          for (let j = 0; j < count; j++) arena[row + j] += w * arena[from + j];
+        }
+      }
+    },
+    outer(gradient, delta, input, rows, inputs, stride, pixels) {
+      const count = roundUp(pixels);
+      for (let n = 0; n < rows; n++) {
+        const d = delta + n * stride;
+        for (let k = 0; k < inputs; k++) {
+          const from = input + k * stride;
+          let dot = 0;
+          for (let j = 0; j < count; j++) dot += arena[d + j] * arena[from + j];
+          arena[gradient + n * inputs + k] += dot;
+        }
+      }
+    },
+  };
+}
+
+// Scalar opcodes beyond those the forward compiler uses.
+const BLOCK = 0x02;
+const I32_NE = 0x47;
+const I32_SHL = 0x74;
+const F32_LOAD = 0x2a;
+const F32_STORE = 0x38;
+const F32_ADD = 0x92;
+const F32X4_EXTRACT_LANE = 0x1f;
+
+/** Emits `do { body } while (counter += step, counter != end)` with counter starting at its current value. */
+function doWhile(f: FunctionWriter, counter: number, step: number, end: number, body: () => void): void {
+  f.open(Op.loop);
+  body();
+  f.get(counter).i32(step).op(Op.i32Add).tee(counter).get(end).op(I32_NE).brIf(0);
+  f.op(Op.end);
+}
+
+function scalar(f: FunctionWriter, opcode: number): void {
+  f.op(opcode);
+  f.code.push(2, 0); // 4-byte alignment, no offset
+}
+
+/** affine(out, weights, bias, input, rows, inputs, strideBytes, count): all addresses in bytes; bias < 0: none. */
+function affineFunction(): FunctionWriter {
+  const f = new FunctionWriter([ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32]);
+  const [out, weights, bias, input, rows, inputs, stride, count] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const n = f.local(ValType.i32);
+  const j = f.local(ValType.i32);
+  const k = f.local(ValType.i32);
+  const wp = f.local(ValType.i32);
+  const ip = f.local(ValType.i32);
+  const op = f.local(ValType.i32);
+  const countBytes = f.local(ValType.i32);
+  const b = f.local(ValType.v128);
+  const w = f.local(ValType.v128);
+  const acc = [f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128)];
+  f.get(count).i32(2).op(I32_SHL).set(countBytes);
+  f.i32(0).set(n);
+  doWhile(f, n, 1, rows, () => {
+    // b = bias < 0 ? 0 : splat(bias[n])
+    f.f32x4Const(0).set(b);
+    f.op(BLOCK).code.push(0x40);
+    f.get(bias).i32(0).op(0x48 /* i32.lt_s */).brIf(0);
+    f.get(bias).get(n).i32(2).op(I32_SHL).op(Op.i32Add).memory(SimdOp.load32Splat, 0).set(b);
+    f.op(Op.end);
+    f.i32(0).set(j);
+    doWhile(f, j, 64, countBytes, () => {
+      for (const a of acc) f.get(b).set(a);
+      // wp = weights + n·inputs·4; ip = input + j
+      f.get(weights).get(n).get(inputs).op(Op.i32Mul).i32(2).op(I32_SHL).op(Op.i32Add).set(wp);
+      f.get(input).get(j).op(Op.i32Add).set(ip);
+      f.i32(0).set(k);
+      doWhile(f, k, 1, inputs, () => {
+        f.get(wp).memory(SimdOp.load32Splat, 0).set(w);
+        acc.forEach((a, lane) => {
+          f.get(a).get(w).get(ip).memory(SimdOp.load, lane * 16).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).set(a);
+        });
+        f.get(wp).i32(4).op(Op.i32Add).set(wp);
+        f.get(ip).get(stride).op(Op.i32Add).set(ip);
+      });
+      // out + n·stride + j
+      f.get(out).get(n).get(stride).op(Op.i32Mul).op(Op.i32Add).get(j).op(Op.i32Add).set(op);
+      acc.forEach((a, lane) => f.get(op).get(a).memory(SimdOp.store, lane * 16));
+    });
+  });
+  return f;
+}
+
+/** outer(gradient, delta, input, rows, inputs, strideBytes, count): all addresses in bytes. */
+function outerFunction(): FunctionWriter {
+  const f = new FunctionWriter([ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32]);
+  const [gradient, delta, input, rows, inputs, stride, count] = [0, 1, 2, 3, 4, 5, 6];
+  const n = f.local(ValType.i32);
+  const k = f.local(ValType.i32);
+  const j = f.local(ValType.i32);
+  const dp = f.local(ValType.i32);
+  const ip = f.local(ValType.i32);
+  const gp = f.local(ValType.i32);
+  const countBytes = f.local(ValType.i32);
+  const acc = [f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128)];
+  f.get(count).i32(2).op(I32_SHL).set(countBytes);
+  f.get(gradient).set(gp);
+  f.i32(0).set(n);
+  doWhile(f, n, 1, rows, () => {
+    f.i32(0).set(k);
+    doWhile(f, k, 1, inputs, () => {
+      for (const a of acc) f.f32x4Const(0).set(a);
+      f.get(delta).get(n).get(stride).op(Op.i32Mul).op(Op.i32Add).set(dp);
+      f.get(input).get(k).get(stride).op(Op.i32Mul).op(Op.i32Add).set(ip);
+      f.i32(0).set(j);
+      doWhile(f, j, 64, countBytes, () => {
+        acc.forEach((a, lane) => {
+          f.get(a).get(dp).get(j).op(Op.i32Add).memory(SimdOp.load, lane * 16).get(ip).get(j).op(Op.i32Add).memory(SimdOp.load, lane * 16).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).set(a);
+        });
+      });
+      // gradient[n][k] += horizontal sum of (acc0 + acc1) + (acc2 + acc3)
+      f.get(acc[0]).get(acc[1]).simd(SimdOp.f32x4Add).get(acc[2]).get(acc[3]).simd(SimdOp.f32x4Add).simd(SimdOp.f32x4Add).set(acc[0]);
+      f.get(gp);
+      f.get(gp);
+      scalar(f, F32_LOAD);
+      for (let lane = 0; lane < 4; lane++) {
+        f.get(acc[0]).simd(F32X4_EXTRACT_LANE).code.push(lane);
+        f.op(F32_ADD);
+      }
+      scalar(f, F32_STORE);
+      f.get(gp).i32(4).op(Op.i32Add).set(gp);
+    });
+  });
+  return f;
+}
+
+const modules = new Map<number, WebAssembly.Module>();
+
+/** WebAssembly SIMD ops over a fresh memory of at least `floats` floats. */
+export function wasmMatrixOps(floats: number): MatrixOps {
+  const pages = Math.ceil((floats * 4) / 65536) + 1;
+  let module = modules.get(pages);
+  if (!module) {
+    module = new WebAssembly.Module(
+      assembleModule(
+        [
+          { name: 'affine', writer: affineFunction() },
+          { name: 'outer', writer: outerFunction() },
+        ],
+        pages,
+      ),
+    );
+    modules.set(pages, module);
+  }
+  const instance = new WebAssembly.Instance(module, {});
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const affine = instance.exports.affine as (...args: number[]) => void;
+  const outer = instance.exports.outer as (...args: number[]) => void;
+  return {
+    arena: new Float32Array(memory.buffer),
+    affine: (out, weights, bias, input, rows, inputs, stride, pixels) => affine(out * 4, weights * 4, bias < 0 ? -1 : bias * 4, input * 4, rows, inputs, stride * 4, roundUp(pixels)),
+    outer: (gradient, delta, input, rows, inputs, stride, pixels) => outer(gradient * 4, delta * 4, input * 4, rows, inputs, stride * 4, roundUp(pixels)),
+  };
+}

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { psnr } from '../src/core/index.js';
+import { encodePng, readPngMetadata } from '../src/encode/png.js';
+import { weightsFromJson } from '../src/scene/index.js';
+import { CLI, readPng, runCli, tempDir } from './helpers.js';
+
+const SCENE = `name: disc-fit
+seed: 3
+output: { size: [64, 64] }
+network:
+  inputs: [x, y, r]
+  layers: { depth: 4, width: 16 }
+  activation: tanh
+  output: { channels: 3, activation: sigmoid }
+keyframes:
+  - { at: 0, seed: 3, zoom: 1 }
+  - { at: 3, seed: 8, zoom: 2 }
+`;
+
+/** An orange disc on a dark blue ground, as a user's PNG would be. */
+function discPng(size: number): Buffer {
+  const rgba = new Uint8Array(size * size * 4);
+  for (let p = 0; p < size * size; p++) {
+    const x = ((p % size) + 0.5) / size - 0.5;
+    const y = (Math.floor(p / size) + 0.5) / size - 0.5;
+    const inside = Math.min(1, Math.max(0, (0.3 - Math.hypot(x, y)) * size + 0.5));
+    rgba.set([Math.round(20 + 224 * inside), Math.round(30 + 110 * inside), Math.round(90 - 40 * inside), 255], p * 4);
+  }
+  return encodePng(rgba, size, size);
+}
+
+function picturePsnr(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue;
+    sum += ((a[i] - b[i]) / 255) ** 2;
+    n++;
+  }
+  return psnr(sum / n);
+}
+
+describe('cppn-motion fit', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    dir = tempDir();
+    writeFileSync(join(dir.path, 'disc.png'), discPng(32));
+    writeFileSync(join(dir.path, 'scene.yaml'), SCENE);
+  });
+  afterAll(() => dir.remove());
+
+  it('writes weights, a picture that re-renders from its metadata, and a chart', async () => {
+    const out = join(dir.path, 'out', 'disc.json');
+    const result = await runCli(['fit', join(dir.path, 'disc.png'), '--scene', join(dir.path, 'scene.yaml'), '--size', '32x32', '--steps', '250', '--batch', '256', '--workers', '1', '--out', out]);
+    expect(result.stderr).toMatch(/step \d+\/250 \| loss [\d.e+-]+ \| PSNR [\d.]+ dB \(best [\d.]+\) \| [\d.]+ steps\/s \| \d+s left/);
+    expect(result.stderr).toMatch(/done: 250 steps: PSNR [\d.]+ dB at step \d+/);
+    expect(result.code).toBe(0);
+    // The weights file is the project's format and fits the scene's network.
+    const weights = weightsFromJson(JSON.parse(readFileSync(out, 'utf8')), out);
+    expect(weights.layers.map((l) => [l.outputs, l.inputs])).toEqual([[16, 3], [16, 16], [16, 16], [16, 16], [3, 16]]);
+    // The picture resembles the target (as the ordinary renderer draws it).
+    const picture = await readPng(join(dir.path, 'out', 'disc.png'));
+    const target = await readPng(join(dir.path, 'disc.png'));
+    expect(picture.width).toBe(32);
+    expect(picturePsnr(picture.data, target.data)).toBeGreaterThan(22);
+    // It carries the scene that draws it: the fitted weights, not the keyframes' seeds.
+    const stored = JSON.parse(readPngMetadata(readFileSync(join(dir.path, 'out', 'disc.png')))!);
+    expect(stored.weights).toBe(out);
+    expect(stored.keyframes).toEqual([{ at: 0, zoom: 1 }, { at: 3, zoom: 2 }]);
+    const big = join(dir.path, 'big.png');
+    const again = await runCli(['still', '--from', join(dir.path, 'out', 'disc.png'), '--size', '96x96', '--out', big]);
+    expect(again.code).toBe(0);
+    expect((await readPng(big)).width).toBe(96);
+    const chart = await readPng(join(dir.path, 'out', 'disc-chart.png'));
+    expect(chart.width).toBeGreaterThan(600);
+  });
+
+  it('without a nonlinearity the network draws no better than a ramp', async () => {
+    const args = (activation: string): string[] => ['fit', join(dir.path, 'disc.png'), '--scene', join(dir.path, 'scene.yaml'), '--size', '32x32', '--steps', '250', '--batch', '256', '--workers', '1', '--activation', activation, '--out', join(dir.path, `${activation}.json`), '-q'];
+    expect((await runCli(args('identity'))).code).toBe(0);
+    const target = await readPng(join(dir.path, 'disc.png'));
+    const flat = picturePsnr((await readPng(join(dir.path, 'identity.png'))).data, target.data);
+    expect(flat).toBeLessThan(18);
+    const stored = JSON.parse(readPngMetadata(readFileSync(join(dir.path, 'identity.png')))!);
+    expect(stored.network.activation).toBe('identity');
+  });
+
+  it('refuses bad targets and options with a clear message and exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['fit', join(dir.path, 'missing.png')], /error: target image .*missing\.png does not exist/],
+      [['fit', join(dir.path, 'scene.yaml')], /error: .*scene\.yaml is not an image that can be read/],
+      [['fit', join(dir.path, 'disc.png'), '--activation', 'step'], /"step" is not an activation; use any of sigmoid, tanh/],
+      [['fit', join(dir.path, 'disc.png'), '--optimiser', 'rmsprop'], /"rmsprop" is not an optimiser; use adam or sgd/],
+      [['fit', join(dir.path, 'disc.png'), '--out', join(dir.path, 'w.txt')], /the weights file must end in \.json/],
+      [['fit', join(dir.path, 'disc.png'), '--init', join(dir.path, 'scene.yaml')], /--init .*scene\.yaml is not valid JSON/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.code, args.join(' ')).toBe(2);
+    }
+  });
+
+  it('Ctrl-C stops the fit, keeps the best weights so far and exits with 130', async () => {
+    const out = join(dir.path, 'stopped.json');
+    const child = spawn(process.execPath, [CLI, 'fit', join(dir.path, 'disc.png'), '--scene', join(dir.path, 'scene.yaml'), '--size', '32x32', '--steps', '1000000', '--batch', '256', '--workers', '2', '--out', out]);
+    let stderr = '';
+    const code = await new Promise<number | null>((done) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/step \d+\/1000000/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', done);
+    });
+    expect(stderr).toMatch(/stopped: interrupted after \d+ steps; kept the best weights: PSNR/);
+    expect(code).toBe(130);
+    expect(existsSync(out)).toBe(true);
+    expect(existsSync(join(dir.path, 'stopped.png'))).toBe(true);
+  });
+});
