@@ -7,6 +7,7 @@ import { SceneError, UserError } from '../errors.js';
 import {
   closest,
   GRID_PARAMETERS,
+  inertReason,
   keyframeSeconds,
   overrideScene,
   parseSeedList,
@@ -100,6 +101,10 @@ export function holdParameter(scene: SceneFile, name: GridParameter, value: numb
   return { ...scene, keyframes };
 }
 
+function usefulGridParameters(scene: SceneFile): GridParameter[] {
+  return GRID_PARAMETERS.filter((name) => inertReason(name, scene) === undefined);
+}
+
 function product(grid: Array<[GridParameter, number[]]>): Array<Array<[GridParameter, number]>> {
   return grid.reduce<Array<Array<[GridParameter, number]>>>((combos, [name, values]) => combos.flatMap((combo) => values.map((v) => [...combo, [name, v] as [GridParameter, number]])), [[]]);
 }
@@ -112,6 +117,11 @@ function itemCount(spec: SeriesSpec): number {
 export function planItems(loaded: LoadedScene, spec: SeriesSpec, settings: ItemSettings, confirmed: boolean): BatchItem[] {
   for (const [name, values] of spec.grid) {
     if (values.length === 0) throw new UserError(`${loaded.origin}: the grid for ${name} is empty; give at least one value`);
+  }
+  for (const [name] of spec.grid) {
+    const reason = inertReason(name, loaded.scene);
+    // Every item would be the same picture under a different name: a mistake, not a series.
+    if (reason !== undefined) throw new UserError(`${loaded.origin}: the series varies ${name}, but ${reason}, so every item would be the same picture; vary something this network uses (${usefulGridParameters(loaded.scene).join(', ')})`);
   }
   const count = itemCount(spec);
   if (count > CONFIRM_ABOVE && !confirmed) {

@@ -73,5 +73,6 @@ export function applyOverrides(loaded: LoadedScene, o: SceneOverrides): LoadedSc
     }
     throw error;
   }
-  return sceneFromFile(scene, loaded.origin, '/', scene.name!, loaded.library);
+  // The warnings keep the scene file's line numbers: overrides do not change what a key does.
+  return { ...sceneFromFile(scene, loaded.origin, '/', scene.name!, loaded.library), warnings: loaded.warnings, motionWarning: loaded.motionWarning };
 }

@@ -52,8 +52,9 @@ async function scenePaths(patterns: string[]): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-function planScene(path: string, flags: BatchFlags): { folder: string; items: BatchItem[]; origin: string; name: string } {
+function planScene(path: string, flags: BatchFlags, report: Reporter): { folder: string; items: BatchItem[]; origin: string; name: string } {
   const loaded = loadScene(path);
+  for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
   const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
@@ -118,7 +119,7 @@ export function registerBatch(program: Command): void {
       const report = reporter(flags.quiet);
       const paths = await scenePaths(patterns);
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
-      const plans = paths.map((path) => planScene(path, flags));
+      const plans = paths.map((path) => planScene(path, flags, report));
       if (flags.dryRun) {
         for (const series of plans) {
           process.stdout.write(`${series.origin} → ${series.folder}/\n`);

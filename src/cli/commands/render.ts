@@ -50,6 +50,7 @@ export function registerRender(program: Command): void {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed }, report);
       const { model } = loaded;
+      if (loaded.motionWarning) report.warn(loaded.motionWarning);
       // Several moments: a video that passes through one flat frame is not grey goo.
       const duration = loaded.scene.output.duration;
       const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
