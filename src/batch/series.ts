@@ -35,6 +35,7 @@ export interface ItemSettings {
   formats?: Format[];
   gifColors?: number;
   gifDither?: SceneFile['output']['gif']['dither'];
+  antialias?: number;
 }
 
 export interface BatchItem {
@@ -134,7 +135,7 @@ export function planItems(loaded: LoadedScene, spec: SeriesSpec, settings: ItemS
   for (const seed of seeds) {
     for (const combo of product(spec.grid)) {
       const params: Record<string, number> = spec.seeds ? { seed } : {};
-      let scene = overrideScene(base, { seed: spec.seeds ? seed : undefined, size: settings.size, fps: settings.fps, duration: settings.duration, formats: settings.formats });
+      let scene = overrideScene(base, { seed: spec.seeds ? seed : undefined, size: settings.size, fps: settings.fps, duration: settings.duration, formats: settings.formats, antialias: settings.antialias });
       for (const [name, value] of combo) {
         scene = holdParameter(scene, name, value);
         params[name] = value;

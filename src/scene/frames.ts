@@ -113,6 +113,7 @@ export class FrameBuilder {
         contrast: number('contrast'),
         paletteOffset: number('paletteOffset'),
       },
+      antialias: scene.output.antialias,
     };
   }
 

@@ -24,7 +24,7 @@ export const GIF_DITHERS = ['sierra2_4a', 'floyd_steinberg', 'bayer', 'none'] as
 export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
 
 /** Largest side and pixel count a frame may have: beyond, memory runs out before anything useful renders. */
-export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024, weights: 16 * 1024 * 1024 } as const;
+export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024, weights: 16 * 1024 * 1024, antialias: 8 } as const;
 
 const side = z.int().min(1).max(LIMITS.side);
 
@@ -133,6 +133,12 @@ const outputSchema = z
     size: sizeSchema.default([512, 512]),
     fps: z.number().positive().max(LIMITS.fps).default(30).describe('Frames per second.'),
     duration: z.number().positive().max(LIMITS.duration).default(6).describe('Seconds.'),
+    antialias: z
+      .int()
+      .min(1)
+      .max(LIMITS.antialias)
+      .default(1)
+      .describe('Samples per pixel side: n×n samples per pixel, averaged. Smooths detail finer than a pixel (shimmer in videos, noise in GIFs) at n² the render time.'),
     formats: z.array(z.enum(FORMATS)).min(1).default(['mp4', 'gif']).describe('Any of mp4, gif, webm, png (a folder of PNG frames).'),
     gif: z
       .strictObject({

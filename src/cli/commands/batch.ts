@@ -19,6 +19,7 @@ interface BatchFlags {
   format?: Format[];
   colors?: number;
   dither?: (typeof GIF_DITHERS)[number];
+  antialias?: number;
   workers?: number;
   force?: boolean;
   dryRun?: boolean;
@@ -58,7 +59,7 @@ function planScene(path: string, flags: BatchFlags, report: Reporter): { folder:
   const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
-  const items = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither }, Boolean(flags.yes));
+  const items = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias }, Boolean(flags.yes));
   return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name };
 }
 
@@ -108,6 +109,7 @@ export function registerBatch(program: Command): void {
       if (!(GIF_DITHERS as readonly string[]).includes(text)) throw new UserError(`--dither ${text}: use one of ${GIF_DITHERS.join(', ')}`);
       return text;
     })
+    .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
     .option('--force', 're-render items even when their outputs are complete and current')
     .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
