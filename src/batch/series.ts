@@ -7,6 +7,7 @@ import { SceneError, UserError } from '../errors.js';
 import {
   closest,
   GRID_PARAMETERS,
+  inertReason,
   keyframeSeconds,
   overrideScene,
   parseSeedList,
@@ -34,6 +35,7 @@ export interface ItemSettings {
   formats?: Format[];
   gifColors?: number;
   gifDither?: SceneFile['output']['gif']['dither'];
+  antialias?: number;
 }
 
 export interface BatchItem {
@@ -100,6 +102,10 @@ export function holdParameter(scene: SceneFile, name: GridParameter, value: numb
   return { ...scene, keyframes };
 }
 
+function usefulGridParameters(scene: SceneFile): GridParameter[] {
+  return GRID_PARAMETERS.filter((name) => inertReason(name, scene) === undefined);
+}
+
 function product(grid: Array<[GridParameter, number[]]>): Array<Array<[GridParameter, number]>> {
   return grid.reduce<Array<Array<[GridParameter, number]>>>((combos, [name, values]) => combos.flatMap((combo) => values.map((v) => [...combo, [name, v] as [GridParameter, number]])), [[]]);
 }
@@ -113,6 +119,11 @@ export function planItems(loaded: LoadedScene, spec: SeriesSpec, settings: ItemS
   for (const [name, values] of spec.grid) {
     if (values.length === 0) throw new UserError(`${loaded.origin}: the grid for ${name} is empty; give at least one value`);
   }
+  for (const [name] of spec.grid) {
+    const reason = inertReason(name, loaded.scene);
+    // Every item would be the same picture under a different name: a mistake, not a series.
+    if (reason !== undefined) throw new UserError(`${loaded.origin}: the series varies ${name}, but ${reason}, so every item would be the same picture; vary something this network uses (${usefulGridParameters(loaded.scene).join(', ')})`);
+  }
   const count = itemCount(spec);
   if (count > CONFIRM_ABOVE && !confirmed) {
     throw new UserError(`${loaded.origin}: this series has ${count.toLocaleString('en')} items; pass --yes to render them all, or narrow --seeds / the grid`);
@@ -124,7 +135,7 @@ export function planItems(loaded: LoadedScene, spec: SeriesSpec, settings: ItemS
   for (const seed of seeds) {
     for (const combo of product(spec.grid)) {
       const params: Record<string, number> = spec.seeds ? { seed } : {};
-      let scene = overrideScene(base, { seed: spec.seeds ? seed : undefined, size: settings.size, fps: settings.fps, duration: settings.duration, formats: settings.formats });
+      let scene = overrideScene(base, { seed: spec.seeds ? seed : undefined, size: settings.size, fps: settings.fps, duration: settings.duration, formats: settings.formats, antialias: settings.antialias });
       for (const [name, value] of combo) {
         scene = holdParameter(scene, name, value);
         params[name] = value;

@@ -139,6 +139,31 @@ export class ColourMapper {
    * `stride`) into `rgba` starting at pixel `firstPixel`.
    */
   write(outputs: Float32Array, stride: number, count: number, rgba: Uint8Array | Uint8ClampedArray, firstPixel: number): void {
+    this.map(outputs, stride, count, rgba, firstPixel, undefined);
+  }
+
+  /**
+   * Adds the colours of `count` samples, each clamped to [0, 1], to `sums`
+   * (r, g, b per pixel): antialiasing averages what is seen, not the network's
+   * outputs, so a pixel half on black and half on yellow of a palette becomes
+   * their mix rather than the palette colour halfway between.
+   */
+  accumulate(outputs: Float32Array, stride: number, count: number, sums: Float64Array): void {
+    this.map(outputs, stride, count, undefined, 0, sums);
+  }
+
+  /** Writes the mean of `samples` accumulated colours per pixel as RGBA, starting at pixel `firstPixel`. */
+  writeAverage(sums: Float64Array, samples: number, count: number, rgba: Uint8Array | Uint8ClampedArray, firstPixel: number): void {
+    let o = firstPixel * 4;
+    for (let k = 0; k < count; k++, o += 4) {
+      rgba[o] = toByte(sums[3 * k] / samples);
+      rgba[o + 1] = toByte(sums[3 * k + 1] / samples);
+      rgba[o + 2] = toByte(sums[3 * k + 2] / samples);
+      rgba[o + 3] = 255;
+    }
+  }
+
+  private map(outputs: Float32Array, stride: number, count: number, rgba: Uint8Array | Uint8ClampedArray | undefined, firstPixel: number, sums: Float64Array | undefined): void {
     const { unit, lut, matrix, identityMatrix, channels } = this;
     const { brightness, contrast, invert } = this.settings;
     const adjust = brightness !== 1 || contrast !== 1 || invert;
@@ -181,12 +206,23 @@ export class ColourMapper {
           b = 1 - b;
         }
       }
-      rgba[o] = toByte(r);
-      rgba[o + 1] = toByte(g);
-      rgba[o + 2] = toByte(b);
-      rgba[o + 3] = 255;
+      if (sums) {
+        sums[3 * k] += clamp01(r);
+        sums[3 * k + 1] += clamp01(g);
+        sums[3 * k + 2] += clamp01(b);
+      } else {
+        rgba![o] = toByte(r);
+        rgba![o + 1] = toByte(g);
+        rgba![o + 2] = toByte(b);
+        rgba![o + 3] = 255;
+      }
     }
   }
+}
+
+function clamp01(v: number): number {
+  // NaN becomes 0, as in toByte.
+  return v > 0 ? (v < 1 ? v : 1) : 0;
 }
 
 function toByte(v: number): number {

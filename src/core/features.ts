@@ -78,7 +78,11 @@ export class FeatureWriter {
     });
   }
 
-  write(out: Float32Array, stride: number, first: number, count: number): void {
+  /**
+   * `dx`, `dy` move every sample within its pixel (in pixels, −½…½; 0 is the
+   * centre): antialiasing takes several samples per pixel this way.
+   */
+  write(out: Float32Array, stride: number, first: number, count: number, dx = 0, dy = 0): void {
     const { width, height } = this.frame;
     const [cx, cy] = this.frame.view.center;
     const { cosR, sinR, scale } = this;
@@ -95,8 +99,9 @@ export class FeatureWriter {
       for (let k = 0; k < count; k++) {
         const pixel = first + k;
         const row = Math.floor(pixel / width);
-        const u = pixel - row * width + 0.5 - halfW;
-        const v = row + 0.5 - halfH;
+        // With no offset these are exactly (i + ½ − W/2) and (j + ½ − H/2): the pixel centre.
+        const u = pixel - row * width + (0.5 + dx) - halfW;
+        const v = row + (0.5 + dy) - halfH;
         const x = scale * (u * cosR - v * sinR) + cx;
         const y = scale * (u * sinR + v * cosR) + cy;
         out[base + k] = name === 'x' ? x : name === 'y' ? y : Math.sqrt(x * x + y * y);

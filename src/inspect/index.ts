@@ -12,3 +12,4 @@ export * from './layer-stats.js';
 export * from './neuron-maps.js';
 export * from './normal-response.js';
 export * from './sample-frame.js';
+export * from './noise.js';

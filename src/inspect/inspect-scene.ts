@@ -1,11 +1,13 @@
 /**
  * `inspect`: one frame of a scene, measured layer by layer, with the
- * grey-goo diagnosis drawn from the same measurements.
+ * grey-goo diagnosis drawn from the same measurements, and the static check
+ * (detail finer than the pixels) at the scene's own size.
  */
 import { stillTime } from '../render/still.js';
 import type { LoadedScene } from '../scene/index.js';
 import { diagnoseGreyGoo, type GreyGoo } from './grey-goo.js';
 import { networkStats, type NetworkStats } from './layer-stats.js';
+import { detectNoise, NOISE_LINE, type Noise } from './noise.js';
 import { INSPECT_LIMITS, sampleFrame, sampleSize, type SampleLimits } from './sample-frame.js';
 
 export interface SceneInspection {
@@ -16,6 +18,8 @@ export interface SceneInspection {
   sceneSize: [number, number];
   stats: NetworkStats;
   greyGoo?: GreyGoo;
+  /** Set when the picture has detail finer than its pixels (at the scene's own size). */
+  noise?: Noise;
 }
 
 export interface InspectOptions {
@@ -37,6 +41,7 @@ export function inspectScene(loaded: LoadedScene, options: InspectOptions = {}):
     sceneSize: [loaded.model.width, loaded.model.height],
     stats,
     greyGoo: diagnoseGreyGoo(loaded, stats, at, frame.colour.contrast),
+    noise: detectNoise(loaded, { at }),
   };
 }
 
@@ -108,5 +113,6 @@ export function inspectionJson(inspection: SceneInspection): Record<string, unkn
     })),
     outputStd: stats.outputStd,
     greyGoo: inspection.greyGoo ? { reason: inspection.greyGoo.reason, fixes: inspection.greyGoo.fixes, message: inspection.greyGoo.message } : null,
+    static: inspection.noise ? { median: inspection.noise.median, line: NOISE_LINE, reason: inspection.noise.reason, fixes: inspection.noise.fixes, message: inspection.noise.message } : null,
   };
 }

@@ -5,7 +5,6 @@
  * kept in a small cache, since neighbouring frames share them.
  */
 import {
-  ACTIVATION_PARAMS,
   blendCoefficients,
   checkWeightsFit,
   combineWeights,
@@ -16,12 +15,16 @@ import {
   type NetworkWeights,
 } from '../core/index.js';
 import type { SceneModel } from './model.js';
+import { homeValue, PARAMETERS, type NumberParameter } from './parameters.js';
 import { frameTime, networkKey, valuesAt, type NetworkMix, type NetworkRef } from './timeline.js';
 
 /** Weights loaded from files, by absolute path. */
 export type WeightsLibrary = ReadonlyMap<string, NetworkWeights>;
 
 const CACHE_SIZE = 8;
+
+/** Parameters that set an activation parameter (frequency, slope, …) on every layer. */
+const ACTIVATION_SETTERS = PARAMETERS.filter((p) => 'activationParam' in p);
 
 export class FrameBuilder {
   private readonly cache = new Map<string, NetworkWeights>();
@@ -78,11 +81,13 @@ export class FrameBuilder {
     const values = valuesAt(model.timeline, time);
     const n = values.numbers;
     const scene = model.scene;
+    // A keyframed value wins over the scene's own (its home in the scene file).
+    const number = (name: NumberParameter): number => n[name] ?? (homeValue(scene, name) as number);
     const activations = model.shape.activations.map((a) => {
       const out = { ...a };
-      for (const name of ACTIVATION_PARAMS) {
-        const animated = n[name === 'r' ? 'logisticR' : name];
-        if (animated !== undefined) out[name] = animated;
+      for (const entry of ACTIVATION_SETTERS) {
+        const animated = n[entry.name];
+        if (animated !== undefined) out[entry.activationParam] = animated;
       }
       return out;
     });
@@ -92,22 +97,23 @@ export class FrameBuilder {
       shape: model.shape,
       features: model.features,
       view: {
-        zoom: n.zoom ?? scene.view.zoom,
+        zoom: number('zoom'),
         center: values.center ?? scene.view.center,
-        rotation: n.rotation ?? scene.view.rotation,
+        rotation: number('rotation'),
       },
       t: n.t ?? phase,
       latent: values.z ?? scene.z ?? new Array<number>(scene.network.latent).fill(0),
-      weights: this.weightsFor(this.mixFor(phase, values.network), n.scale ?? scene.network.scale),
+      weights: this.weightsFor(this.mixFor(phase, values.network), number('scale')),
       activations,
       colour: {
         ...model.colour,
-        hue: n.hue ?? model.colour.hue,
-        saturation: n.saturation ?? model.colour.saturation,
-        brightness: n.brightness ?? model.colour.brightness,
-        contrast: n.contrast ?? model.colour.contrast,
-        paletteOffset: n.paletteOffset ?? model.colour.paletteOffset,
+        hue: number('hue'),
+        saturation: number('saturation'),
+        brightness: number('brightness'),
+        contrast: number('contrast'),
+        paletteOffset: number('paletteOffset'),
       },
+      antialias: scene.output.antialias,
     };
   }
 

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { checkWeightsFit, type NetworkWeights } from '../core/index.js';
-import { SceneError, UserError, type SceneProblem } from '../errors.js';
+import { formatProblem, SceneError, UserError, type SceneProblem } from '../errors.js';
 import { describeIssues } from './issues.js';
 import { locate } from './locate.js';
 import { loopSeamWarnings } from './loop-check.js';
 import { buildModel, type SceneModel } from './model.js';
+import { noOpWarnings, staticVideoWarning } from './no-op-check.js';
 import { sceneSchema, type SceneFile } from './schema.js';
 import { weightsFromJson } from './weights-file.js';
 
@@ -23,6 +24,8 @@ export interface LoadedScene {
   /** Weights files the scene names, by absolute path. */
   library: Map<string, NetworkWeights>;
   warnings: string[];
+  /** Set when every frame of the video would be the same picture (for render, batch and validate; a still does not care). */
+  motionWarning?: string;
   /** Whether the scene file itself listed output.formats (rather than taking the default). */
   formatsWritten: boolean;
 }
@@ -36,6 +39,15 @@ interface SourceMap {
 function located(problems: SceneProblem[], source?: SourceMap): SceneProblem[] {
   if (!source) return problems;
   return problems.map((p) => ({ ...p, file: source.file, ...locate(source.doc, source.lines, p.path) }));
+}
+
+/** Warnings about the scene (loop seams, keys that change nothing), each located when the source is known. */
+function sceneWarnings(scene: SceneFile, origin: string, source?: SourceMap): Pick<LoadedScene, 'warnings' | 'motionWarning'> {
+  const seams = loopSeamWarnings(scene).map((message) => ({ path: [], message }));
+  const format = (problems: Array<Pick<SceneProblem, 'path' | 'message'>>): string[] =>
+    (source ? located(problems, source) : problems.map((p) => ({ ...p, file: origin }))).map(formatProblem);
+  const still = staticVideoWarning(scene);
+  return { warnings: format([...seams, ...noOpWarnings(scene)]), motionWarning: still && format([still])[0] };
 }
 
 /** Parses YAML text; syntax errors come back with line and column. */
@@ -112,7 +124,7 @@ export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string,
     }
     library.set(path, weights);
   }
-  return { origin, scene: normalised, model, library, warnings: loopSeamWarnings(normalised), formatsWritten: true };
+  return { origin, scene: normalised, model, library, ...sceneWarnings(normalised, origin), formatsWritten: true };
 }
 
 /** Reads, validates and models a scene file. */
@@ -127,7 +139,7 @@ export function loadScene(path: string): LoadedScene {
   const { data, source } = parseSceneText(text, path);
   const scene = validateSceneData(data, source);
   const formatsWritten = (data as { output?: { formats?: unknown } }).output?.formats !== undefined;
-  return { ...sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path))), formatsWritten };
+  return { ...sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path))), ...sceneWarnings(scene, path, source), formatsWritten };
 }
 
 /** A scene stored as JSON in an output file's metadata (for --from). */

@@ -3,17 +3,10 @@
  * both at 0 s and at the very end with values that differ (the loop closes
  * on its own when the last keyframe comes earlier; see timeline.ts).
  */
+import { parameter, VALUE_PARAMETERS } from './parameters.js';
 import { keyframeSeconds, type SceneFile } from './schema.js';
 
 const EPSILON = 1e-9;
-
-/** Values that are the same picture although the numbers differ. */
-function periodic(name: string, scene: SceneFile): number | undefined {
-  if (name === 'rotation' || name === 'hue') return 360;
-  if (name === 'paletteOffset') return 1;
-  if (name === 't' && scene.network.time.mode === 'circle') return 1;
-  return undefined;
-}
 
 function same(a: unknown, b: unknown, period: number | undefined): boolean {
   if (typeof a === 'number' && typeof b === 'number') {
@@ -39,10 +32,11 @@ export function loopSeamWarnings(scene: SceneFile): string[] {
   if (networkOf(first) !== undefined && networkOf(last) !== undefined && networkOf(first) !== networkOf(last)) {
     warnings.push(`loop: the network at the end (${String(networkOf(last))}) differs from the one at 0 s (${String(networkOf(first))}), so the loop jumps; end on the first network, or drop the last keyframe (a loop returns to its start by itself)`);
   }
-  for (const name of ['scale', 'zoom', 'center', 'rotation', 'frequency', 'slope', 'alpha', 'logisticR', 't', 'z', 'hue', 'saturation', 'brightness', 'contrast', 'paletteOffset'] as const) {
+  for (const name of VALUE_PARAMETERS) {
     const a = first[name];
     const b = last[name];
-    if (a !== undefined && b !== undefined && !same(a, b, periodic(name, scene))) {
+    // A period (rotation 360°, a palette cycle) makes different numbers the same picture.
+    if (a !== undefined && b !== undefined && !same(a, b, parameter(name).period?.(scene))) {
       warnings.push(`loop: ${name} is ${JSON.stringify(b)} at the end but ${JSON.stringify(a)} at 0 s, so the loop jumps; make them equal, or drop the last keyframe (a loop returns to its start by itself)`);
     }
   }

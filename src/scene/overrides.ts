@@ -14,6 +14,8 @@ export interface SceneOverrides {
   /** Replaces the scene's seed; keyframe and orbit seeds move by the same amount. */
   seed?: number;
   formats?: Format[];
+  /** Samples per pixel side (output.antialias). */
+  antialias?: number;
   /** A new name for the outputs (and for the scene stored in them). */
   name?: string;
 }
@@ -24,7 +26,7 @@ export function usesSeeds(scene: SceneFile): boolean {
   return scene.weights === undefined && !scene.keyframes.some((k) => k.weights !== undefined);
 }
 
-const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', seed: '--seed', formats: '--format' };
+const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', seed: '--seed', formats: '--format', antialias: '--antialias' };
 
 /** The scene file with the overrides applied (not yet validated). */
 export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
@@ -51,6 +53,7 @@ export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
       fps: o.fps ?? scene.output.fps,
       duration: o.duration ?? scene.output.duration,
       formats: o.formats ?? scene.output.formats,
+      antialias: o.antialias ?? scene.output.antialias,
     },
     keyframes: scene.keyframes.map((k) => retime(k.seed !== undefined ? { ...k, seed: k.seed + shift } : k)),
   };
@@ -73,5 +76,6 @@ export function applyOverrides(loaded: LoadedScene, o: SceneOverrides): LoadedSc
     }
     throw error;
   }
-  return sceneFromFile(scene, loaded.origin, '/', scene.name!, loaded.library);
+  // The warnings keep the scene file's line numbers: overrides do not change what a key does.
+  return { ...sceneFromFile(scene, loaded.origin, '/', scene.name!, loaded.library), warnings: loaded.warnings, motionWarning: loaded.motionWarning };
 }

@@ -14,6 +14,7 @@ import {
   TIME_MODES,
 } from '../core/index.js';
 import { EASING_NAMES, easingProblem } from './easing.js';
+import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter } from './parameters.js';
 import { parseSeedList } from './seed-list.js';
 
 export const FORMATS = ['mp4', 'gif', 'webm', 'png'] as const;
@@ -23,7 +24,7 @@ export const GIF_DITHERS = ['sierra2_4a', 'floyd_steinberg', 'bayer', 'none'] as
 export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
 
 /** Largest side and pixel count a frame may have: beyond, memory runs out before anything useful renders. */
-export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024, weights: 16 * 1024 * 1024 } as const;
+export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024, weights: 16 * 1024 * 1024, antialias: 8 } as const;
 
 const side = z.int().min(1).max(LIMITS.side);
 
@@ -132,6 +133,12 @@ const outputSchema = z
     size: sizeSchema.default([512, 512]),
     fps: z.number().positive().max(LIMITS.fps).default(30).describe('Frames per second.'),
     duration: z.number().positive().max(LIMITS.duration).default(6).describe('Seconds.'),
+    antialias: z
+      .int()
+      .min(1)
+      .max(LIMITS.antialias)
+      .default(1)
+      .describe('Samples per pixel side: n×n samples per pixel, averaged. Smooths detail finer than a pixel (shimmer in videos, noise in GIFs) at n² the render time.'),
     formats: z.array(z.enum(FORMATS)).min(1).default(['mp4', 'gif']).describe('Any of mp4, gif, webm, png (a folder of PNG frames).'),
     gif: z
       .strictObject({
@@ -159,55 +166,21 @@ const outputSchema = z
   })
   .prefault({});
 
+type KeyframeParameters = { [P in (typeof PARAMETERS)[number] as P['name']]: z.ZodOptional<P['schema']> };
+
+/** One optional key per animatable parameter, from the registry. */
+function keyframeParameters(): KeyframeParameters {
+  return Object.fromEntries(PARAMETERS.map((p) => [p.name, 'description' in p ? p.schema.optional().describe(p.description) : p.schema.optional()])) as unknown as KeyframeParameters;
+}
+
 const keyframeSchema = z
   .strictObject({
     at: z.number().min(0).optional().describe('Time of the keyframe in seconds.'),
     frame: z.int().min(0).optional().describe('Time of the keyframe as a frame number (instead of at).'),
     ease: z.string().optional().describe(`Easing from this keyframe to the next: ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2).`),
-    seed: z.int().optional().describe('The network at this keyframe: a random network from this seed.'),
-    weights: z.string().optional().describe('The network at this keyframe: a weights file (JSON, PyTorch nn.Linear layout).'),
-    scale: z.number().optional().describe('Weight scale.'),
-    zoom: z.number().optional(),
-    center: z.tuple([z.number(), z.number()]).optional(),
-    rotation: z.number().optional(),
-    frequency: z.number().optional().describe('Frequency of every cos/sin layer (and logistic cos squash).'),
-    slope: z.number().optional().describe('Slope of every leaky-relu layer.'),
-    alpha: z.number().optional().describe('α of every elu/celu layer, β of every swish layer.'),
-    logisticR: z.number().optional().describe('R of every logistic-map layer.'),
-    t: z.number().optional().describe('The time input t (default: runs 0 → 1 over the video).'),
-    z: z.array(z.number()).optional().describe('The latent vector.'),
-    hue: z.number().optional(),
-    saturation: z.number().optional(),
-    brightness: z.number().optional(),
-    contrast: z.number().optional(),
-    paletteOffset: z.number().optional(),
+    ...keyframeParameters(),
   })
   .describe('A keyframe: a time (at or frame) and any parameters it sets.');
-
-export const ANIMATABLE = [
-  'seed',
-  'weights',
-  'scale',
-  'zoom',
-  'center',
-  'rotation',
-  'frequency',
-  'slope',
-  'alpha',
-  'logisticR',
-  't',
-  'z',
-  'hue',
-  'saturation',
-  'brightness',
-  'contrast',
-  'paletteOffset',
-] as const;
-export type AnimatableName = (typeof ANIMATABLE)[number];
-
-/** Parameters a series grid can vary: the numeric animatable ones. */
-export const GRID_PARAMETERS = ['scale', 'zoom', 'rotation', 'frequency', 'slope', 'alpha', 'logisticR', 'hue', 'saturation', 'brightness', 'contrast', 'paletteOffset'] as const;
-export type GridParameter = (typeof GRID_PARAMETERS)[number];
 
 const seedList = z
   .union([z.array(z.int()).min(1), z.string()])

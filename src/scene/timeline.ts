@@ -7,7 +7,8 @@
  * one duration later, so frame N (never written) would equal frame 0.
  */
 import { easing, type Easing } from './easing.js';
-import { keyframeSeconds, type AnimatableName, type SceneFile } from './schema.js';
+import { VALUE_PARAMETERS, type NumberParameter, type ValueParameter } from './parameters.js';
+import { keyframeSeconds, type SceneFile } from './schema.js';
 
 /** A network named by a seed or a weights file. */
 export type NetworkRef = { kind: 'seed'; seed: number } | { kind: 'file'; path: string };
@@ -34,7 +35,7 @@ export interface Timeline {
   duration: number;
   fps: number;
   loop: SceneFile['loop'];
-  tracks: Partial<Record<AnimatableName | 'network', TrackPoint<TrackValue>[]>>;
+  tracks: Partial<Record<ValueParameter | 'network', TrackPoint<TrackValue>[]>>;
 }
 
 /** Parameter values at one moment; undefined means "not animated: use the scene's value". */
@@ -43,7 +44,7 @@ export interface TimelineValues {
   /** Fraction of the way through the video, in [0, 1) for loops. */
   phase: number;
   network?: NetworkMix;
-  numbers: Partial<Record<Exclude<AnimatableName, 'seed' | 'weights' | 'center' | 'z'>, number>>;
+  numbers: Partial<Record<NumberParameter, number>>;
   center?: readonly [number, number];
   z?: readonly number[];
 }
@@ -58,7 +59,7 @@ export function frameCountOf(scene: SceneFile): number {
 export function buildTimeline(scene: SceneFile): Timeline {
   const tracks: Timeline['tracks'] = {};
   const defaultEase = easing(scene.ease);
-  const push = (name: AnimatableName | 'network', point: TrackPoint<TrackValue>): void => {
+  const push = (name: ValueParameter | 'network', point: TrackPoint<TrackValue>): void => {
     (tracks[name] ??= []).push(point);
   };
   for (const k of scene.keyframes) {
@@ -66,7 +67,8 @@ export function buildTimeline(scene: SceneFile): Timeline {
     const ease = k.ease !== undefined ? easing(k.ease) : defaultEase;
     if (k.seed !== undefined) push('network', { time, value: { kind: 'seed', seed: k.seed }, ease });
     if (k.weights !== undefined) push('network', { time, value: { kind: 'file', path: k.weights }, ease });
-    for (const name of ['scale', 'zoom', 'rotation', 'frequency', 'slope', 'alpha', 'logisticR', 't', 'hue', 'saturation', 'brightness', 'contrast', 'paletteOffset', 'center', 'z'] as const) {
+    // seed and weights both feed the one network track (above); the rest have a track each.
+    for (const name of VALUE_PARAMETERS) {
       const value = k[name];
       if (value !== undefined) push(name, { time, value, ease });
     }
@@ -129,7 +131,7 @@ function lerp(a: number, b: number, u: number): number {
 
 export function valuesAt(timeline: Timeline, time: number): TimelineValues {
   const values: TimelineValues = { time, phase: time / timeline.duration, numbers: {} };
-  for (const [name, points] of Object.entries(timeline.tracks) as Array<[AnimatableName | 'network', TrackPoint<TrackValue>[]]>) {
+  for (const [name, points] of Object.entries(timeline.tracks) as Array<[ValueParameter | 'network', TrackPoint<TrackValue>[]]>) {
     const { from, to, u } = segmentAt(points, time, timeline);
     if (name === 'network') {
       values.network = { kind: 'blend', a: from as NetworkRef, b: to as NetworkRef, u };

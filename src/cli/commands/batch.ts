@@ -21,6 +21,7 @@ interface BatchFlags extends ClusterFlags {
   format?: Format[];
   colors?: number;
   dither?: (typeof GIF_DITHERS)[number];
+  antialias?: number;
   workers?: number;
   force?: boolean;
   dryRun?: boolean;
@@ -54,12 +55,13 @@ async function scenePaths(patterns: string[]): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-function planScene(path: string, flags: BatchFlags): { folder: string; items: BatchItem[]; origin: string; name: string } {
+function planScene(path: string, flags: BatchFlags, report: Reporter): { folder: string; items: BatchItem[]; origin: string; name: string } {
   const loaded = loadScene(path);
+  for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
   const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
-  const items = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither }, Boolean(flags.yes));
+  const items = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias }, Boolean(flags.yes));
   return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name };
 }
 
@@ -110,6 +112,7 @@ export function registerBatch(program: Command): void {
       if (!(GIF_DITHERS as readonly string[]).includes(text)) throw new UserError(`--dither ${text}: use one of ${GIF_DITHERS.join(', ')}`);
       return text;
     })
+    .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
     .option('--force', 're-render items even when their outputs are complete and current')
     .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
@@ -122,7 +125,7 @@ export function registerBatch(program: Command): void {
       const report = reporter(flags.quiet);
       const paths = await scenePaths(patterns);
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
-      const plans = paths.map((path) => planScene(path, flags));
+      const plans = paths.map((path) => planScene(path, flags, report));
       if (flags.dryRun) {
         for (const series of plans) {
           process.stdout.write(`${series.origin} → ${series.folder}/\n`);

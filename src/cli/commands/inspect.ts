@@ -41,6 +41,7 @@ export function registerInspect(program: Command): void {
       const inspection = inspectScene(loaded, { at: flags.at, maxSide: flags.size });
       process.stdout.write(flags.json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : `${formatInspection(inspection)}\n`);
       if (inspection.greyGoo) report.warn(inspection.greyGoo.message);
+      if (inspection.noise) report.warn(inspection.noise.message);
       if (flags.maps !== undefined && flags.maps !== false) {
         const name = flags.seed !== undefined ? `${loaded.model.name}-seed-${flags.seed}` : loaded.model.name;
         const out = typeof flags.maps === 'string' ? flags.maps : join('output', `${name}-maps.png`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { extname, join } from 'node:path';
 import { LIMITS, type Format } from '../../scene/index.js';
-import { greyGooWarning } from '../../inspect/index.js';
+import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
@@ -17,6 +17,7 @@ interface RenderFlags extends ClusterFlags {
   duration?: number;
   format?: Format[];
   seed?: number;
+  antialias?: number;
   workers?: number;
   from?: string;
   quiet?: boolean;
@@ -44,18 +45,22 @@ export function registerRender(program: Command): void {
     .option('--duration <seconds>', 'length in seconds', parsePositive(LIMITS.duration))
     .option('--format <list>', 'comma-separated: mp4, gif, webm, png (a folder of frames)', parseFormats)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
+    .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
     .option('--from <file>', 're-render the scene stored in an earlier output (.mp4, .gif, .webm, .png)')
     .option('-q, --quiet', 'print nothing but errors');
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed }, report);
+      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias }, report);
       const { model } = loaded;
+      if (loaded.motionWarning) report.warn(loaded.motionWarning);
       // Several moments: a video that passes through one flat frame is not grey goo.
       const duration = loaded.scene.output.duration;
       const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
       if (goo) report.warn(goo);
+      const grain = noiseWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+      if (grain) report.warn(grain);
       const name = model.name;
       const backend = await clusterBackend(flags, report, flags.workers);
       const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: backend !== undefined });

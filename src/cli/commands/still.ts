@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { encodePng } from '../../encode/png.js';
 import { writeFileAtomic } from '../../encode/atomic-output.js';
-import { greyGooWarning } from '../../inspect/index.js';
+import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderStill } from '../../render/still.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { LIMITS } from '../../scene/index.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ interface StillFlags {
   at: number;
   size?: [number, number];
   seed?: number;
+  antialias?: number;
   out?: string;
   from?: string;
   workers?: number;
@@ -28,13 +30,16 @@ export function registerStill(program: Command): void {
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--out <file.png>', 'output file (default: output/<name>.png)')
     .option('--from <file.png>', 're-render the scene stored in an earlier output')
+    .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed }, report);
+      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed, antialias: flags.antialias }, report);
       const goo = greyGooWarning(loaded, { at: flags.at });
       if (goo) report.warn(goo);
+      const grain = noiseWarning(loaded, { at: flags.at });
+      if (grain) report.warn(grain);
       const started = performance.now();
       const still = await renderStill(loaded, { at: flags.at, workers: flags.workers });
       const out = flags.out ?? join('output', `${loaded.model.name}.png`);

@@ -14,7 +14,7 @@ export function registerValidate(program: Command): void {
       for (const path of paths) {
         try {
           const loaded = loadScene(path);
-          for (const warning of loaded.warnings) report.warn(`${path}: ${warning}`);
+          for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
           const { model } = loaded;
           report.info(`${path}: ok — ${model.name}, ${model.width}x${model.height}, ${model.timeline.frameCount} frames, network ${model.shape.inputCount} → [${model.shape.hidden.join(', ')}] → ${model.shape.outputCount}`);
         } catch (error) {
