@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FfmpegError } from '../encode/ffmpeg.js';
-import { InterruptedError, UserError } from '../errors.js';
+import { InterruptedError, OutputError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCompare } from './commands/compare.js';
@@ -28,7 +28,7 @@ function exitWith(error: unknown): never {
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     process.exit(2);
   }
-  if (error instanceof FfmpegError) {
+  if (error instanceof FfmpegError || error instanceof OutputError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   // `cppn-motion … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
-    throw error;
+    // Other write errors reach the writer (printData), which reports them.
   });
   const program = new Command();
   program

@@ -6,7 +6,7 @@ import { UserError } from '../../errors.js';
 import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
 import { interruptible } from '../interrupts.js';
 import { parseFormats, parsePositive, parseSize, parseWholeNumber } from '../options.js';
-import { reporter, type Reporter } from '../report.js';
+import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
 interface BatchFlags {
@@ -120,10 +120,12 @@ export function registerBatch(program: Command): void {
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
       const plans = paths.map((path) => planScene(path, flags));
       if (flags.dryRun) {
+        const lines: string[] = [];
         for (const series of plans) {
-          process.stdout.write(`${series.origin} → ${series.folder}/\n`);
-          for (const p of planRun(series.items, series.folder, flags.force)) process.stdout.write(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})\n`);
+          lines.push(`${series.origin} → ${series.folder}/`);
+          for (const p of planRun(series.items, series.folder, flags.force)) lines.push(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})`);
         }
+        await printData(`${lines.join('\n')}\n`);
         return;
       }
       const all: ItemResult[] = [];
