@@ -6,6 +6,7 @@
  * others go on; an interrupt stops everything, keeping what was finished.
  */
 import PQueue from 'p-queue';
+import { setMaxListeners } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -17,6 +18,7 @@ import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
 import { renderVideo, type Progress } from '../render/video.js';
 import { applyOverrides, type LoadedScene } from '../scene/index.js';
+import { lockSeriesFolder } from './folder-lock.js';
 import { drawContactSheet, placePicture, sheetBackground, sheetLayout, type SheetLabel } from './contact-sheet.js';
 import { readManifest, staleReason, writeManifest, type Manifest, type ManifestItem, type ManifestOutput } from './manifest.js';
 import type { BatchItem } from './series.js';
@@ -145,11 +147,18 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: Rend
   const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
   const slots = scaled.map((s) => new SharedArrayBuffer(s.model.width * s.model.height * 4));
   const frame = new Uint8Array(layout.width * layout.height * 4);
+  // One frame job per item runs at once, each listening for the abort: on a
+  // signal of our own, so the caller's does not collect a listener per item.
+  const jobs = new AbortController();
+  setMaxListeners(0, jobs.signal);
+  const onAbort = (): void => jobs.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const payloads = scaled.map((s) => scenePayload(s));
   try {
     for (let f = 0; f < frames; f++) {
       if (signal?.aborted) throw signal.reason;
       await Promise.all(
-        scaled.map((s, i) => pool.run({ scene: scenePayload(s), frame: { index: Math.min(f, s.model.timeline.frameCount - 1) }, target: slots[i], offset: 0 }, signal)),
+        scaled.map((s, i) => pool.run({ scene: payloads[i], frame: { index: Math.min(f, s.model.timeline.frameCount - 1) }, target: slots[i], offset: 0 }, jobs.signal)),
       );
       frame.set(background);
       scaled.forEach((s, i) => placePicture(frame, layout, i, { width: s.model.width, height: s.model.height, data: new Uint8Array(slots[i]) }));
@@ -160,12 +169,25 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: Rend
     return path;
   } catch (error) {
     await encoder.abort();
-    throw error;
+    // Stopped from outside: that, not the aborted jobs' AbortError, is the cause.
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
 export async function runBatch(items: BatchItem[], options: BatchOptions): Promise<BatchResult> {
   const started = performance.now();
+  const { folder } = options;
+  const unlock = lockSeriesFolder(folder);
+  try {
+    return await runLocked(items, options, started);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(items: BatchItem[], options: BatchOptions, started: number): Promise<BatchResult> {
   const { folder } = options;
   const plan = planRun(items, folder, options.force);
   const previous = readManifest(folder);
