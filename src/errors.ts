@@ -38,6 +38,48 @@ export class SceneError extends UserError {
   }
 }
 
+/**
+ * The work failed for a reason outside the user's input (a full disk, an
+ * output that came out incomplete): exit code 1, the cause in one message,
+ * no stack trace.
+ */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+/** Turns a file-system error on `path` into the error a person can act on, or undefined when it is not one we know. */
+export function fileSystemError(path: string, error: unknown): Error | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new OutputError(`cannot write ${path}: the disk is full`);
+    case 'EIO':
+      return new OutputError(`cannot write ${path}: input/output error on the device`);
+    case 'EFBIG':
+      return new OutputError(`cannot write ${path}: the file is larger than the file system allows`);
+    case 'EROFS':
+      return new UserError(`cannot write ${path}: the file system is read-only`, 'choose another --out');
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError(`cannot write ${path}: permission denied`, 'choose another --out');
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return new UserError(`cannot write ${path}: a file stands where a folder is needed`);
+    case 'EISDIR':
+      return new UserError(`cannot write ${path}: it is a folder`);
+    case 'ENAMETOOLONG':
+      return new UserError(`cannot write ${path}: the name is too long for the file system`, 'use a name of at most 200 characters');
+    case 'ENOENT':
+      return new UserError(`cannot write ${path}: its folder does not exist and cannot be made (a read-only location?)`);
+    default:
+      return undefined;
+  }
+}
+
 /** Work stopped on purpose (Ctrl-C, SIGTERM). */
 export class InterruptedError extends Error {
   constructor(readonly signal: string) {

@@ -1,7 +1,7 @@
 /** Shared helpers for the end-to-end tests: run the built CLI, read images, measure them. */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodePng } from '../src/encode/png.js';
@@ -16,14 +16,17 @@ export interface CliResult {
 }
 
 /** Runs `cppn-motion ...args` from the build, as a user would. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; stdoutFile?: string } = {}): Promise<CliResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    // stdoutFile: stdout goes straight to that file, as with `> file` in a shell.
+    const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w');
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'] });
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (options.input !== undefined) child.stdin.end(options.input);
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (options.input !== undefined) child.stdin!.end(options.input);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
@@ -77,7 +80,7 @@ export async function ffprobe(file: string): Promise<Probe> {
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => (code === 0 ? done(JSON.parse(out) as Probe) : fail(new Error(`ffprobe ${file}: ${err}`))));
   });
 }

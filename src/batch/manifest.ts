@@ -39,12 +39,26 @@ export interface Manifest {
 
 export const MANIFEST_FILE = 'manifest.json';
 
+function wellFormed(item: unknown): item is ManifestItem {
+  if (typeof item !== 'object' || item === null) return false;
+  const entry = item as Partial<ManifestItem>;
+  return (
+    typeof entry.name === 'string' &&
+    typeof entry.sceneHash === 'string' &&
+    (entry.status === 'done' || entry.status === 'failed') &&
+    Array.isArray(entry.outputs) &&
+    entry.outputs.every((o) => typeof o === 'object' && o !== null && typeof o.file === 'string' && typeof o.format === 'string' && typeof o.bytes === 'number')
+  );
+}
+
 export function readManifest(folder: string): Manifest | undefined {
   const path = join(folder, MANIFEST_FILE);
   if (!existsSync(path)) return undefined;
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-    return Array.isArray(data.items) ? data : undefined;
+    const data = JSON.parse(readFileSync(path, 'utf8')) as Manifest | null;
+    if (typeof data !== 'object' || data === null || !Array.isArray(data.items)) return undefined;
+    // A damaged entry (edited by hand, cut short) only means that item renders again.
+    return { ...data, items: data.items.filter(wellFormed) };
   } catch {
     // A damaged manifest only means nothing can be skipped.
     return undefined;

@@ -7,6 +7,7 @@
  * others go on; an interrupt stops everything, keeping what was finished.
  */
 import PQueue from 'p-queue';
+import { setMaxListeners } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
@@ -18,6 +19,7 @@ import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
 import { renderVideo, type Progress } from '../render/video.js';
 import { applyOverrides, type LoadedScene } from '../scene/index.js';
+import { lockSeriesFolder } from './folder-lock.js';
 import { drawContactSheet, placePicture, sheetBackground, sheetLayout, type SheetLabel } from './contact-sheet.js';
 import { readManifest, staleReason, writeManifest, type Manifest, type ManifestItem, type ManifestOutput } from './manifest.js';
 import type { BatchItem } from './series.js';
@@ -147,10 +149,16 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: F
   const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined } };
   const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
   const frame = new Uint8Array(layout.width * layout.height * 4);
+  // One frame job per item runs at once, each listening for the abort: on a
+  // signal of our own, so the caller's does not collect a listener per item.
+  const jobs = new AbortController();
+  setMaxListeners(0, jobs.signal);
+  const onAbort = (): void => jobs.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (let f = 0; f < frames; f++) {
       if (signal?.aborted) throw signal.reason;
-      const pictures = await Promise.all(scaled.map((s) => backend.picture(s, { index: Math.min(f, s.model.timeline.frameCount - 1) }, signal)));
+      const pictures = await Promise.all(scaled.map((s) => backend.picture(s, { index: Math.min(f, s.model.timeline.frameCount - 1) }, jobs.signal)));
       frame.set(background);
       pictures.forEach((picture, i) => placePicture(frame, layout, i, picture));
       await encoder.writeFrame(frame);
@@ -160,12 +168,25 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: F
     return path;
   } catch (error) {
     await encoder.abort();
-    throw error;
+    // Stopped from outside: that, not the aborted jobs' AbortError, is the cause.
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
 export async function runBatch(items: BatchItem[], options: BatchOptions): Promise<BatchResult> {
   const started = performance.now();
+  const { folder } = options;
+  const unlock = lockSeriesFolder(folder);
+  try {
+    return await runLocked(items, options, started);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(items: BatchItem[], options: BatchOptions, started: number): Promise<BatchResult> {
   const { folder } = options;
   const plan = planRun(items, folder, options.force);
   const previous = readManifest(folder);

@@ -1,29 +1,51 @@
 /**
- * Ctrl-C and SIGTERM: the work is aborted (workers and ffmpeg stopped,
- * temporary files removed) and the command ends with exit code 130.
+ * Ctrl-C, SIGTERM and SIGHUP (the terminal closed): the work is aborted
+ * (workers and ffmpeg stopped, temporary files removed) and the command ends
+ * with exit code 130. "stopping…" is said at once, since stopping a render
+ * can take a moment; a second signal stops at once.
  */
 import { removePendingOutputs } from '../encode/atomic-output.js';
 import { killAllFfmpeg } from '../encode/ffmpeg.js';
 import { InterruptedError } from '../errors.js';
 
-export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export interface InterruptOptions {
+  /**
+   * Stop waiting for the work as soon as a signal comes, for work that writes
+   * nothing until its very end and has no ffmpeg to stop (a still, a
+   * comparison sheet): its workers end with the process.
+   */
+  abandon?: boolean;
+}
+
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>, options: InterruptOptions = {}): Promise<T> {
   const controller = new AbortController();
+  // After SIGHUP the terminal is gone: writing to it fails, and that must not crash the clean-up.
+  const ignoreWriteErrors = (): void => undefined;
+  process.stderr.on('error', ignoreWriteErrors);
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
-      // A second Ctrl-C: stop at once, still without leaving temporary files or ffmpeg behind.
+      // A second signal: stop at once, still without leaving temporary files or ffmpeg behind.
       killAllFfmpeg();
       removePendingOutputs();
       process.exit(130);
     }
+    if (signal !== 'SIGHUP') process.stderr.write(`\nstopping… (${signal === 'SIGINT' ? 'Ctrl-C again' : 'the signal again'} stops at once)\n`);
     controller.abort(new InterruptedError(signal));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
   try {
-    return await work(controller.signal);
+    const running = work(controller.signal);
+    if (!options.abandon) return await running;
+    running.catch(() => undefined);
+    return await new Promise<T>((resolve, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      running.then(resolve, reject);
+    });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+    process.stderr.off('error', ignoreWriteErrors);
     removePendingOutputs();
   }
 }

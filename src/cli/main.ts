@@ -7,7 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { ChunkStoreError, ClusterError } from '../cluster/index.js';
 import { FfmpegError } from '../encode/ffmpeg.js';
-import { InterruptedError, UserError } from '../errors.js';
+import { InterruptedError, OutputError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCompare } from './commands/compare.js';
@@ -31,7 +31,7 @@ function exitWith(error: unknown): never {
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     process.exit(2);
   }
-  if (error instanceof FfmpegError || error instanceof ClusterError || error instanceof ChunkStoreError) {
+  if (error instanceof FfmpegError || error instanceof OutputError || error instanceof ClusterError || error instanceof ChunkStoreError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // `cppn-motion … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
-    throw error;
+    // Other write errors reach the writer (printData), which reports them.
   });
   const program = new Command();
   program

@@ -1,14 +1,15 @@
 /**
  * Outputs are written under a temporary name beside the final one and renamed
- * into place only when complete, so a failed or interrupted run never leaves
- * a half-written file under the final name, and an existing file stays intact
- * until its replacement is whole. Temporary files register themselves so an
- * interrupt can remove them.
+ * into place only when complete and verified, so a failed or interrupted run
+ * never leaves a half-written file under the final name, and an existing file
+ * stays intact until its replacement is whole. Temporary files register
+ * themselves so an interrupt can remove them; those a killed process left
+ * behind are removed by the next run that writes into the same folder.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileSystemError, OutputError, UserError } from '../errors.js';
 
 const pending = new Set<string>();
 
@@ -20,41 +21,147 @@ export function removePendingOutputs(): void {
 
 /** Turns the file-system errors a bad output path gives into a message for the user. */
 function outputPathError(path: string, error: unknown): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  const why: Record<string, string> = {
-    EEXIST: 'a file stands where a folder is needed',
-    ENOTDIR: 'a file stands where a folder is needed',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'the disk is full',
-  };
-  return code && why[code] ? new UserError(`cannot write ${path}: ${why[code]}`) : (error as Error);
+  if (error instanceof UserError || error instanceof OutputError) return error;
+  return fileSystemError(path, error) ?? (error as Error);
+}
+
+/** `.name.partial-PID-RANDOM.ext`, and the `.work` / `.old` paths made beside it. */
+const TEMPORARY = /^\..*\.partial-(\d+)-[0-9a-f]{6}(\.[^.]*){0,2}$/;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes temporary outputs in `folder` whose process is gone (killed with
+ * SIGKILL, or the machine went down): nothing else would ever clean them.
+ */
+export function removeStaleTemporaries(folder: string): string[] {
+  const key = resolve(folder);
+  if (swept.has(key)) return [];
+  swept.add(key);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMPORARY.exec(name);
+    if (!match || processAlive(Number(match[1]))) continue;
+    try {
+      rmSync(join(folder, name), { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // Not ours to remove after all (permissions): leave it.
+    }
+  }
+  return removed;
+}
+
+/** Longest file name most file systems allow, in bytes. */
+const NAME_MAX = 255;
+/** Room kept for the suffixes added to a temporary name (`.partial-PID-RANDOM`, `.work`, `.old`). */
+const TEMP_SUFFIX_ROOM = 48;
+
+/**
+ * The stem of a temporary name: `%` would be read by ffmpeg as a frame-number
+ * pattern, and a long stem is cut so the suffixes still fit the name limit.
+ */
+function temporaryStem(stem: string, ext: string): string {
+  let safe = stem.replace(/%/g, '_');
+  const room = NAME_MAX - TEMP_SUFFIX_ROOM - Buffer.byteLength(ext);
+  while (Buffer.byteLength(safe) > room) safe = safe.slice(0, -1);
+  return safe;
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A folder of frames we wrote earlier: nothing in it but frame-NNNNN.png. */
+function isFramesFolder(path: string): boolean {
+  return readdirSync(path).every((name) => /^frame-\d+\.png$/.test(name));
+}
+
+/** Whether the file system holding `folder` has (next to) no room left: the likely cause of an incomplete output. */
+function diskFull(folder: string): boolean {
+  try {
+    const stats = statfsSync(folder);
+    return stats.bavail * stats.bsize < 256 * 1024;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks a finished temporary output before it may be committed; throws (any error) when it is incomplete. */
+export type OutputCheck = (tempPath: string) => void | Promise<void>;
+
+export interface PendingOutputOptions {
+  /** The output is a folder (PNG frames). */
+  folder?: boolean;
+  /** What makes this output complete (frame count, non-empty frames…), checked before commit. */
+  verify?: OutputCheck;
 }
 
 export class PendingOutput {
   readonly tempPath: string;
+  private readonly folder: boolean;
+  private readonly check: OutputCheck | undefined;
+  private verified = false;
+  private readonly scratches = new Set<string>();
   private state: 'pending' | 'committed' | 'discarded' = 'pending';
 
   /**
    * Prepares a temporary path for `finalPath`; the extension is kept so tools
-   * recognise the format. Only a folder output (`folder: true`) may replace an
-   * existing folder: a file never takes a folder's place.
+   * recognise the format. Only a regular file is ever replaced, and a folder
+   * only by a folder output when it holds nothing but our frames: never a
+   * device, a pipe, a link or someone's folder.
    */
   constructor(
     readonly finalPath: string,
-    private readonly folder = false,
+    options: boolean | PendingOutputOptions = {},
   ) {
-    if (!folder && existsSync(finalPath) && lstatSync(finalPath).isDirectory()) {
-      throw new UserError(`${finalPath} is a folder; give a file name for the output`);
+    const { folder = false, verify } = typeof options === 'boolean' ? { folder: options } : options;
+    this.folder = folder;
+    this.check = verify;
+    if (Buffer.byteLength(basename(finalPath)) > NAME_MAX) {
+      throw new UserError(`cannot write ${finalPath}: the name is longer than ${NAME_MAX} bytes`, 'choose a shorter --out');
+    }
+    const existing = lstatOrUndefined(finalPath);
+    if (existing) {
+      if (existing.isDirectory()) {
+        if (!folder) throw new UserError(`${finalPath} is a folder; give a file name for the output`);
+        if (!isFramesFolder(finalPath)) throw new UserError(`${finalPath} is a folder with other files in it; it is replaced only when it holds nothing but frames this tool wrote`, 'choose another --out');
+      } else if (!existing.isFile()) {
+        const kind = existing.isSymbolicLink() ? 'a symbolic link' : existing.isFIFO() ? 'a pipe' : existing.isSocket() ? 'a socket' : 'a device';
+        throw new UserError(`${finalPath} is ${kind}, not a regular file; outputs replace only regular files`, 'choose another --out');
+      } else if (folder) {
+        throw new UserError(`${finalPath} is a file; the frames need a folder there`);
+      }
     }
     try {
       mkdirSync(dirname(finalPath), { recursive: true });
     } catch (error) {
       throw outputPathError(dirname(finalPath), error);
     }
+    removeStaleTemporaries(dirname(finalPath));
     const ext = extname(finalPath);
-    const stem = basename(finalPath, ext);
+    const stem = temporaryStem(basename(finalPath, ext), ext);
     this.tempPath = join(dirname(finalPath), `.${stem}.partial-${process.pid}-${randomBytes(3).toString('hex')}${ext}`);
     pending.add(this.tempPath);
   }
@@ -63,28 +170,73 @@ export class PendingOutput {
   scratch(suffix: string): string {
     const path = `${this.tempPath}.${suffix}`;
     pending.add(path);
+    this.scratches.add(path);
     return path;
   }
 
-  /** Moves the finished temporary file (or folder) into place, replacing any old one. */
+  /** Makes a scratch folder (see `scratch`), with a clear message when the location cannot take it. */
+  scratchFolder(suffix: string): string {
+    const path = this.scratch(suffix);
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (error) {
+      this.removeScratch(path);
+      throw outputPathError(this.finalPath, error);
+    }
+    return path;
+  }
+
+  /**
+   * Runs the format's check on the finished temporary output. An output that
+   * fails it is discarded, the final path keeps what it had, and the error
+   * names the output and the cause.
+   */
+  async verify(): Promise<void> {
+    if (this.state !== 'pending') return;
+    try {
+      const stat = lstatOrUndefined(this.tempPath);
+      if (!stat) throw new Error('nothing was written');
+      if (!this.folder && stat.size === 0) throw new Error('the file is empty');
+      await this.check?.(this.tempPath);
+      this.verified = true;
+    } catch (error) {
+      // Asked before the temporary output is removed and its space freed.
+      const full = diskFull(dirname(this.tempPath));
+      this.discard();
+      const known = outputPathError(this.finalPath, error);
+      if (known instanceof UserError || known instanceof OutputError) throw known;
+      throw new OutputError(
+        `${this.finalPath}: the output came out incomplete (${(error as Error).message})${full ? '; the disk is full' : ''}; ${lstatOrUndefined(this.finalPath) ? 'the earlier one was left as it was' : 'nothing was written'}`,
+      );
+    }
+  }
+
+  /** Moves the finished, verified temporary file (or folder) into place, replacing any old one. */
   commit(): void {
     if (this.state === 'committed') return;
     if (this.state === 'discarded') throw new Error(`${this.finalPath}: the output was discarded and cannot be committed`);
-    // rename() replaces a file atomically; a folder (PNG frames) must be moved aside first.
-    if (this.folder && existsSync(this.finalPath)) {
-      const old = `${this.tempPath}.old`;
-      renameSync(this.finalPath, old);
-      try {
+    if (this.check && !this.verified) throw new Error(`${this.finalPath}: the output must be verified before it is committed`);
+    try {
+      // rename() replaces a file atomically; a folder (PNG frames) must be moved aside first.
+      if (this.folder && lstatOrUndefined(this.finalPath)) {
+        const old = this.scratch('old');
+        renameSync(this.finalPath, old);
+        try {
+          renameSync(this.tempPath, this.finalPath);
+        } catch (error) {
+          renameSync(old, this.finalPath);
+          throw error;
+        }
+        this.removeScratch(old);
+      } else {
         renameSync(this.tempPath, this.finalPath);
-      } catch (error) {
-        renameSync(old, this.finalPath);
-        throw error;
       }
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(this.tempPath, this.finalPath);
+    } catch (error) {
+      this.discard();
+      throw outputPathError(this.finalPath, error);
     }
     pending.delete(this.tempPath);
+    this.removeScratches();
     this.state = 'committed';
   }
 
@@ -93,6 +245,7 @@ export class PendingOutput {
     if (this.state !== 'pending') return;
     rmSync(this.tempPath, { recursive: true, force: true });
     pending.delete(this.tempPath);
+    this.removeScratches();
     this.state = 'discarded';
   }
 
@@ -100,10 +253,15 @@ export class PendingOutput {
   removeScratch(path: string): void {
     rmSync(path, { recursive: true, force: true });
     pending.delete(path);
+    this.scratches.delete(path);
+  }
+
+  private removeScratches(): void {
+    for (const path of this.scratches) this.removeScratch(path);
   }
 }
 
-/** Writes a whole file atomically. */
+/** Writes a whole file atomically; a full disk or a read-only location ends in a clear error. */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const output = new PendingOutput(path);
   try {

@@ -117,6 +117,9 @@ export function killAllFfmpeg(): void {
   running.clear();
 }
 
+/** What ffmpeg prints when its output could not be written, even when it then exits 0. */
+const WRITE_FAILURE = /No space left on device|Disk quota exceeded|Input\/output error|Read-only file system|Error writing trailer|Error submitting a packet to the muxer|Could not write header|av_interleaved_write_frame\(\)/;
+
 /** How much of ffmpeg's error output to keep for messages. */
 const STDERR_TAIL = 4000;
 
@@ -129,6 +132,7 @@ export class FfmpegProcess {
   private readonly child: ChildProcessWithoutNullStreams;
   private stderr = '';
   private readonly exited: Promise<number | null>;
+  private signal: NodeJS.Signals | null = null;
   private failure: Error | undefined;
 
   constructor(
@@ -149,8 +153,9 @@ export class FfmpegProcess {
         this.failure = new FfmpegError(`${label}: ffmpeg could not start (${error.message})`);
         resolve(null);
       });
-      this.child.on('close', (code) => {
+      this.child.on('close', (code, signal) => {
         running.delete(this.child);
+        this.signal = signal;
         resolve(code);
       });
     });
@@ -158,7 +163,9 @@ export class FfmpegProcess {
 
   private async failed(): Promise<never> {
     const code = await this.exited;
-    throw this.failure ?? new FfmpegError(`${this.label}: ffmpeg stopped (exit code ${code})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-6).join(' | ')}` : ''}`);
+    const how = code === null ? `killed by ${this.signal ?? 'a signal'}` : code === 0 ? 'its writes failed' : `exit code ${code}`;
+    const disk = /No space left on device|Disk quota exceeded/.test(this.stderr) ? ' (the disk is full)' : '';
+    throw this.failure ?? new FfmpegError(`${this.label}: ffmpeg stopped (${how})${disk}${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-6).join(' | ')}` : ''}`);
   }
 
   /**
@@ -172,10 +179,15 @@ export class FfmpegProcess {
     });
   }
 
+  /**
+   * Closes stdin and waits for ffmpeg. A clean exit is not enough: ffmpeg
+   * exits 0 when writing its output failed (a full disk while writing the MP4
+   * trailer), saying so only on stderr.
+   */
   async end(): Promise<void> {
     this.child.stdin.end();
     const code = await this.exited;
-    if (code !== 0) await this.failed();
+    if (code !== 0 || WRITE_FAILURE.test(this.stderr)) await this.failed();
   }
 
   /** Stops ffmpeg now (interrupts, failures elsewhere). */
@@ -214,4 +226,26 @@ export function readFfmpegMetadata(file: string): Record<string, string> {
   }
   if (inValue) tags[key] = value;
   return tags;
+}
+
+/**
+ * The number of video frames in a finished file, counted by stream copy (no
+ * decoding, so it is quick): what an output is checked against before it
+ * replaces anything.
+ */
+export async function countVideoFrames(file: string): Promise<number> {
+  const { path } = locateFfmpeg();
+  const child = spawn(path, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-', '-progress', 'pipe:1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out = (out + chunk.toString()).slice(-STDERR_TAIL)));
+  child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-STDERR_TAIL)));
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(-1));
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`ffmpeg cannot read it back${err ? `: ${err.trim().split('\n').slice(-2).join(' | ')}` : ''}`);
+  const frames = [...out.matchAll(/^frame=(\d+)$/gm)].pop();
+  if (!frames) throw new Error('ffmpeg reported no frame count');
+  return Number(frames[1]);
 }

@@ -2,19 +2,34 @@
  * The output formats: MP4 (H.264), WebM (VP9), GIF (two passes, bounded
  * memory) and a folder of PNG frames. Each is a small factory of an Encoder.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Format } from '../scene/index.js';
+import { fileSystemError } from '../errors.js';
 import { PendingOutput } from './atomic-output.js';
+import { pngFramesCheck, videoFrameCheck } from './output-checks.js';
 import { rawInput, type EncodeJob, type Encoder } from './encoder.js';
 import { FfmpegProcess } from './ffmpeg.js';
 import PQueue from 'p-queue';
 import { assembleGif } from './gif-file.js';
 import { StreamEncoder } from './stream-encoder.js';
 
-function metadataArgs(job: EncodeJob): string[] {
-  return job.metadata === undefined ? [] : ['-metadata', `comment=${job.metadata}`];
+/** ffmetadata escapes these with a backslash. */
+function escapeFfmetadata(text: string): string {
+  return text.replace(/[=;#\\\n]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * The scene goes to ffmpeg as a metadata file, not an argument: one argument
+ * is capped at 128 KiB by Linux (spawn E2BIG), and a scene with thousands of
+ * keyframes is larger. The file is a scratch file beside the output.
+ */
+function metadataInput(job: EncodeJob, output: PendingOutput): { input: string[]; map: string[] } {
+  if (job.metadata === undefined) return { input: [], map: [] };
+  const file = output.scratch('meta');
+  writeFileSync(file, `;FFMETADATA1\ncomment=${escapeFfmetadata(job.metadata)}\n`);
+  return { input: ['-f', 'ffmetadata', '-i', file], map: ['-map', '0:v', '-map_metadata', '1'] };
 }
 
 /** H.264 in yuv420p needs even sides: odd ones lose their last row or column (the GIF keeps them). */
@@ -25,23 +40,31 @@ export function mp4Size(width: number, height: number): [number, number] {
 function mp4Encoder(job: EncodeJob): Encoder {
   const [w, h] = mp4Size(job.width, job.height);
   const crop = w !== job.width || h !== job.height ? ['-vf', `crop=${w}:${h}:0:0`] : [];
-  return new StreamEncoder('mp4', job.path, (temp) => [
+  return new StreamEncoder('mp4', job.path, (temp, output) => {
+    const metadata = metadataInput(job, output);
+    return [
     ...rawInput(job),
+    ...metadata.input,
+    ...metadata.map,
     ...crop,
     '-c:v', 'libx264',
     '-preset', job.output.mp4.preset,
     '-crf', String(job.output.mp4.crf),
     '-pix_fmt', 'yuv420p',
     '-movflags', '+faststart',
-    ...metadataArgs(job),
     '-f', 'mp4',
     '-y', temp,
-  ]);
+    ];
+  }, { verify: videoFrameCheck(job.frameCount) });
 }
 
 function webmEncoder(job: EncodeJob): Encoder {
-  return new StreamEncoder('webm', job.path, (temp) => [
+  return new StreamEncoder('webm', job.path, (temp, output) => {
+    const metadata = metadataInput(job, output);
+    return [
     ...rawInput(job),
+    ...metadata.input,
+    ...metadata.map,
     '-c:v', 'libvpx-vp9',
     '-crf', String(job.output.webm.crf),
     '-b:v', '0',
@@ -49,10 +72,10 @@ function webmEncoder(job: EncodeJob): Encoder {
     '-cpu-used', '4',
     '-row-mt', '1',
     '-pix_fmt', 'yuv420p',
-    ...metadataArgs(job),
     '-f', 'webm',
     '-y', temp,
-  ]);
+    ];
+  }, { verify: videoFrameCheck(job.frameCount) });
 }
 
 const QUANTISE = 'bitand(min(val+2\\,255)\\,252)';
@@ -86,15 +109,17 @@ class GifEncoder implements Encoder {
   private readonly firstPass: FfmpegProcess;
   private readonly secondPasses = new Set<FfmpegProcess>();
   private readonly gifFps: number;
+  private readonly gifFrames: number;
   private aborted = false;
 
   constructor(private readonly job: EncodeJob) {
-    this.output = new PendingOutput(job.path);
-    // Temporary files live beside the output (same disk) and are removed on any exit.
-    this.scratch = this.output.scratch('work');
-    mkdirSync(this.scratch, { recursive: true });
     const gif = job.output.gif;
     this.gifFps = gif.fps ?? defaultGifFps(job.fps);
+    this.gifFrames = Math.max(1, Math.round((job.frameCount * this.gifFps) / job.fps));
+    // ffmpeg's fps filter may round the count of a resampled GIF by one.
+    this.output = new PendingOutput(job.path, { verify: videoFrameCheck(this.gifFrames, this.gifFps === job.fps ? 0 : 1) });
+    // Temporary files live beside the output (same disk) and are removed on any exit.
+    this.scratch = this.output.scratchFolder('work');
     const prepare = [
       // 6 bits per channel (rounded) before anything counts colours: palettegen's
       // histogram grows with the number of distinct colours, which would
@@ -105,7 +130,7 @@ class GifEncoder implements Encoder {
       ...(gif.size !== undefined ? [`scale=${typeof gif.size === 'string' ? gif.size.replace('x', ':') : gif.size.join(':')}:flags=lanczos`] : []),
     ];
     const graph = `[0:v]${prepare.join(',')},split[a][b];[a]palettegen=max_colors=${gif.colors}:stats_mode=full[p]`;
-    const gifFrames = Math.max(1, Math.round((job.frameCount * this.gifFps) / job.fps));
+    const gifFrames = this.gifFrames;
     const segment = Math.max(1, Math.min(GIF_SEGMENT_FRAMES, Math.ceil(gifFrames / availableParallelism())));
     const cuts = Array.from({ length: Math.ceil(gifFrames / segment) - 1 }, (_, i) => (i + 1) * segment);
     this.firstPass = new FfmpegProcess(
@@ -159,9 +184,11 @@ class GifEncoder implements Encoder {
       // An abort may have come while the parts were made; then nothing may be written.
       if (this.aborted) throw new Error('GIF encoding was aborted');
       assembleGif(parts, this.output.tempPath, { comment: this.job.metadata, fps: this.gifFps });
+      this.output.removeScratch(this.scratch);
+      await this.output.verify();
     } catch (error) {
       this.output.discard();
-      throw error;
+      throw fileSystemError(this.job.path, error) ?? error;
     } finally {
       this.output.removeScratch(this.scratch);
     }
@@ -185,7 +212,7 @@ function pngFramesEncoder(job: EncodeJob): Encoder {
     // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
     mkdirSync(temp, { recursive: true });
     return [...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(temp, 'frame-%05d.png')];
-  }, true);
+  }, { folder: true, verify: pngFramesCheck(job.frameCount) });
 }
 
 /** The output path of each format, given the output stem (folder + name). */

@@ -2,7 +2,8 @@
  * An encoder that is one ffmpeg process reading frames on stdin and writing a
  * temporary file, renamed into place when ffmpeg finishes cleanly.
  */
-import { PendingOutput } from './atomic-output.js';
+import { PendingOutput, type OutputCheck } from './atomic-output.js';
+import { fileSystemError } from '../errors.js';
 import type { Encoder } from './encoder.js';
 import { FfmpegProcess } from './ffmpeg.js';
 
@@ -10,15 +11,23 @@ export class StreamEncoder implements Encoder {
   private readonly output: PendingOutput;
   private readonly ffmpeg: FfmpegProcess;
 
-  /** `args(tempPath)` gives ffmpeg's arguments writing to the temporary path (a folder when `folder`). */
+  /**
+   * `args(tempPath)` gives ffmpeg's arguments writing to the temporary path (a
+   * folder when `folder`); `verify` says what makes the output complete.
+   */
   constructor(
     readonly format: string,
     readonly path: string,
-    args: (tempPath: string) => string[],
-    folder = false,
+    args: (tempPath: string, output: PendingOutput) => string[],
+    options: { folder?: boolean; verify?: OutputCheck } = {},
   ) {
-    this.output = new PendingOutput(path, folder);
-    this.ffmpeg = new FfmpegProcess(args(this.output.tempPath), `${format} ${path}`);
+    this.output = new PendingOutput(path, options);
+    try {
+      this.ffmpeg = new FfmpegProcess(args(this.output.tempPath, this.output), `${format} ${path}`);
+    } catch (error) {
+      this.output.discard();
+      throw fileSystemError(path, error) ?? error;
+    }
   }
 
   writeFrame(rgba: Uint8Array): Promise<void> {
@@ -32,6 +41,7 @@ export class StreamEncoder implements Encoder {
       this.output.discard();
       throw error;
     }
+    await this.output.verify();
   }
 
   commit(): void {

@@ -8,7 +8,7 @@ import type { FrameBackend } from '../../render/frame-backend.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
 import { parseFormats, parsePositive, parseSize, parseWholeNumber } from '../options.js';
-import { reporter, type Reporter } from '../report.js';
+import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
 interface BatchFlags extends ClusterFlags {
@@ -127,10 +127,12 @@ export function registerBatch(program: Command): void {
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
       const plans = paths.map((path) => planScene(path, flags, report));
       if (flags.dryRun) {
+        const lines: string[] = [];
         for (const series of plans) {
-          process.stdout.write(`${series.origin} → ${series.folder}/\n`);
-          for (const p of planRun(series.items, series.folder, flags.force)) process.stdout.write(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})\n`);
+          lines.push(`${series.origin} → ${series.folder}/`);
+          for (const p of planRun(series.items, series.folder, flags.force)) lines.push(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})`);
         }
+        await printData(`${lines.join('\n')}\n`);
         return;
       }
       const all: ItemResult[] = [];

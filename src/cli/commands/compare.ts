@@ -4,6 +4,7 @@ import { UserError } from '../../errors.js';
 import { compareScenes } from '../../inspect/index.js';
 import { applyOverrides, loadScene, type LoadedScene } from '../../scene/index.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { interruptible } from '../interrupts.js';
 import { reporter } from '../report.js';
 
 interface CompareFlags {
@@ -50,8 +51,12 @@ export function registerCompare(program: Command): void {
         return { scene: applyOverrides(loaded, { size: flags.size ?? defaultSize(loaded), seed: flags.seed }), label: labels[i] };
       });
       const started = performance.now();
-      const comparison = await compareScenes(entries, { at: flags.at, columns: flags.columns, workers: flags.workers });
-      writeFileAtomic(flags.out, comparison.png);
+      const comparison = await interruptible(async (signal) => {
+        const sheet = await compareScenes(entries, { at: flags.at, columns: flags.columns, workers: flags.workers });
+        if (signal.aborted) throw signal.reason;
+        writeFileAtomic(flags.out, sheet.png);
+        return sheet;
+      }, { abandon: true });
       report.info(`wrote ${flags.out} (${comparison.width}x${comparison.height}, ${entries.length} scenes, ${Math.round(performance.now() - started)} ms)`);
     });
 }

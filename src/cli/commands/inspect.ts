@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../encode/atomic-output.js';
 import { UserError } from '../../errors.js';
 import { formatInspection, inspectionJson, inspectScene, renderNeuronMaps } from '../../inspect/index.js';
 import { parseNonNegative, parseSeed, parseWholeNumber } from '../options.js';
-import { reporter } from '../report.js';
+import { printData, reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 
 interface InspectFlags {
@@ -39,7 +39,7 @@ export function registerInspect(program: Command): void {
       }
       const loaded = await sceneFromArguments(scenePath, flags.from, { seed: flags.seed }, report);
       const inspection = inspectScene(loaded, { at: flags.at, maxSide: flags.size });
-      process.stdout.write(flags.json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : `${formatInspection(inspection)}\n`);
+      await printData(flags.json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : `${formatInspection(inspection)}\n`);
       if (inspection.greyGoo) report.warn(inspection.greyGoo.message);
       if (inspection.noise) report.warn(inspection.noise.message);
       if (flags.maps !== undefined && flags.maps !== false) {

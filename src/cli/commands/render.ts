@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { extname, join } from 'node:path';
+import { outputPath } from '../../encode/formats.js';
 import { LIMITS, type Format } from '../../scene/index.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderVideo } from '../../render/video.js';
@@ -9,6 +10,7 @@ import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber } f
 import { progressDisplay } from '../progress.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
+import { stemAvoidingSource } from '../from-source.js';
 
 interface RenderFlags extends ClusterFlags {
   out?: string;
@@ -23,9 +25,13 @@ interface RenderFlags extends ClusterFlags {
   quiet?: boolean;
 }
 
-/** --out names a file (its extension is dropped: each format adds its own) or a stem. */
+/**
+ * --out names a file (its extension is dropped: each format adds its own), a
+ * stem, or a folder (ending in /), which gets the scene's name.
+ */
 function outStem(out: string | undefined, name: string): string {
   if (out === undefined) return join('output', name);
+  if (/[/\\]$/.test(out)) return join(out, name);
   const ext = extname(out);
   return ['.mp4', '.gif', '.webm', '.png'].includes(ext.toLowerCase()) ? out.slice(0, -ext.length) : out;
 }
@@ -62,13 +68,15 @@ export function registerRender(program: Command): void {
       const grain = noiseWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
       if (grain) report.warn(grain);
       const name = model.name;
+      const formats = loaded.scene.output.formats;
       const backend = await clusterBackend(flags, report, flags.workers);
       const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: backend !== undefined });
       report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
       try {
         const result = await interruptible((signal) =>
           renderVideo(loaded, {
-            outStem: outStem(flags.out, name),
+            // --from without --out never writes over its source.
+            outStem: flags.out === undefined ? stemAvoidingSource(outStem(undefined, name), flags.from, (stem) => formats.map((f) => outputPath(stem, f)), [model.width, model.height]) : outStem(flags.out, name),
             workers: flags.workers,
             backend,
             signal,

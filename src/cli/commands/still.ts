@@ -5,8 +5,10 @@ import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderStill } from '../../render/still.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
 import { LIMITS } from '../../scene/index.js';
+import { interruptible } from '../interrupts.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
+import { stemAvoidingSource } from '../from-source.js';
 import { join } from 'node:path';
 
 interface StillFlags {
@@ -41,9 +43,14 @@ export function registerStill(program: Command): void {
       const grain = noiseWarning(loaded, { at: flags.at });
       if (grain) report.warn(grain);
       const started = performance.now();
-      const still = await renderStill(loaded, { at: flags.at, workers: flags.workers });
-      const out = flags.out ?? join('output', `${loaded.model.name}.png`);
-      writeFileAtomic(out, encodePng(still.data, still.width, still.height, JSON.stringify(loaded.scene)));
+      // --from without --out never writes over its source.
+      const out = flags.out ?? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`;
+      const still = await interruptible(async (signal) => {
+        const picture = await renderStill(loaded, { at: flags.at, workers: flags.workers });
+        if (signal.aborted) throw signal.reason;
+        writeFileAtomic(out, encodePng(picture.data, picture.width, picture.height, JSON.stringify(loaded.scene)));
+        return picture;
+      }, { abandon: true });
       report.info(`wrote ${out} (${still.width}x${still.height}, ${Math.round(performance.now() - started)} ms)`);
     });
 }

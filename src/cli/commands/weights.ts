@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FrameBuilder, weightsToJson } from '../../scene/index.js';
 import { parseSeed } from '../options.js';
-import { reporter } from '../report.js';
+import { printData, reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 
 export function registerWeights(program: Command): void {
@@ -15,6 +15,6 @@ export function registerWeights(program: Command): void {
       const loaded = await sceneFromArguments(scenePath, undefined, { seed: flags.seed }, reporter());
       const builder = new FrameBuilder(loaded.model, loaded.library);
       const network = builder.network(loaded.model.baseNetwork);
-      process.stdout.write(`${JSON.stringify(weightsToJson(network))}\n`);
+      await printData(`${JSON.stringify(weightsToJson(network))}\n`);
     });
 }

@@ -1,0 +1,231 @@
+/**
+ * Fault injection: a full disk, a read-only location, odd output paths.
+ * Every case checks the exit code, the message, that no temporary file is
+ * left, and that what was there before is byte-identical afterwards.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, sha256, tempDir, writeScene } from './helpers.js';
+import { canMount, MOUNT_SKIP, mountTmpfs, type Mount } from './mounts.js';
+
+export const SCENE = `
+name: fault
+output: { size: [48, 32], fps: 12, duration: 1, formats: [mp4, gif] }
+network:
+  inputs: [x, y, r, t]
+  layers: { depth: 4, width: 8 }
+  output: { channels: 3, activation: sigmoid }
+keyframes:
+  - { at: 0, seed: 2, zoom: 1 }
+  - { at: 0.5, seed: 3, zoom: 1.5 }
+`;
+
+/** Every file under `dir` (recursively) with its hash, the disk filler excepted. */
+export function snapshot(dir: string, skip: (name: string) => boolean = () => false): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (name === 'filler' || skip(name)) continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(dir, path)] = sha256(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Temporary outputs (`.name.partial-…`) left anywhere under `dir`. */
+export function temporaries(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (/\.partial-/.test(name)) found.push(relative(dir, path));
+      else if (statSync(path).isDirectory()) walk(path);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return found;
+}
+
+let dir: ReturnType<typeof tempDir>;
+let scene: string;
+beforeAll(() => {
+  dir = tempDir();
+  scene = writeScene(dir.path, 'fault', SCENE);
+});
+afterAll(() => dir.remove());
+
+describe.skipIf(!canMount)('a full disk', () => {
+  let disk: Mount;
+  beforeAll(() => {
+    disk = mountTmpfs(2048);
+  });
+  afterAll(() => disk?.remove());
+
+  for (const format of ['png', 'mp4', 'gif', 'webm']) {
+    it(`render --format ${format}: exit 1 naming the full disk, the earlier output intact, no temporary files`, async () => {
+      const out = join(disk.path, format, 'x');
+      const first = await runCli(['render', scene, '--format', format, '--out', out, '-q']);
+      expect(first.code, first.stderr).toBe(0);
+      const before = snapshot(disk.path);
+      disk.fill(4096);
+      try {
+        const result = await runCli(['render', scene, '--format', format, '--size', '256x256', '--out', out, '-q']);
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr).toMatch(/disk is full/);
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+        expect(temporaries(disk.path)).toEqual([]);
+        expect(snapshot(disk.path)).toEqual(before);
+      } finally {
+        disk.unfill();
+      }
+    });
+  }
+
+  it('still: exit 1 naming the full disk, the earlier PNG intact', async () => {
+    const out = join(disk.path, 'still', 's.png');
+    expect((await runCli(['still', scene, '--out', out, '-q'])).code).toBe(0);
+    const before = snapshot(disk.path);
+    disk.fill(4096);
+    try {
+      const result = await runCli(['still', scene, '--size', '512x512', '--out', out, '-q']);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/disk is full/);
+      expect(temporaries(disk.path)).toEqual([]);
+      expect(snapshot(disk.path)).toEqual(before);
+    } finally {
+      disk.unfill();
+    }
+  });
+
+  it('batch: the failed items are reported, exit 1, the earlier GIFs intact, no temporary files', async () => {
+    const out = join(disk.path, 'batch');
+    const first = await runCli(['batch', scene, '--seeds', '1-2', '--out', out, '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    const gifs = (): Record<string, string> => Object.fromEntries(Object.entries(snapshot(out)).filter(([file]) => file.endsWith('.gif')));
+    const before = gifs();
+    expect(Object.keys(before).length).toBeGreaterThanOrEqual(2);
+    disk.fill(4096);
+    try {
+      const result = await runCli(['batch', scene, '--seeds', '1-2', '--size', '256x256', '--force', '--out', out, '-q']);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/disk is full/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(temporaries(disk.path)).toEqual([]);
+      expect(gifs()).toEqual(before);
+    } finally {
+      disk.unfill();
+    }
+  });
+
+  it('weights export into a file on a full disk: exit 1 with the cause', async () => {
+    disk.fill(0);
+    try {
+      const result = await runCli(['weights', 'export', scene, '--seed', '1'], { stdoutFile: join(disk.path, 'w.json') });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/cannot write the standard output: the disk is full/);
+    } finally {
+      disk.unfill();
+    }
+  });
+});
+if (!canMount) describe('a full disk', () => it.skip(MOUNT_SKIP));
+
+describe('writing to standard output', () => {
+  it('weights export > /dev/full: exit 1 with the cause, no stack trace', async () => {
+    const result = await runCli(['weights', 'export', scene], { stdoutFile: '/dev/full' });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toBe('error: cannot write the standard output: the disk is full\n');
+  });
+});
+
+describe('output paths', () => {
+  it('never replaces a device node, a pipe or a link: exit 2, the node left as it was', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { lstatSync, symlinkSync, writeFileSync } = await import('node:fs');
+    const node = join(dir.path, 'devnull');
+    let madeDevice = true;
+    try {
+      execFileSync('mknod', [node, 'c', '1', '3'], { stdio: 'ignore' });
+    } catch {
+      // Not allowed here (not root): a named pipe is another non-regular file anyone can make.
+      execFileSync('mkfifo', [node]);
+      madeDevice = false;
+    }
+    for (const args of [['still', scene, '--out', node], ['render', scene, '--format', 'gif', '--out', `${node}.gif`]]) {
+      if (args[0] === 'render') execFileSync(madeDevice ? 'mknod' : 'mkfifo', madeDevice ? [`${node}.gif`, 'c', '1', '3'] : [`${node}.gif`]);
+      const result = await runCli([...args, '-q']);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/is a (device|pipe), not a regular file; outputs replace only regular files/);
+      expect(lstatSync(args[args.length - 1]).isFile()).toBe(false);
+    }
+    writeFileSync(join(dir.path, 'target.png'), 'keep');
+    symlinkSync(join(dir.path, 'target.png'), join(dir.path, 'link.png'));
+    const link = await runCli(['still', scene, '--out', join(dir.path, 'link.png'), '-q']);
+    expect(link.code).toBe(2);
+    expect(link.stderr).toContain('is a symbolic link, not a regular file');
+    expect(readFileSync(join(dir.path, 'target.png'), 'utf8')).toBe('keep');
+    expect(temporaries(dir.path)).toEqual([]);
+  });
+
+  it('--from never replaces its source unless --out names it; the new file gets the size in its name', async () => {
+    const work = join(dir.path, 'from');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(work);
+    const scenePath = writeScene(work, 'fault', SCENE);
+    expect((await runCli(['render', scenePath, '--format', 'gif', '-q'], { cwd: work })).code).toBe(0);
+    expect((await runCli(['still', scenePath, '-q'], { cwd: work })).code).toBe(0);
+    const before = snapshot(join(work, 'output'));
+    const render = await runCli(['render', '--from', 'output/fault.gif', '--size', '32x24', '--format', 'gif'], { cwd: work });
+    expect(render.code, render.stderr).toBe(0);
+    expect(render.stderr).toContain('wrote output/fault-32x24.gif');
+    const still = await runCli(['still', '--from', 'output/fault.png'], { cwd: work });
+    expect(still.code, still.stderr).toBe(0);
+    expect(still.stderr).toContain('wrote output/fault-48x32.png');
+    const after = snapshot(join(work, 'output'));
+    expect(after['fault.gif']).toBe(before['fault.gif']);
+    expect(after['fault.png']).toBe(before['fault.png']);
+    // Named explicitly, the source may be replaced.
+    const explicit = await runCli(['still', '--from', 'output/fault.png', '--size', '24x16', '--out', 'output/fault.png', '-q'], { cwd: work });
+    expect(explicit.code, explicit.stderr).toBe(0);
+    expect(snapshot(join(work, 'output'))['fault.png']).not.toBe(before['fault.png']);
+  });
+
+  it('a 240-character name is written; a longer one than the file system takes is refused with exit 2', async () => {
+    const long = 'a'.repeat(240);
+    const ok = await runCli(['render', scene, '--format', 'gif', '--out', join(dir.path, 'long', long), '-q']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readdirSync(join(dir.path, 'long'))).toEqual([`${long}.gif`]);
+    const tooLong = await runCli(['still', scene, '--out', join(dir.path, 'long', `${'b'.repeat(300)}.png`), '-q']);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain('the name is longer than 255 bytes');
+    expect(tooLong.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(join(dir.path, 'long'))).toEqual([`${long}.gif`]);
+  });
+
+  it('% in an output name is a plain character, and --out folder/ names the file after the scene', async () => {
+    const percent = await runCli(['render', scene, '--format', 'gif,png,mp4', '--out', join(dir.path, 'pc', '100%'), '-q']);
+    expect(percent.code, percent.stderr).toBe(0);
+    expect(readdirSync(join(dir.path, 'pc')).sort()).toEqual(['100%-frames', '100%.gif', '100%.mp4']);
+    expect(readdirSync(join(dir.path, 'pc', '100%-frames'))).toHaveLength(12);
+    const folder = await runCli(['render', scene, '--format', 'gif', '--out', `${join(dir.path, 'newdir')}/`, '-q']);
+    expect(folder.code, folder.stderr).toBe(0);
+    expect(readdirSync(join(dir.path, 'newdir'))).toEqual(['fault.gif']);
+  });
+
+  it('temporary files left by a killed process are removed by the next run into that folder', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const folder = join(dir.path, 'stale');
+    mkdirSync(join(folder, '.fault.partial-999999-abcdef.gif.work'), { recursive: true });
+    writeFileSync(join(folder, '.fault.partial-999999-abcdef.gif.work', 'frames-0000.mkv'), 'x');
+    writeFileSync(join(folder, '.fault.partial-999999-abc123.mp4'), 'x');
+    // One that belongs to a live process (this one) stays.
+    writeFileSync(join(folder, `.other.partial-${process.pid}-aaaaaa.gif`), 'x');
+    const result = await runCli(['render', scene, '--format', 'gif', '--out', join(folder, 'fault'), '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(folder).sort()).toEqual([`.other.partial-${process.pid}-aaaaaa.gif`, 'fault.gif']);
+  });
+});
