@@ -10,7 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
-import { createEncoder } from '../encode/formats.js';
+import { createEncoder } from '../encode/formats/index.js';
 import { InterruptedError } from '../errors.js';
 import { createRenderPool, type RenderPool } from '../render/pool.js';
 import { scenePayload } from '../render/scene-payload.js';

@@ -10,14 +10,18 @@ export class StreamEncoder implements Encoder {
   private readonly output: PendingOutput;
   private readonly ffmpeg: FfmpegProcess;
 
-  /** `args(tempPath)` gives ffmpeg's arguments writing to the temporary path (a folder when `folder`). */
+  /**
+   * `args(tempPath)` gives ffmpeg's arguments writing to the temporary path (a
+   * folder when `folder`); `complete(tempPath)` adds what ffmpeg cannot write
+   * (metadata) before the output may be committed.
+   */
   constructor(
     readonly format: string,
     readonly path: string,
     args: (tempPath: string) => string[],
-    folder = false,
+    private readonly options: { folder?: boolean; complete?: (tempPath: string) => void } = {},
   ) {
-    this.output = new PendingOutput(path, folder);
+    this.output = new PendingOutput(path, options.folder);
     this.ffmpeg = new FfmpegProcess(args(this.output.tempPath), `${format} ${path}`);
   }
 
@@ -28,6 +32,7 @@ export class StreamEncoder implements Encoder {
   async finish(): Promise<void> {
     try {
       await this.ffmpeg.end();
+      this.options.complete?.(this.output.tempPath);
     } catch (error) {
       this.output.discard();
       throw error;

@@ -7,7 +7,7 @@
 import PQueue from 'p-queue';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { createEncoder, outputPath } from '../encode/formats.js';
+import { createEncoder, outputPath } from '../encode/formats/index.js';
 import type { Encoder } from '../encode/encoder.js';
 import { InterruptedError } from '../errors.js';
 import type { Format, LoadedScene } from '../scene/index.js';

@@ -1,0 +1,28 @@
+/** WebM: VP9 at constant quality, row-parallel. */
+import { rawInput, type EncodeJob } from '../encoder.js';
+import { StreamEncoder } from '../stream-encoder.js';
+import { commentArgs, readCommentTag } from './container-metadata.js';
+import type { OutputFormat } from './output-format.js';
+
+export const webm: OutputFormat = {
+  name: 'webm',
+  extensions: ['.webm'],
+  outputPath: (stem) => `${stem}.webm`,
+  createEncoder(job: EncodeJob) {
+    return new StreamEncoder('webm', job.path, (temp) => [
+      ...rawInput(job),
+      '-c:v', 'libvpx-vp9',
+      '-crf', String(job.output.webm.crf),
+      '-b:v', '0',
+      '-deadline', 'good',
+      '-cpu-used', '4',
+      '-row-mt', '1',
+      '-pix_fmt', 'yuv420p',
+      ...commentArgs(job),
+      '-f', 'webm',
+      '-y', temp,
+    ]);
+  },
+  readMetadata: readCommentTag,
+  needs: { encoders: ['libvpx-vp9'] },
+};
