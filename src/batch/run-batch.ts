@@ -11,7 +11,7 @@ import { setMaxListeners } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
-import { createEncoder } from '../encode/formats.js';
+import { createEncoder } from '../encode/formats/index.js';
 import { InterruptedError } from '../errors.js';
 import type { FrameBackend } from '../render/frame-backend.js';
 import { createLocalBackend } from '../render/local-backend.js';

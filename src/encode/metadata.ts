@@ -1,27 +1,20 @@
 /**
- * The resolved scene stored in outputs: a PNG iTXt chunk (png.ts), a GIF
- * comment extension (gif-file.ts), the MP4/WebM container's comment tag.
+ * The resolved scene stored in outputs, read back for `--from`; each format
+ * module knows where its files keep it.
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { UserError } from '../errors.js';
-import { readFfmpegMetadata } from './ffmpeg.js';
-import { readGifComment } from './gif-file.js';
-import { readPngMetadata } from './png.js';
+import { formatOfFile, outputFormats } from './formats/index.js';
 
 /** The scene JSON stored in an output file made by cppn-motion. */
 export async function readSceneMetadata(path: string): Promise<string> {
-  const ext = extname(path).toLowerCase();
+  const format = formatOfFile(path);
+  if (!format) {
+    const extensions = [...new Set(outputFormats().flatMap((f) => f.extensions))].join(', ');
+    throw new UserError(`--from ${path}: expected a file made by cppn-motion (${extensions})`);
+  }
   let text: string | undefined;
   try {
-    if (ext === '.png') text = readPngMetadata(await readFile(path));
-    else if (ext === '.gif') text = readGifComment(path);
-    else if (ext === '.mp4' || ext === '.webm') {
-      // MP4 names the tag "comment", Matroska (WebM) "COMMENT".
-      const tags = readFfmpegMetadata(path);
-      text = Object.entries(tags).find(([key]) => key.toLowerCase() === 'comment')?.[1];
-    }
-    else throw new UserError(`--from ${path}: expected a .png, .gif, .mp4 or .webm made by cppn-motion`);
+    text = await format.readMetadata(path);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`--from ${path}: the file cannot be read (${(error as Error).message})`);

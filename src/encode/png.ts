@@ -19,7 +19,7 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** An iTXt chunk: keyword, no compression, no language, UTF-8 text. */
-function textChunk(keyword: string, text: string): Buffer {
+export function pngTextChunk(keyword: string, text: string): Buffer {
   return chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
 }
 
@@ -31,7 +31,7 @@ export function encodePng(rgba: Uint8Array, width: number, height: number, metad
   if (metadata === undefined) return png;
   // IHDR is always first: 8-byte signature + 25-byte chunk.
   const afterHeader = SIGNATURE.length + 25;
-  return Buffer.concat([png.subarray(0, afterHeader), textChunk(METADATA_KEYWORD, metadata), png.subarray(afterHeader)]);
+  return Buffer.concat([png.subarray(0, afterHeader), pngTextChunk(METADATA_KEYWORD, metadata), png.subarray(afterHeader)]);
 }
 
 /** The text stored under our keyword, or undefined. */

@@ -1,27 +1,37 @@
 /**
  * An encoder that is one ffmpeg process reading frames on stdin and writing a
- * temporary file, renamed into place when ffmpeg finishes cleanly.
+ * temporary file, renamed into place when ffmpeg finishes cleanly and the
+ * output passes its format's check.
  */
 import { PendingOutput, type OutputCheck } from './atomic-output.js';
 import { fileSystemError } from '../errors.js';
 import type { Encoder } from './encoder.js';
 import { FfmpegProcess } from './ffmpeg.js';
 
+export interface StreamEncoderOptions {
+  /** The output is a folder (PNG frames). */
+  folder?: boolean;
+  /** Adds what ffmpeg cannot write (metadata) to the finished temporary output. */
+  complete?: (tempPath: string) => void;
+  /** What makes the output complete, checked before it may be committed. */
+  verify?: OutputCheck;
+}
+
 export class StreamEncoder implements Encoder {
   private readonly output: PendingOutput;
   private readonly ffmpeg: FfmpegProcess;
 
   /**
-   * `args(tempPath)` gives ffmpeg's arguments writing to the temporary path (a
-   * folder when `folder`); `verify` says what makes the output complete.
+   * `args(tempPath, output)` gives ffmpeg's arguments writing to the temporary
+   * path (a folder when `folder`); scratch files it needs come from `output`.
    */
   constructor(
     readonly format: string,
     readonly path: string,
     args: (tempPath: string, output: PendingOutput) => string[],
-    options: { folder?: boolean; verify?: OutputCheck } = {},
+    private readonly options: StreamEncoderOptions = {},
   ) {
-    this.output = new PendingOutput(path, options);
+    this.output = new PendingOutput(path, { folder: options.folder, verify: options.verify });
     try {
       this.ffmpeg = new FfmpegProcess(args(this.output.tempPath, this.output), `${format} ${path}`);
     } catch (error) {
@@ -37,9 +47,10 @@ export class StreamEncoder implements Encoder {
   async finish(): Promise<void> {
     try {
       await this.ffmpeg.end();
+      this.options.complete?.(this.output.tempPath);
     } catch (error) {
       this.output.discard();
-      throw error;
+      throw fileSystemError(this.path, error) ?? error;
     }
     await this.output.verify();
   }

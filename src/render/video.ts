@@ -5,7 +5,7 @@
  * window of frames exists at any moment, however long the video.
  */
 import { join } from 'node:path';
-import { createEncoder, outputPath } from '../encode/formats.js';
+import { createEncoder, outputPath } from '../encode/formats/index.js';
 import type { Encoder } from '../encode/encoder.js';
 import { InterruptedError } from '../errors.js';
 import type { Format, LoadedScene } from '../scene/index.js';

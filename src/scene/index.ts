@@ -5,6 +5,7 @@ export * from './load.js';
 export * from './model.js';
 export * from './schema.js';
 export * from './parameters.js';
+export * from './output-formats.js';
 export * from './timeline.js';
 export * from './weights-file.js';
 export * from './overrides.js';

@@ -16,12 +16,7 @@ import {
 import { EASING_NAMES, easingProblem } from './easing.js';
 import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter } from './parameters.js';
 import { parseSeedList } from './seed-list.js';
-
-export const FORMATS = ['mp4', 'gif', 'webm', 'png'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export const GIF_DITHERS = ['sierra2_4a', 'floyd_steinberg', 'bayer', 'none'] as const;
-export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
+import { describeFormats, FORMATS, formatOptionShapes, OUTPUT_FORMATS } from './output-formats.js';
 
 /** Largest side and pixel count a frame may have: beyond, memory runs out before anything useful renders. */
 export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024, weights: 16 * 1024 * 1024, antialias: 8 } as const;
@@ -139,30 +134,8 @@ const outputSchema = z
       .max(LIMITS.antialias)
       .default(1)
       .describe('Samples per pixel side: n×n samples per pixel, averaged. Smooths detail finer than a pixel (shimmer in videos, noise in GIFs) at n² the render time.'),
-    formats: z.array(z.enum(FORMATS)).min(1).default(['mp4', 'gif']).describe('Any of mp4, gif, webm, png (a folder of PNG frames).'),
-    gif: z
-      .strictObject({
-        colors: z.int().min(2).max(256).default(256).describe('Palette size.'),
-        dither: z.enum(GIF_DITHERS).default('sierra2_4a').describe('Dithering: sierra2_4a, floyd_steinberg, bayer or none.'),
-        bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
-        size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size).'),
-        fps: z
-          .number()
-          .positive()
-          .max(50, 'GIF delays are hundredths of a second and browsers slow down anything faster than 50 fps; use 50 or less')
-          .optional()
-          .describe('GIF frame rate, at most 50 (default: the video fps, or every k-th frame of a faster video).'),
-      })
-      .prefault({}),
-    mp4: z
-      .strictObject({
-        crf: z.int().min(0).max(51).default(18).describe('H.264 quality: lower is better (18 is visually lossless).'),
-        preset: z.enum(MP4_PRESETS).default('medium'),
-      })
-      .prefault({}),
-    webm: z
-      .strictObject({ crf: z.int().min(0).max(63).default(32).describe('VP9 quality: lower is better.') })
-      .prefault({}),
+    formats: z.array(z.enum(FORMATS)).min(1).default(['mp4', 'gif']).describe(`Any of ${describeFormats()}.`),
+    ...formatOptionShapes,
   })
   .prefault({});
 
@@ -252,9 +225,8 @@ export const sceneSchema = z
     } else if (width * height > LIMITS.pixels) {
       add(['output', 'size'], `${width}x${height} is more than ${LIMITS.pixels / 1024 / 1024} megapixels`);
     }
-    if ((width < 2 || height < 2) && scene.output.formats.some((f) => f === 'mp4' || f === 'webm')) {
-      add(['output', 'size'], `${width}x${height} is too small for ${scene.output.formats.includes('mp4') ? 'MP4' : 'WebM'}: each side needs 2 pixels or more`);
-    }
+    const cramped = scene.output.formats.find((f) => Math.min(width, height) < OUTPUT_FORMATS[f].minSide);
+    if (cramped) add(['output', 'size'], `${width}x${height} is too small for ${cramped}: each side needs ${OUTPUT_FORMATS[cramped].minSide} pixels or more`);
     const frames = Math.round(scene.output.duration * scene.output.fps);
     if (frames > LIMITS.frames) add(['output', 'duration'], `${frames} frames is more than the limit of ${LIMITS.frames}; shorten the duration or lower the fps`);
     if (frames < 1) add(['output', 'duration'], 'gives no frames at this fps');

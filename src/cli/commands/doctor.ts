@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ffmpegInfo } from '../../encode/ffmpeg.js';
+import { outputFormats } from '../../encode/formats/index.js';
 import { wasmSimdSupported } from '../../core/index.js';
 import { defaultWorkerCount } from '../../render/pool.js';
 import { checkRedisUrl, queueStatus, QUEUE_NAME } from '../../cluster/index.js';
@@ -18,14 +19,14 @@ async function queueLines(url: string): Promise<string[]> {
   return lines;
 }
 
-const NEEDED_ENCODERS: Array<[string, string]> = [
-  ['libx264', 'mp4'],
-  ['gif', 'gif'],
-  ['libvpx-vp9', 'webm'],
-  ['png', 'png frames'],
-  ['utvideo', 'gif (lossless scratch copy)'],
-];
-const NEEDED_FILTERS = ['palettegen', 'paletteuse', 'lutrgb', 'crop', 'scale', 'fps'];
+/** Each ffmpeg encoder or filter some format uses, with the formats that use it. */
+function needed(kind: 'encoders' | 'filters'): Map<string, string[]> {
+  const uses = new Map<string, string[]>();
+  for (const format of outputFormats()) {
+    for (const name of format.needs[kind] ?? []) uses.set(name, [...(uses.get(name) ?? []), format.name]);
+  }
+  return uses;
+}
 
 export function registerDoctor(program: Command): void {
   program
@@ -36,15 +37,15 @@ export function registerDoctor(program: Command): void {
       const info = ffmpegInfo();
       const lines = [`ffmpeg:   ${info.location.path}`, `          found via ${info.location.source}`, `version:  ${info.version}`];
       let missing = 0;
-      for (const [encoder, purpose] of NEEDED_ENCODERS) {
+      for (const [encoder, formats] of needed('encoders')) {
         const ok = info.encoders.has(encoder);
         if (!ok) missing++;
-        lines.push(`encoder:  ${ok ? 'ok     ' : 'MISSING'} ${encoder.padEnd(11)} (${purpose})`);
+        lines.push(`encoder:  ${ok ? 'ok     ' : 'MISSING'} ${encoder.padEnd(13)} (${formats.join(', ')})`);
       }
-      for (const filter of NEEDED_FILTERS) {
+      for (const [filter, formats] of needed('filters')) {
         const ok = info.filters.has(filter);
         if (!ok) missing++;
-        lines.push(`filter:   ${ok ? 'ok     ' : 'MISSING'} ${filter}`);
+        lines.push(`filter:   ${ok ? 'ok     ' : 'MISSING'} ${filter.padEnd(13)} (${formats.join(', ')})`);
       }
       lines.push(`kernel:   ${wasmSimdSupported() ? 'WebAssembly SIMD' : 'JavaScript (no WebAssembly SIMD: about ten times slower)'}`);
       lines.push(`workers:  ${defaultWorkerCount()} (one per core)`);

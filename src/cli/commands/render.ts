@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { extname, join } from 'node:path';
-import { outputPath } from '../../encode/formats.js';
-import { LIMITS, type Format } from '../../scene/index.js';
+import { describeFormats, LIMITS, type Format } from '../../scene/index.js';
+import { outputFormats, outputPath } from '../../encode/formats/index.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
@@ -49,11 +49,11 @@ export function registerRender(program: Command): void {
     .option('--size <WxH>', 'frame size, e.g. 1920x1080', parseSize)
     .option('--fps <n>', 'frames per second', parsePositive(LIMITS.fps))
     .option('--duration <seconds>', 'length in seconds', parsePositive(LIMITS.duration))
-    .option('--format <list>', 'comma-separated: mp4, gif, webm, png (a folder of frames)', parseFormats)
+    .option('--format <list>', `comma-separated: ${describeFormats()}`, parseFormats)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
-    .option('--from <file>', 're-render the scene stored in an earlier output (.mp4, .gif, .webm, .png)')
+    .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {

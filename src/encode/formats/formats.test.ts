@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultGifFps, mp4Size } from './formats.js';
+import { defaultGifFps } from './gif.js';
+import { mp4Size } from './mp4.js';
 
 describe('format details', () => {
   it('GIFs of fast videos keep every k-th frame, staying at 50 fps or below', () => {

@@ -1,82 +1,19 @@
 /**
- * The output formats: MP4 (H.264), WebM (VP9), GIF (two passes, bounded
- * memory) and a folder of PNG frames. Each is a small factory of an Encoder.
+ * GIF: a palette made from the frames (palettegen), frames mapped onto it
+ * (paletteuse), loops forever, exact frame delays and the scene in a comment
+ * extension (gif-file.ts).
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Format } from '../scene/index.js';
-import { fileSystemError } from '../errors.js';
-import { PendingOutput } from './atomic-output.js';
-import { pngFramesCheck, videoFrameCheck } from './output-checks.js';
-import { rawInput, type EncodeJob, type Encoder } from './encoder.js';
-import { FfmpegProcess } from './ffmpeg.js';
 import PQueue from 'p-queue';
-import { assembleGif } from './gif-file.js';
-import { StreamEncoder } from './stream-encoder.js';
-
-/** ffmetadata escapes these with a backslash. */
-function escapeFfmetadata(text: string): string {
-  return text.replace(/[=;#\\\n]/g, (ch) => `\\${ch}`);
-}
-
-/**
- * The scene goes to ffmpeg as a metadata file, not an argument: one argument
- * is capped at 128 KiB by Linux (spawn E2BIG), and a scene with thousands of
- * keyframes is larger. The file is a scratch file beside the output.
- */
-function metadataInput(job: EncodeJob, output: PendingOutput): { input: string[]; map: string[] } {
-  if (job.metadata === undefined) return { input: [], map: [] };
-  const file = output.scratch('meta');
-  writeFileSync(file, `;FFMETADATA1\ncomment=${escapeFfmetadata(job.metadata)}\n`);
-  return { input: ['-f', 'ffmetadata', '-i', file], map: ['-map', '0:v', '-map_metadata', '1'] };
-}
-
-/** H.264 in yuv420p needs even sides: odd ones lose their last row or column (the GIF keeps them). */
-export function mp4Size(width: number, height: number): [number, number] {
-  return [Math.max(2, width - (width % 2)), Math.max(2, height - (height % 2))];
-}
-
-function mp4Encoder(job: EncodeJob): Encoder {
-  const [w, h] = mp4Size(job.width, job.height);
-  const crop = w !== job.width || h !== job.height ? ['-vf', `crop=${w}:${h}:0:0`] : [];
-  return new StreamEncoder('mp4', job.path, (temp, output) => {
-    const metadata = metadataInput(job, output);
-    return [
-    ...rawInput(job),
-    ...metadata.input,
-    ...metadata.map,
-    ...crop,
-    '-c:v', 'libx264',
-    '-preset', job.output.mp4.preset,
-    '-crf', String(job.output.mp4.crf),
-    '-pix_fmt', 'yuv420p',
-    '-movflags', '+faststart',
-    '-f', 'mp4',
-    '-y', temp,
-    ];
-  }, { verify: videoFrameCheck(job.frameCount) });
-}
-
-function webmEncoder(job: EncodeJob): Encoder {
-  return new StreamEncoder('webm', job.path, (temp, output) => {
-    const metadata = metadataInput(job, output);
-    return [
-    ...rawInput(job),
-    ...metadata.input,
-    ...metadata.map,
-    '-c:v', 'libvpx-vp9',
-    '-crf', String(job.output.webm.crf),
-    '-b:v', '0',
-    '-deadline', 'good',
-    '-cpu-used', '4',
-    '-row-mt', '1',
-    '-pix_fmt', 'yuv420p',
-    '-f', 'webm',
-    '-y', temp,
-    ];
-  }, { verify: videoFrameCheck(job.frameCount) });
-}
+import { fileSystemError } from '../../errors.js';
+import { PendingOutput } from '../atomic-output.js';
+import { videoFrameCheck } from '../output-checks.js';
+import { rawInput, type EncodeJob, type Encoder } from '../encoder.js';
+import { FfmpegProcess } from '../ffmpeg.js';
+import { assembleGif, readGifComment } from '../gif-file.js';
+import type { OutputFormat } from './output-format.js';
 
 const QUANTISE = 'bitand(min(val+2\\,255)\\,252)';
 
@@ -206,29 +143,13 @@ class GifEncoder implements Encoder {
   }
 }
 
-/** A folder of numbered PNG frames (frame-00000.png …), moved into place when complete. */
-function pngFramesEncoder(job: EncodeJob): Encoder {
-  return new StreamEncoder('png', job.path, (temp) => {
-    // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
-    mkdirSync(temp, { recursive: true });
-    return [...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(temp, 'frame-%05d.png')];
-  }, { folder: true, verify: pngFramesCheck(job.frameCount) });
-}
 
-/** The output path of each format, given the output stem (folder + name). */
-export function outputPath(stem: string, format: Format): string {
-  return format === 'png' ? `${stem}-frames` : `${stem}.${format}`;
-}
-
-export function createEncoder(format: Format, job: EncodeJob): Encoder {
-  switch (format) {
-    case 'mp4':
-      return mp4Encoder(job);
-    case 'webm':
-      return webmEncoder(job);
-    case 'gif':
-      return new GifEncoder(job);
-    case 'png':
-      return pngFramesEncoder(job);
-  }
-}
+export const gif: OutputFormat = {
+  name: 'gif',
+  extensions: ['.gif'],
+  outputPath: (stem) => `${stem}.gif`,
+  createEncoder: (job) => new GifEncoder(job),
+  readMetadata: async (path) => readGifComment(path),
+  // Ut Video: the lossless scratch copy between the two passes.
+  needs: { encoders: ['gif', 'utvideo'], filters: ['palettegen', 'paletteuse', 'lutrgb', 'scale', 'fps'] },
+};

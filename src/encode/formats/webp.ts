@@ -1,0 +1,109 @@
+/**
+ * Animated WebP (libwebp_anim), lossy or lossless, looping forever. ffmpeg
+ * writes no metadata into WebP, so the scene goes into a chunk of our own
+ * appended to the RIFF file: the WebP format lets files carry unknown chunks
+ * after the image data, and readers skip them.
+ */
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { rawInput, type EncodeJob } from '../encoder.js';
+import { StreamEncoder } from '../stream-encoder.js';
+import type { OutputFormat } from './output-format.js';
+
+const SCENE_CHUNK = 'CPPN';
+
+/** Appends a chunk to a RIFF file and updates the RIFF size. */
+export function appendRiffChunk(path: string, fourcc: string, data: Buffer): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(8);
+    head.write(fourcc, 0, 'latin1');
+    head.writeUInt32LE(data.length, 4);
+    const pad = data.length % 2 === 1 ? Buffer.alloc(1) : Buffer.alloc(0);
+    writeSync(fd, Buffer.concat([head, data, pad]), 0, 8 + data.length + pad.length, size);
+    const riffSize = Buffer.alloc(4);
+    riffSize.writeUInt32LE(size + 8 + data.length + pad.length - 8);
+    writeSync(fd, riffSize, 0, 4, 4);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The chunks of a RIFF file (fourcc, offset of the payload, size), read header by header. */
+export function riffChunks(path: string): Array<{ fourcc: string; offset: number; size: number }> {
+  const fd = openSync(path, 'r');
+  try {
+    const total = fstatSync(fd).size;
+    const head = Buffer.alloc(12);
+    if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 0, 4) !== 'RIFF') return [];
+    const chunks: Array<{ fourcc: string; offset: number; size: number }> = [];
+    for (let at = 12; at + 8 <= total; ) {
+      readSync(fd, head, 0, 8, at);
+      const size = head.readUInt32LE(4);
+      chunks.push({ fourcc: head.toString('latin1', 0, 4), offset: at + 8, size });
+      at += 8 + size + (size % 2);
+    }
+    return chunks;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readRiffChunk(path: string, chunk: { offset: number; size: number }): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const data = Buffer.alloc(chunk.size);
+    readSync(fd, data, 0, chunk.size, chunk.offset);
+    return data;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Frame count, total duration and loop count (0 = forever) of an animated WebP, from its chunks. */
+export function webpAnimation(path: string): { frames: number; seconds: number; loops: number } | undefined {
+  const chunks = riffChunks(path);
+  const anim = chunks.find((c) => c.fourcc === 'ANIM');
+  if (!anim) return undefined;
+  let ms = 0;
+  const frames = chunks.filter((c) => c.fourcc === 'ANMF');
+  // ANMF: x, y, width − 1, height − 1, duration (24-bit little-endian each), flags.
+  for (const frame of frames) ms += readRiffChunk(path, { offset: frame.offset + 12, size: 3 }).readUIntLE(0, 3);
+  return { frames: frames.length, seconds: ms / 1000, loops: readRiffChunk(path, anim).readUInt16LE(4) };
+}
+
+export const webp: OutputFormat = {
+  name: 'webp',
+  extensions: ['.webp'],
+  outputPath: (stem) => `${stem}.webp`,
+  createEncoder(job: EncodeJob) {
+    const { lossless, quality } = job.output.webp;
+    return new StreamEncoder(
+      'webp',
+      job.path,
+      (temp) => [
+        ...rawInput(job),
+        '-c:v', 'libwebp_anim',
+        '-lossless', lossless ? '1' : '0',
+        '-quality', String(quality),
+        // Lossy WebP is YUV 4:2:0 anyway; converting here keeps libwebp from carrying an alpha plane.
+        '-pix_fmt', lossless ? 'bgra' : 'yuv420p',
+        '-loop', '0',
+        '-f', 'webp',
+        '-y', temp,
+      ],
+      {
+        complete: (temp) => job.metadata !== undefined && appendRiffChunk(temp, SCENE_CHUNK, Buffer.from(job.metadata, 'utf8')),
+        verify: (temp) => {
+          const frames = webpAnimation(temp)?.frames ?? 0;
+          if (frames !== job.frameCount) throw new Error(`it holds ${frames} frames of ${job.frameCount}`);
+        },
+      },
+    );
+  },
+  async readMetadata(path) {
+    const chunk = riffChunks(path).find((c) => c.fourcc === SCENE_CHUNK);
+    return chunk && readRiffChunk(path, chunk).toString('utf8');
+  },
+  needs: { encoders: ['libwebp_anim'] },
+};

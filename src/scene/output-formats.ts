@@ -1,0 +1,108 @@
+/**
+ * What the scene knows of each output format: its name, one line for the
+ * help and the schema, its options under `output.<name>`, and the smallest
+ * frame it can hold. Pure (the browser validates scenes too); how a format is
+ * encoded, read back and checked by `doctor` lives beside its encoder in
+ * src/encode/formats/, whose registry must cover every name here.
+ */
+import { z } from 'zod';
+
+export const GIF_DITHERS = ['sierra2_4a', 'floyd_steinberg', 'bayer', 'none'] as const;
+export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
+
+const side = z.int().min(1).max(16384);
+const sizeSchema = z
+  .union([z.tuple([side, side]), z.string().regex(/^\d+x\d+$/, 'write a size as WIDTHxHEIGHT, e.g. 512x512')])
+  .describe('Frame size in pixels: [width, height] or "WIDTHxHEIGHT".');
+
+/** "5MB", "800kB", "2.5 MiB" or a number of bytes. */
+export function parseByteSize(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text > 0 ? Math.round(text) : undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i.exec(text);
+  if (!match) return undefined;
+  const units: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+  const bytes = Math.round(Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()]);
+  return bytes > 0 ? bytes : undefined;
+}
+
+export interface FormatDescription {
+  /** One line: what the output is (help text, schema description). */
+  summary: string;
+  /** The options under output.<name>, if any. */
+  options?: z.ZodType;
+  /** Smallest side in pixels the format can encode. */
+  minSide: number;
+}
+
+export const OUTPUT_FORMATS = {
+  mp4: {
+    summary: 'H.264 video',
+    minSide: 2,
+    options: z
+      .strictObject({
+        crf: z.int().min(0).max(51).default(18).describe('H.264 quality: lower is better (18 is visually lossless).'),
+        preset: z.enum(MP4_PRESETS).default('medium'),
+      })
+      .prefault({}),
+  },
+  gif: {
+    summary: 'animated GIF',
+    minSide: 1,
+    options: z
+      .strictObject({
+        colors: z.int().min(2).max(256).default(256).describe('Palette size.'),
+        dither: z.enum(GIF_DITHERS).default('sierra2_4a').describe('Dithering: sierra2_4a, floyd_steinberg, bayer or none.'),
+        bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
+        size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size).'),
+        fps: z
+          .number()
+          .positive()
+          .max(50, 'GIF delays are hundredths of a second and browsers slow down anything faster than 50 fps; use 50 or less')
+          .optional()
+          .describe('GIF frame rate, at most 50 (default: the video fps, or every k-th frame of a faster video).'),
+      })
+      .prefault({}),
+  },
+  webm: {
+    summary: 'VP9 video',
+    minSide: 2,
+    options: z.strictObject({ crf: z.int().min(0).max(63).default(32).describe('VP9 quality: lower is better.') }).prefault({}),
+  },
+  webp: {
+    summary: 'animated WebP',
+    minSide: 1,
+    options: z
+      .strictObject({
+        lossless: z.boolean().default(false).describe('Lossless WebP (larger; exact colours).'),
+        quality: z.number().min(0).max(100).default(80).describe('Lossy quality 0–100 (or, lossless, the effort).'),
+      })
+      .prefault({}),
+  },
+  apng: {
+    summary: 'animated PNG, lossless, .apng',
+    minSide: 1,
+  },
+  png: {
+    summary: 'a folder of PNG frames',
+    minSide: 1,
+  },
+} as const satisfies Record<string, FormatDescription>;
+
+export type Format = keyof typeof OUTPUT_FORMATS;
+export const FORMATS = Object.keys(OUTPUT_FORMATS) as [Format, ...Format[]];
+
+/** "mp4 (H.264 video), gif (animated GIF), …" for help texts and messages. */
+export function describeFormats(): string {
+  return FORMATS.map((name) => `${name} (${OUTPUT_FORMATS[name].summary})`).join(', ');
+}
+
+type OptionsOf<F extends Format> = (typeof OUTPUT_FORMATS)[F] extends { options: infer S } ? S : never;
+type FormatsWithOptions = { [F in Format]: (typeof OUTPUT_FORMATS)[F] extends { options: z.ZodType } ? F : never }[Format];
+
+/** The `output.<format>` keys of the scene schema, one per format that has options. */
+export const formatOptionShapes = Object.fromEntries(
+  FORMATS.flatMap((name) => {
+    const description: FormatDescription = OUTPUT_FORMATS[name];
+    return description.options ? [[name, description.options]] : [];
+  }),
+) as { [F in FormatsWithOptions]: OptionsOf<F> };
