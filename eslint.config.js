@@ -1,5 +1,6 @@
 // Lint: typescript-eslint's recommended rules, plus the project's layering:
-// cli → inspect/batch/cluster → render/encode → scene → core, and core free of Node-only APIs.
+// cli → preview/inspect/batch/cluster → render/encode → scene → core, and core, the pure
+// scene modules and the browser code free of Node-only APIs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -20,7 +21,13 @@ export default tseslint.config(
     },
   },
   layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
-  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**'], 'src/scene may use only src/core (dependencies point down)'),
+  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
+  // Pure code runs in the browser preview too: only the named Node edges may use Node's APIs.
+  {
+    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
+    ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
+  },
+  layer(['src/browser/**/*.ts', 'src/preview/page/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/scene/index.js', '**/scene/load-file.js', '../index.js', '**/preview/*.js'], 'browser code: only core and the pure scene modules (through src/browser), nothing from Node'),
   layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**'], 'render and encode sit below inspect, batch, the cluster and the CLI'),
   layer(['src/cluster/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/cluster is a frame backend: it may use core, scene, render and encode; batch and the CLI choose it'),
   layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cluster/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI; it takes any frame backend, the cluster included'),

@@ -14,6 +14,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerFit } from './commands/fit.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPreview } from './commands/preview.js';
 import { registerRender } from './commands/render.js';
 import { registerValidate } from './commands/validate.js';
 import { registerStill } from './commands/still.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   registerRender(program);
   registerBatch(program);
   registerStill(program);
+  registerPreview(program);
   registerValidate(program);
   registerInspect(program);
   registerActivations(program);

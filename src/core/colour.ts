@@ -74,9 +74,11 @@ function toUnit(range: OutputRange): (v: number) => number {
   }
 }
 
-const LUT_SIZE = 1024;
+/** Entries of a palette's lookup table. */
+export const LUT_SIZE = 1024;
 
-function paletteLut(palette: Palette, offset: number): Float32Array {
+/** The palette as LUT_SIZE RGB entries, shifted by `offset` (what a palette position looks up). */
+export function paletteLut(palette: Palette, offset: number): Float32Array {
   const lut = new Float32Array(LUT_SIZE * 3);
   const stops = palette.stops;
   const segments = palette.cyclic ? stops.length : stops.length - 1;

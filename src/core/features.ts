@@ -50,6 +50,27 @@ export interface FrameInputs {
   latent: readonly number[];
 }
 
+/** The view as the pixel loop uses it: cos and sin of the rotation, and zoom per pixel. */
+export function viewTransform(frame: FrameInputs): { cos: number; sin: number; scale: number } {
+  const theta = (frame.view.rotation * Math.PI) / 180;
+  return { cos: detCos(theta), sin: detSin(theta), scale: frame.view.zoom / Math.min(frame.width, frame.height) };
+}
+
+/**
+ * The inputs that are the same at every pixel of a frame (time, latent), in
+ * input order. `pixelSlot` stands in for each per-pixel input (x, y, r);
+ * leave it out to get the constants alone.
+ */
+export function frameConstants(spec: FeatureSpec, frame: FrameInputs, pixelSlot?: number): number[] {
+  const angle = 2 * Math.PI * frame.t;
+  const time = spec.timeMode === 'circle' ? [spec.timeScale * detSin(angle), spec.timeScale * detCos(angle)] : [spec.timeScale * frame.t];
+  return spec.inputs.flatMap((name) => {
+    if (name === 't') return time;
+    if (name === 'z') return Array.from({ length: spec.latentSize }, (_, i) => frame.latent[i] ?? 0);
+    return pixelSlot === undefined ? [] : [pixelSlot];
+  });
+}
+
 /**
  * Fills features for pixels [first, first + count) of the image (row-major
  * order) into `out`, feature-major with stride `stride`.
@@ -64,18 +85,8 @@ export class FeatureWriter {
     private readonly spec: FeatureSpec,
     private readonly frame: FrameInputs,
   ) {
-    const theta = (frame.view.rotation * Math.PI) / 180;
-    this.cosR = detCos(theta);
-    this.sinR = detSin(theta);
-    this.scale = frame.view.zoom / Math.min(frame.width, frame.height);
-    const angle = 2 * Math.PI * frame.t;
-    const time = spec.timeMode === 'circle' ? [spec.timeScale * detSin(angle), spec.timeScale * detCos(angle)] : [spec.timeScale * frame.t];
-    // Per-frame constants (time, latent) in input order; NaN marks per-pixel slots.
-    this.constants = spec.inputs.flatMap((name) => {
-      if (name === 't') return time;
-      if (name === 'z') return Array.from({ length: spec.latentSize }, (_, i) => frame.latent[i] ?? 0);
-      return [NaN];
-    });
+    ({ cos: this.cosR, sin: this.sinR, scale: this.scale } = viewTransform(frame));
+    this.constants = frameConstants(spec, frame, NaN);
   }
 
   /**

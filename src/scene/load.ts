@@ -1,9 +1,8 @@
 /**
  * Loading scenes: YAML text (with positions kept for error messages) →
- * validated scene file → model, plus the weights files it names.
+ * validated scene file → model, plus the weights files it names. Pure: the
+ * browser preview runs exactly this; reading files is load-file.ts's job.
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { checkWeightsFit, type NetworkWeights } from '../core/index.js';
 import { formatProblem, SceneError, UserError, type SceneProblem } from '../errors.js';
@@ -13,7 +12,7 @@ import { loopSeamWarnings } from './loop-check.js';
 import { buildModel, type SceneModel } from './model.js';
 import { noOpWarnings, staticVideoWarning } from './no-op-check.js';
 import { sceneSchema, type SceneFile } from './schema.js';
-import { weightsFromJson } from './weights-file.js';
+import { isAbsolutePath, resolvePath } from './paths.js';
 
 export interface LoadedScene {
   /** Where the scene came from (a file path, or an output file for --from). */
@@ -30,19 +29,26 @@ export interface LoadedScene {
   formatsWritten: boolean;
 }
 
-interface SourceMap {
+/** Reads the weights file at an absolute path (from disk in Node, from the preview server in a browser). */
+export type WeightsReader = (path: string) => NetworkWeights;
+
+function weightsNotLoaded(path: string): NetworkWeights {
+  throw new UserError(`weights file ${path} is not available here`);
+}
+
+export interface SceneSource {
   file: string;
   doc: Document;
   lines: LineCounter;
 }
 
-function located(problems: SceneProblem[], source?: SourceMap): SceneProblem[] {
+function located(problems: SceneProblem[], source?: SceneSource): SceneProblem[] {
   if (!source) return problems;
   return problems.map((p) => ({ ...p, file: source.file, ...locate(source.doc, source.lines, p.path) }));
 }
 
 /** Warnings about the scene (loop seams, keys that change nothing), each located when the source is known. */
-function sceneWarnings(scene: SceneFile, origin: string, source?: SourceMap): Pick<LoadedScene, 'warnings' | 'motionWarning'> {
+export function sceneWarnings(scene: SceneFile, origin: string, source?: SceneSource): Pick<LoadedScene, 'warnings' | 'motionWarning'> {
   const seams = loopSeamWarnings(scene).map((message) => ({ path: [], message }));
   const format = (problems: Array<Pick<SceneProblem, 'path' | 'message'>>): string[] =>
     (source ? located(problems, source) : problems.map((p) => ({ ...p, file: origin }))).map(formatProblem);
@@ -51,7 +57,7 @@ function sceneWarnings(scene: SceneFile, origin: string, source?: SourceMap): Pi
 }
 
 /** Parses YAML text; syntax errors come back with line and column. */
-export function parseSceneText(text: string, file: string): { data: unknown; source: SourceMap } {
+export function parseSceneText(text: string, file: string): { data: unknown; source: SceneSource } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -73,26 +79,10 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
 }
 
 /** Validates scene data against the schema; problems are located in the source when there is one. */
-export function validateSceneData(data: unknown, source?: SourceMap): SceneFile {
+export function validateSceneData(data: unknown, source?: SceneSource): SceneFile {
   const result = sceneSchema.safeParse(data, { reportInput: true });
   if (!result.success) throw new SceneError(located(describeIssues(result.error.issues, sceneSchema), source));
   return result.data;
-}
-
-function readWeightsFile(path: string): NetworkWeights {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(`weights file ${path} cannot be read`, 'check the path; it is relative to the scene file');
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  return weightsFromJson(data, path);
 }
 
 /**
@@ -100,8 +90,15 @@ function readWeightsFile(path: string): NetworkWeights {
  * weights paths; `fallbackName` names outputs when the scene has no name;
  * weights files already in `known` are not read again.
  */
-export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string, fallbackName: string, known: ReadonlyMap<string, NetworkWeights> = new Map()): LoadedScene {
-  const absolute = (file: string): string => (isAbsolute(file) ? file : resolve(baseDir, file));
+export function sceneFromFile(
+  scene: SceneFile,
+  origin: string,
+  baseDir: string,
+  fallbackName: string,
+  known: ReadonlyMap<string, NetworkWeights> = new Map(),
+  readWeights: WeightsReader = weightsNotLoaded,
+): LoadedScene {
+  const absolute = (file: string): string => (isAbsolutePath(file) ? file : resolvePath(baseDir, file));
   const normalised: SceneFile = {
     ...scene,
     name: scene.name ?? fallbackName,
@@ -113,7 +110,7 @@ export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string,
   const uses: Array<[string | undefined, string]> = [[normalised.weights, 'weights'], ...normalised.keyframes.map((k, i): [string | undefined, string] => [k.weights, `keyframes[${i}].weights`])];
   for (const [path, key] of uses) {
     if (path === undefined || library.has(path)) continue;
-    const weights = known.get(path) ?? readWeightsFile(path);
+    const weights = known.get(path) ?? readWeights(path);
     try {
       checkWeightsFit(model.shape, weights);
     } catch (error) {
@@ -125,31 +122,4 @@ export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string,
     library.set(path, weights);
   }
   return { origin, scene: normalised, model, library, ...sceneWarnings(normalised, origin), formatsWritten: true };
-}
-
-/** Reads, validates and models a scene file. */
-export function loadScene(path: string): LoadedScene {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `scene file ${path} does not exist` : `scene file ${path} cannot be read (${code})`);
-  }
-  const { data, source } = parseSceneText(text, path);
-  const scene = validateSceneData(data, source);
-  const formatsWritten = (data as { output?: { formats?: unknown } }).output?.formats !== undefined;
-  return { ...sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path))), ...sceneWarnings(scene, path, source), formatsWritten };
-}
-
-/** A scene stored as JSON in an output file's metadata (for --from). */
-export function sceneFromJson(text: string, origin: string): LoadedScene {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UserError(`${origin}: its stored scene is not valid JSON`);
-  }
-  const scene = validateSceneData(data);
-  return sceneFromFile(scene, origin, dirname(resolve(origin)), basename(origin, extname(origin)));
 }

@@ -6,6 +6,8 @@ import { createWasmKernel, wasmSimdSupported } from './wasm-kernel.js';
 export type { ForwardKernel, KernelBackend } from './kernel.js';
 export { createJsKernel } from './js-kernel.js';
 export { createWasmKernel, wasmSimdSupported } from './wasm-kernel.js';
+export * from './glsl-kernel.js';
+export { ROUNDING_MAGIC } from './vector-program.js';
 
 export type BackendChoice = KernelBackend | 'auto';
 

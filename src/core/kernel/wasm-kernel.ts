@@ -228,7 +228,7 @@ function emitLayer(f: FunctionWriter, layer: LayerPlan, blockSize: number, L: Ke
   emitUnitTiles(f, layer, blockSize, L, A, 1, tiled, layer.outputs);
 }
 
-function buildModule(layout: KernelLayout): Uint8Array {
+function buildModule(layout: KernelLayout): Uint8Array<ArrayBuffer> {
   const f = new FunctionWriter([ValType.i32]);
   /** Local 0: run's parameter, the number of pixels. */
   const PIXEL_COUNT = 0;

@@ -183,7 +183,7 @@ export interface ExportedFunction {
 }
 
 /** Assembles a module that owns one memory (exported as "memory") and the given functions. */
-export function assembleModule(functions: ExportedFunction[], memoryPages: number): Uint8Array {
+export function assembleModule(functions: ExportedFunction[], memoryPages: number): Uint8Array<ArrayBuffer> {
   const bytes: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, content: number[]): void => {
     bytes.push(id);

@@ -1,0 +1,169 @@
+/**
+ * Paints frames on the GPU with WebGL2: the shader generated from the
+ * network's shape (see core/kernel/glsl-kernel.ts), fed each frame's weights,
+ * parameters, view and colour as data. A program is compiled once per shape
+ * and colour mode and reused for every frame after that.
+ */
+import {
+  colourMatrix,
+  frameConstants,
+  GLSL_VERTEX_SHADER,
+  GLSL_WEIGHTS_ROW,
+  glslFragmentShader,
+  LUT_SIZE,
+  packGlslParams,
+  packGlslWeights,
+  paletteLut,
+  ROUNDING_MAGIC,
+  viewTransform,
+  type FrameDescription,
+} from '../../browser/index.js';
+
+interface CompiledProgram {
+  program: WebGLProgram;
+  uniforms: Map<string, WebGLUniformLocation | null>;
+}
+
+export type GpuPainterResult = { painter: GpuPainter } | { reason: string };
+
+export class GpuPainter {
+  private readonly programs = new Map<string, CompiledProgram>();
+  private readonly weightsTexture: WebGLTexture;
+  private readonly paletteTexture: WebGLTexture;
+  private packedWeights: Float32Array | undefined;
+  private weightsRows = 0;
+  private paletteKey = '';
+
+  private constructor(
+    readonly canvas: HTMLCanvasElement | OffscreenCanvas,
+    private readonly gl: WebGL2RenderingContext,
+  ) {
+    this.weightsTexture = this.floatTexture();
+    this.paletteTexture = this.floatTexture();
+    gl.bindVertexArray(gl.createVertexArray());
+  }
+
+  /** A painter on `canvas`, or why the GPU path cannot run here. */
+  static create(canvas: HTMLCanvasElement | OffscreenCanvas): GpuPainterResult {
+    const gl = canvas.getContext('webgl2', { antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true, premultipliedAlpha: false }) as WebGL2RenderingContext | null;
+    if (!gl) return { reason: 'this browser offers no WebGL2' };
+    try {
+      return { painter: new GpuPainter(canvas, gl) };
+    } catch (error) {
+      return { reason: (error as Error).message };
+    }
+  }
+
+  /** Renderer and vendor as the browser reports them (SwiftShader means software GL). */
+  get renderer(): string {
+    const info = this.gl.getExtension('WEBGL_debug_renderer_info');
+    return info ? String(this.gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : String(this.gl.getParameter(this.gl.RENDERER));
+  }
+
+  private floatTexture(): WebGLTexture {
+    const { gl } = this;
+    const texture = gl.createTexture();
+    if (!texture) throw new Error('WebGL2 could not create a texture');
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    // Float textures are read with texelFetch only: no filtering, which WebGL2 does not promise for 32-bit floats.
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    return texture;
+  }
+
+  private compile(frame: FrameDescription): CompiledProgram {
+    const key = JSON.stringify([frame.shape.inputCount, frame.shape.hidden, frame.shape.outputCount, frame.shape.activations.map((a) => [a.name, a.squash, a.iterations]), frame.features, frame.colour.mode]);
+    const cached = this.programs.get(key);
+    if (cached) return cached;
+    const { gl } = this;
+    const shader = (type: number, source: string): WebGLShader => {
+      const s = gl.createShader(type)!;
+      gl.shaderSource(s, source);
+      gl.compileShader(s);
+      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`the GPU shader did not compile: ${gl.getShaderInfoLog(s)}`);
+      return s;
+    };
+    const program = gl.createProgram()!;
+    gl.attachShader(program, shader(gl.VERTEX_SHADER, GLSL_VERTEX_SHADER));
+    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, glslFragmentShader({ shape: frame.shape, features: frame.features, colourMode: frame.colour.mode })));
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`the GPU program did not link: ${gl.getProgramInfoLog(program)}`);
+    const uniforms = new Map<string, WebGLUniformLocation | null>();
+    for (const name of ['u_weights', 'u_palette', 'u_palette_size', 'u_params', 'u_constants', 'u_size', 'u_view', 'u_center', 'u_magic', 'u_colour', 'u_adjust']) {
+      uniforms.set(name, gl.getUniformLocation(program, name));
+    }
+    const compiled = { program, uniforms };
+    this.programs.set(key, compiled);
+    return compiled;
+  }
+
+  /** Draws the frame into the canvas, which takes the frame's size. */
+  paint(frame: FrameDescription): void {
+    const { gl, canvas } = this;
+    if (canvas.width !== frame.width) canvas.width = frame.width;
+    if (canvas.height !== frame.height) canvas.height = frame.height;
+    const { program, uniforms } = this.compile(frame);
+    gl.useProgram(program);
+    const u = (name: string): WebGLUniformLocation | null => uniforms.get(name) ?? null;
+
+    this.packedWeights = packGlslWeights(frame.shape, frame.weights, this.packedWeights);
+    const rows = this.packedWeights.length / (GLSL_WEIGHTS_ROW * 4);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.weightsTexture);
+    if (rows !== this.weightsRows) {
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, GLSL_WEIGHTS_ROW, rows, 0, gl.RGBA, gl.FLOAT, this.packedWeights);
+      this.weightsRows = rows;
+    } else {
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, GLSL_WEIGHTS_ROW, rows, gl.RGBA, gl.FLOAT, this.packedWeights);
+    }
+    gl.uniform1i(u('u_weights'), 0);
+
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, this.paletteTexture);
+    const paletteKey = JSON.stringify([frame.colour.palette, frame.colour.paletteOffset]);
+    if (paletteKey !== this.paletteKey) {
+      const lut = paletteLut(frame.colour.palette, frame.colour.paletteOffset);
+      const rgba = new Float32Array(LUT_SIZE * 4);
+      for (let i = 0; i < LUT_SIZE; i++) rgba.set([lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2], 1], i * 4);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, LUT_SIZE, 1, 0, gl.RGBA, gl.FLOAT, rgba);
+      this.paletteKey = paletteKey;
+    }
+    gl.uniform1i(u('u_palette'), 1);
+    gl.uniform1i(u('u_palette_size'), LUT_SIZE);
+
+    gl.uniform4fv(u('u_params'), packGlslParams(frame.activations));
+    const constants = frameConstants(frame.features, frame);
+    gl.uniform1fv(u('u_constants'), constants.length > 0 ? constants : [0]);
+    const view = viewTransform(frame);
+    gl.uniform2f(u('u_size'), frame.width, frame.height);
+    gl.uniform3f(u('u_view'), view.cos, view.sin, view.scale);
+    gl.uniform2f(u('u_center'), frame.view.center[0], frame.view.center[1]);
+    gl.uniform1f(u('u_magic'), ROUNDING_MAGIC);
+    // The CPU's colour matrix is row-major; WebGL2 transposes it on upload.
+    gl.uniformMatrix3fv(u('u_colour'), true, colourMatrix(frame.colour.hue, frame.colour.saturation));
+    gl.uniform4f(u('u_adjust'), frame.colour.contrast, frame.colour.brightness, frame.colour.invert ? 1 : 0, 0);
+
+    gl.viewport(0, 0, frame.width, frame.height);
+    gl.drawArrays(gl.TRIANGLES, 0, 3);
+  }
+
+  /** Waits until the GPU has finished what was drawn (for honest frame timings). */
+  finish(): void {
+    const pixel = new Uint8Array(4);
+    this.gl.readPixels(0, 0, 1, 1, this.gl.RGBA, this.gl.UNSIGNED_BYTE, pixel);
+  }
+
+  /** The last frame's pixels, RGBA, rows from the top (as the CPU renders them). */
+  readPixels(): Uint8Array {
+    const { gl, canvas } = this;
+    const { width, height } = canvas;
+    const flipped = new Uint8Array(width * height * 4);
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, flipped);
+    const rows = new Uint8Array(flipped.length);
+    const stride = width * 4;
+    for (let y = 0; y < height; y++) rows.set(flipped.subarray((height - 1 - y) * stride, (height - y) * stride), y * stride);
+    return rows;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The files a preview may serve: the scene files it was given and the weights
+ * files they name, each inside its scene's folder once symbolic links are
+ * followed. Everything else is out of reach, whatever the request says.
+ */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { globSync } from 'tinyglobby';
+import { UserError } from '../errors.js';
+import { parseSceneText, resolvePath, validateSceneData } from '../scene/index.js';
+import type { SceneEntry } from './page/protocol.js';
+
+export interface PreviewScene extends SceneEntry {
+  /** Absolute, symbolic links resolved. */
+  path: string;
+  /** The scene's folder, symbolic links resolved: nothing outside it is served. */
+  folder: string;
+}
+
+const SCENE_EXTENSIONS = ['.yaml', '.yml'];
+
+/** The scenes named on the command line: files, or folders of .yaml files. */
+export function findScenes(args: readonly string[]): PreviewScene[] {
+  const files: string[] = [];
+  for (const arg of args) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(arg).isDirectory();
+    } catch {
+      throw new UserError(`scene file ${arg} does not exist`);
+    }
+    if (!isFolder) {
+      files.push(arg);
+      continue;
+    }
+    const found = globSync(['*.yaml', '*.yml'], { cwd: arg }).sort();
+    if (found.length === 0) throw new UserError(`${arg} holds no scene files (.yaml or .yml)`);
+    files.push(...found.map((name) => join(arg, name)));
+  }
+  const seen = new Set<string>();
+  const scenes: PreviewScene[] = [];
+  for (const file of files) {
+    if (!SCENE_EXTENSIONS.includes(extname(file).toLowerCase())) throw new UserError(`${file} is not a scene file (.yaml or .yml)`);
+    const path = realpathSync(file);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    scenes.push({ id: scenes.length, file, name: basename(file, extname(file)), path, folder: dirname(path) });
+  }
+  return scenes;
+}
+
+/** Whether `path` lies inside `folder` (both absolute, links resolved). */
+export function isInside(folder: string, path: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
+/** The weights files a scene names, absolute and links resolved; none when it does not parse. */
+export function weightsFilesOf(scene: PreviewScene): string[] {
+  try {
+    const { data, source } = parseSceneText(readFileSync(scene.path, 'utf8'), scene.file);
+    const file = validateSceneData(data, source);
+    const named = [file.weights, ...file.keyframes.map((k) => k.weights)].filter((p): p is string => p !== undefined);
+    return [...new Set(named.map((p) => (isAbsolute(p) ? resolve(p) : resolvePath(scene.folder, p))))];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The file behind `/files/<id>/<segments…>`, or undefined (→ 404). Segments
+ * arrive still percent-encoded, so `%2e%2e` is caught after decoding too.
+ */
+export function servableFile(scene: PreviewScene, rawSegments: readonly string[]): string | undefined {
+  const segments: string[] = [];
+  for (const raw of rawSegments) {
+    let part: string;
+    try {
+      part = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (part === '' || part === '.' || part === '..' || /[\\/\0]/.test(part)) return undefined;
+    segments.push(part);
+  }
+  let real: string;
+  try {
+    real = realpathSync(join(scene.folder, ...segments));
+  } catch {
+    return undefined;
+  }
+  if (!isInside(scene.folder, real)) return undefined;
+  if (real === scene.path) return real;
+  const allowed = weightsFilesOf(scene).map((p) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  });
+  return allowed.includes(real) ? real : undefined;
+}
