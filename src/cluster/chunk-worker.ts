@@ -46,6 +46,13 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   connection.on('ready', () => {
     if (!connected) options.log(`connected to ${where}`);
     connected = true;
+    complained = false;
+  });
+  let complained = false;
+  connection.on('error', (error: Error) => {
+    // Once per outage: ioredis retries every second and would repeat it.
+    if (!connected && !complained && !closing) options.log(`cannot reach ${where} (${error.message || 'no answer'}); retrying…`);
+    complained = true;
   });
   connection.on('close', () => {
     if (connected && !closing) options.log(`lost ${where}; reconnecting…`);
