@@ -120,7 +120,9 @@ try {
   try {
     for (let round = 0; round < 2; round++) {
       local.push((await renderVideo(loaded, { outStem: join(dir, `local-${round}`) })).wallMs);
+      console.log(`  round ${round + 1}: local ${seconds(local[round])}`);
       cluster.push((await renderVideo(loaded, { outStem: join(dir, `cluster-${round}`), backend })).wallMs);
+      console.log(`  round ${round + 1}: through Redis ${seconds(cluster[round])}`);
     }
   } finally {
     await backend.close();
