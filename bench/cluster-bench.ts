@@ -127,6 +127,18 @@ try {
   } finally {
     await backend.close();
   }
+  // What a chunk costs beyond its frames (queue round trip, polling, one file):
+  // the same number of chunks with frames so small that rendering is free.
+  const tiny = sceneFromFile(validateSceneData({ ...scene, name: 'tiny', output: { ...scene.output, size: [8, 8], formats: ['mp4'] } }), 'tiny', dir, 'tiny');
+  const tinyBackend = await createClusterBackend({ redisUrl: redis.url, store: createDirectoryStore(store) });
+  let chunkOverheadMs: number;
+  try {
+    const tinyRun = await renderVideo(tiny, { outStem: join(dir, 'tiny'), backend: tinyBackend });
+    // Two workers take chunks side by side: each chunk holds one of them this long.
+    chunkOverheadMs = (tinyRun.wallMs * 2) / Math.ceil(frames / chunkFrames(frames));
+  } finally {
+    await tinyBackend.close();
+  }
   const best = (xs: number[]): number => Math.min(...xs);
   const chunks = Math.ceil(frames / chunkFrames(frames));
   const chunkTimes = workers.flatMap((w) => [...w.log().matchAll(/done in ([\d.]+) s \((\d+) frames\)/g)].map((m) => Number(m[1]) / Number(m[2])));
@@ -135,6 +147,7 @@ try {
   console.log(`  local, ${cores} threads                       ${local.map(seconds).join(', ')}`);
   console.log(`  through Redis, 2 worker processes × 1 thread  ${cluster.map(seconds).join(', ')}`);
   console.log(`  overhead (best of each)                       ${(((best(cluster) - best(local)) / best(local)) * 100).toFixed(1)} %`);
+  console.log(`  cost of a chunk beyond its frames (queue, polling, file; measured with 8x8 frames) ${chunkOverheadMs.toFixed(0)} ms`);
   console.log(`  per frame inside a worker's chunk (wall, 1 thread, two workers sharing ${cores} cores): ${(chunkTimes.reduce((a, b) => a + b, 0) / chunkTimes.length * 1000).toFixed(0)} ms`);
 
   const costs = await perFrameCosts(loaded, dir);
@@ -147,15 +160,16 @@ try {
   // On paper: costs grow with the pixel count; a worker is a machine like this one.
   const paper = (label: string, pixels: number, totalFrames: number): void => {
     const scale = pixels / (512 * 512);
-    const renderS = (costs.renderMs + costs.writeMs) * scale / 1000;
+    // A worker's time per frame: rendering, writing, and its share of the chunk's fixed cost.
+    const renderS = ((costs.renderMs + costs.writeMs) * scale + chunkOverheadMs / chunkFrames(totalFrames)) / 1000;
     const coordinatorFps = 1000 / ((costs.encodeMs + costs.readMs) * scale);
     const storeMBps = (fps: number): number => (fps * costs.chunkBytesPerFrame * scale) / 1e6;
-    console.log(`\n${label}: ${totalFrames.toLocaleString('en')} frames; the coordinator reads and encodes at most ${coordinatorFps.toFixed(0)} frames/s`);
+    console.log(`\n${label}: ${totalFrames.toLocaleString('en')} frames; the coordinator reads and encodes at most ${coordinatorFps.toFixed(1)} frames/s`);
     for (const n of [1, 10, 100]) {
       const renderFps = (n * cores) / renderS;
       const fps = Math.min(renderFps, coordinatorFps);
       const bottleneck = renderFps < coordinatorFps ? 'workers' : 'coordinator (reading chunks, encoding)';
-      console.log(`  ${String(n).padStart(3)} worker${n === 1 ? ' ' : 's'}: ${duration(totalFrames / fps).padStart(8)}  (${fps.toFixed(0)} frames/s; limited by the ${bottleneck}; store traffic ${storeMBps(fps).toFixed(0)} MB/s in and out)`);
+      console.log(`  ${String(n).padStart(3)} worker${n === 1 ? ' ' : 's'}: ${duration(totalFrames / fps).padStart(8)}  (${fps.toFixed(1)} frames/s; limited by the ${bottleneck}; store traffic ${storeMBps(fps).toFixed(1)} MB/s in and out)`);
     }
   };
   paper('1920x1080, 60 s at 60 fps', 1920 * 1080, 3600);
