@@ -20,11 +20,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
-  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
+  layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
+  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
   // Pure code runs in the browser preview too: only the named Node edges may use Node's APIs.
   {
-    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
+    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
     ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
   },
   layer(['src/browser/**/*.ts', 'src/preview/page/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/scene/index.js', '**/scene/load-file.js', '../index.js', '**/preview/*.js'], 'browser code: only core and the pure scene modules (through src/browser), nothing from Node'),

@@ -244,7 +244,7 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
   });
 
-  it('a worker refuses a job that is not a well-formed scene payload, without retrying it', async () => {
+  it('a worker refuses a job that is not a well-formed scene payload, without retrying it, and stops cleanly on SIGTERM', async () => {
     mkdirSync(store(), { recursive: true });
     const worker = startWorker();
     await worker.waitFor(/connected to/);
@@ -261,5 +261,10 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     } finally {
       await queue.close();
     }
+    // And it stops cleanly when told to.
+    worker.child.kill('SIGTERM');
+    const exit = await worker.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toMatch(/SIGTERM: finishing the chunk in hand, then stopping[^]*stopped/);
   });
 });

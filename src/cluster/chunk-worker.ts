@@ -46,6 +46,13 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   connection.on('ready', () => {
     if (!connected) options.log(`connected to ${where}`);
     connected = true;
+    complained = false;
+  });
+  let complained = false;
+  connection.on('error', (error: Error) => {
+    // Once per outage: ioredis retries every second and would repeat it.
+    if (!connected && !complained && !closing) options.log(`cannot reach ${where} (${error.message || 'no answer'}); retrying…`);
+    complained = true;
   });
   connection.on('close', () => {
     if (connected && !closing) options.log(`lost ${where}; reconnecting…`);
@@ -99,7 +106,10 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   };
 
   const worker = chunkWorker(connection, processor, options.concurrency ?? 1, name);
-  worker.on('error', () => undefined);
+  worker.on('error', (error: Error) => {
+    // Connection trouble is reported once by the connection's own listeners; anything else is worth a line.
+    if (!/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed/i.test(error.message)) options.log(`queue: ${error.message}`);
+  });
   void worker.run().catch((error: unknown) => options.log(`worker stopped: ${(error as Error).message}`));
   options.log(`worker ${name}: ${backend.description}, ${options.concurrency ?? 1} chunk${(options.concurrency ?? 1) === 1 ? '' : 's'} at a time, store ${options.store.location}, queue at ${where}`);
   return {

@@ -90,9 +90,11 @@ export function registerRender(program: Command): void {
         progress.stop();
         if (backend && backend.reused > 0) report.info(`reused ${backend.reused} chunk${backend.reused === 1 ? '' : 's'} finished by an earlier run`);
         for (const output of result.outputs) report.info(`wrote ${output.path}`);
+        // Worker time is measured where the frames are rendered: on a cluster, in the workers' logs.
+        const workerTime = backend ? '' : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
         report.info(
           `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
-            `rendering ${formatSeconds(result.renderMs)} of worker time, waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
+            `${workerTime}waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
         );
       } finally {
         progress.stop();
