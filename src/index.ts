@@ -13,3 +13,4 @@ export { createRenderPool, type RenderPool } from './render/pool.js';
 export { renderVideo, type Progress, type VideoOptions, type VideoResult } from './render/video.js';
 export { encodePng, readPngMetadata, decodePng } from './encode/png.js';
 export { UserError, SceneError, type SceneProblem } from './errors.js';
+export { fitNetwork, loadTargetImage, writeFitOutputs, fitOutputPaths, fittedScene, fitChartSpec, renderFitChart, defaultFitSize, type FitImage, type FitOptions, type FitProgress, type FitResult, type FitPoint, type FitStop } from './fit/index.js';
