@@ -8,7 +8,7 @@
  * (float32) for training, or in JavaScript (float32, or float64 for the
  * finite-difference checks).
  */
-import { ACTIVATIONS, type Activation, type OutputRange } from '../activations.js';
+import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation, type OutputRange } from '../activations.js';
 import { wasmSimdSupported } from '../kernel/wasm-kernel.js';
 import type { NetworkShape } from '../network.js';
 import { jsMatrixOps, PIXEL_GROUP, wasmMatrixOps, type MatrixOps } from './matrix-ops.js';
@@ -126,6 +126,8 @@ let simd: boolean | undefined;
 /** Where everything lives in the arena (float indices, 16-float aligned). */
 interface ArenaLayout {
   params: number;
+  /** Each layer's numeric activation parameters, in ACTIVATION_PARAMS order. */
+  activationParams: number;
   /** Each layer's weights transposed (for Wᵀ·delta); unused for the first layer. */
   transposed: number[];
   gradient: number;
@@ -148,6 +150,7 @@ function arenaLayout(layout: ParameterLayout, inputCount: number, block: number)
   const widest = Math.max(...layout.layers.map((slot) => Math.max(slot.inputs, slot.outputs)));
   return {
     params: take(layout.size),
+    activationParams: take(layout.layers.length * ACTIVATION_PARAMS.length),
     transposed: layout.layers.map((slot) => take(slot.inputs * slot.outputs)),
     gradient: take(layout.size),
     acts: [take(inputCount * block), ...layout.layers.map((slot) => take(slot.outputs * block))],
@@ -182,8 +185,9 @@ export class GradientEvaluator {
     const useSimd = precision === 'float32' && backend !== 'js' && simd;
     if (backend === 'wasm-simd' && !useSimd) throw new RangeError('WebAssembly SIMD runs float32 only, and needs an engine that supports it');
     this.backend = useSimd ? 'wasm-simd' : 'js';
-    this.ops = useSimd ? wasmMatrixOps(this.at.size) : jsMatrixOps(precision === 'float64' ? new Float64Array(this.at.size) : new Float32Array(this.at.size));
+    this.ops = useSimd ? wasmMatrixOps(this.at.size, activations) : jsMatrixOps(precision === 'float64' ? new Float64Array(this.at.size) : new Float32Array(this.at.size));
     this.arena = this.ops.arena;
+    activations.forEach((a, l) => ACTIVATION_PARAMS.forEach((name, i) => (this.arena[this.at.activationParams + l * ACTIVATION_PARAMS.length + i] = a[name])));
     this.unit = unitMap(ACTIVATIONS[activations[activations.length - 1].name].range);
   }
 
@@ -233,7 +237,12 @@ export class GradientEvaluator {
     const { arena, at } = this;
     this.layout.layers.forEach((slot, l) => {
       this.ops.affine(at.pres[l], at.params + slot.weight, at.params + slot.bias, at.acts[l], slot.outputs, slot.inputs, B, count);
-      for (let n = 0; n < slot.outputs; n++) this.passes[l].forward(arena, at.pres[l] + n * B, at.acts[l + 1] + n * B, count);
+      const activate = this.ops.activate;
+      const params = at.activationParams + l * ACTIVATION_PARAMS.length;
+      for (let n = 0; n < slot.outputs; n++) {
+        if (activate) activate(l, at.pres[l] + n * B, at.acts[l + 1] + n * B, count, params);
+        else this.passes[l].forward(arena, at.pres[l] + n * B, at.acts[l + 1] + n * B, count);
+      }
     });
   }
 
