@@ -137,6 +137,8 @@ interface ArenaLayout {
   pres: number[];
   deltaA: number;
   deltaB: number;
+  /** A row of ones: a bias gradient is the outer product of delta with it. */
+  ones: number;
   size: number;
 }
 
@@ -157,6 +159,7 @@ function arenaLayout(layout: ParameterLayout, inputCount: number, block: number)
     pres: layout.layers.map((slot) => take(slot.outputs * block)),
     deltaA: take(widest * block),
     deltaB: take(widest * block),
+    ones: take(block),
     size: at,
   };
 }
@@ -169,6 +172,7 @@ export class GradientEvaluator {
   private readonly arena: FloatArray;
   private readonly at: ArenaLayout;
   private readonly unit: { offset: number; slope: number };
+  private readonly names: string[];
 
   constructor(
     readonly shape: NetworkShape,
@@ -187,6 +191,8 @@ export class GradientEvaluator {
     this.backend = useSimd ? 'wasm-simd' : 'js';
     this.ops = useSimd ? wasmMatrixOps(this.at.size, activations) : jsMatrixOps(precision === 'float64' ? new Float64Array(this.at.size) : new Float32Array(this.at.size));
     this.arena = this.ops.arena;
+    this.arena.fill(1, this.at.ones, this.at.ones + blockSize);
+    this.names = activations.map((a) => a.name);
     activations.forEach((a, l) => ACTIVATION_PARAMS.forEach((name, i) => (this.arena[this.at.activationParams + l * ACTIVATION_PARAMS.length + i] = a[name])));
     this.unit = unitMap(ACTIVATIONS[activations[activations.length - 1].name].range);
   }
@@ -284,16 +290,16 @@ export class GradientEvaluator {
       const slot = this.layout.layers[l];
       const { inputs, outputs } = slot;
       this.ops.outer(at.gradient + slot.weight, delta, at.acts[l], outputs, inputs, B, count);
-      for (let n = 0; n < outputs; n++) {
-        const row = delta + n * B;
-        let biasSum = 0;
-        for (let j = 0; j < count; j++) biasSum += arena[row + j];
-        arena[at.gradient + slot.bias + n] += biasSum;
-      }
+      // Padding pixels have zero deltas, so summing whole groups against the ones row is exact.
+      this.ops.outer(at.gradient + slot.bias, delta, at.ones, outputs, 1, B, count);
       if (l === 0) break;
       // The gradient reaching the layer below: Wᵀ·delta, then through its activation.
       this.ops.affine(below, at.transposed[l], -1, delta, inputs, outputs, B, count);
-      for (let k = 0; k < inputs; k++) this.passes[l - 1].backward(arena, below + k * B, at.pres[l - 1] + k * B, at.acts[l] + k * B, count);
+      const name = this.names[l - 1];
+      for (let k = 0; k < inputs; k++) {
+        if (this.ops.derivativeFromOutput?.(name, below + k * B, at.acts[l] + k * B, count)) continue;
+        this.passes[l - 1].backward(arena, below + k * B, at.pres[l - 1] + k * B, at.acts[l] + k * B, count);
+      }
       [delta, below] = [below, delta];
     }
   }

@@ -30,6 +30,11 @@ export interface MatrixOps {
    * (frequency, slope, alpha, r) are read at `params`. Absent in the JavaScript ops.
    */
   activate?(layer: number, pre: number, post: number, pixels: number, params: number): void;
+  /**
+   * grad *= f′ for tanh (1 − y²) and sigmoid (y·(1 − y)), read off the outputs
+   * at `post`; false when this activation's derivative is left to JavaScript.
+   */
+  derivativeFromOutput?(name: string, grad: number, post: number, pixels: number): boolean;
 }
 
 const roundUp = (pixels: number): number => Math.ceil(pixels / PIXEL_GROUP) * PIXEL_GROUP;
@@ -210,6 +215,25 @@ function outerFunction(): FunctionWriter {
   return f;
 }
 
+/** grad(grad, post, countBytes): grad *= 1 − y² (tanh) or y·(1 − y) (sigmoid), y read at post. */
+function derivativeFunction(kind: 'tanh' | 'sigmoid'): FunctionWriter {
+  const f = new FunctionWriter([ValType.i32, ValType.i32, ValType.i32]);
+  const [grad, post, countBytes] = [0, 1, 2];
+  const i = f.local(ValType.i32);
+  const y = f.local(ValType.v128);
+  f.i32(0).set(i);
+  doWhile(f, i, 16, countBytes, () => {
+    f.get(grad).get(i).op(Op.i32Add);
+    f.get(grad).get(i).op(Op.i32Add).memory(SimdOp.load, 0);
+    f.get(post).get(i).op(Op.i32Add).memory(SimdOp.load, 0).set(y);
+    if (kind === 'tanh') f.f32x4Const(1).get(y).get(y).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Sub);
+    else f.get(y).f32x4Const(1).get(y).simd(SimdOp.f32x4Sub).simd(SimdOp.f32x4Mul);
+    f.simd(SimdOp.f32x4Mul);
+    f.memory(SimdOp.store, 0);
+  });
+  return f;
+}
+
 /** activate(pre, post, countBytes, params): one activation's vector program over a row of values. */
 function activationFunction(a: Activation): FunctionWriter {
   const f = new FunctionWriter([ValType.i32, ValType.i32, ValType.i32, ValType.i32]);
@@ -245,6 +269,8 @@ export function wasmMatrixOps(floats: number, activations: readonly Activation[]
     const functions = [
       { name: 'affine', writer: affineFunction() },
       { name: 'outer', writer: outerFunction() },
+      { name: 'tanhDerivative', writer: derivativeFunction('tanh') },
+      { name: 'sigmoidDerivative', writer: derivativeFunction('sigmoid') },
       ...kinds.map((kind, i) => ({ name: `activate${i}`, writer: activationFunction(activations.find((a) => activationCodeKey(a) === kind)!) })),
     ];
     module = new WebAssembly.Module(assembleModule(functions, pages));
@@ -254,11 +280,20 @@ export function wasmMatrixOps(floats: number, activations: readonly Activation[]
   const memory = instance.exports.memory as WebAssembly.Memory;
   const affine = instance.exports.affine as (...args: number[]) => void;
   const outer = instance.exports.outer as (...args: number[]) => void;
+  const derivatives: Record<string, (...args: number[]) => void> = {
+    tanh: instance.exports.tanhDerivative as (...args: number[]) => void,
+    sigmoid: instance.exports.sigmoidDerivative as (...args: number[]) => void,
+  };
   const perLayer = activations.map((a) => instance.exports[`activate${kinds.indexOf(activationCodeKey(a))}`] as (...args: number[]) => void);
   return {
     arena: new Float32Array(memory.buffer),
     affine: (out, weights, bias, input, rows, inputs, stride, pixels) => affine(out * 4, weights * 4, bias < 0 ? -1 : bias * 4, input * 4, rows, inputs, stride * 4, roundUp(pixels)),
     outer: (gradient, delta, input, rows, inputs, stride, pixels) => outer(gradient * 4, delta * 4, input * 4, rows, inputs, stride * 4, roundUp(pixels)),
     activate: (layer, pre, post, pixels, params) => perLayer[layer](pre * 4, post * 4, roundUp(pixels) * 4, params * 4),
+    derivativeFromOutput: (name, grad, post, pixels) => {
+      const run = derivatives[name];
+      if (run) run(grad * 4, post * 4, roundUp(pixels) * 4);
+      return run !== undefined;
+    },
   };
 }
