@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { flattenWeights, GradientEvaluator, imageTrainingSet, parameterLayout } from '../src/core/index.js';
 import { encodePng } from '../src/encode/png.js';
 import { fitNetwork, loadTargetImage } from '../src/fit/index.js';
 import { FrameBuilder, sceneFromFile, validateSceneData, weightsToJson } from '../src/scene/index.js';
@@ -36,6 +37,22 @@ try {
   // What PyTorch starts from and learns: the same weights and the same pixels.
   writeFileSync(join(dir, 'init.json'), JSON.stringify(weightsToJson(new FrameBuilder(loaded.model).network(loaded.model.baseNetwork))));
   writeFileSync(join(dir, 'target.png'), encodePng(Uint8Array.from(target.data), SIZE, SIZE));
+
+  // One gradient step (forward and backward over one mini-batch) on this thread, 50 times.
+  const frame = new FrameBuilder(loaded.model).atTime(0);
+  const set = imageTrainingSet(loaded.model.features, frame, loaded.model.shape.inputCount, 3, target.data);
+  const evaluator = new GradientEvaluator(loaded.model.shape, frame.activations);
+  const params = flattenWeights(parameterLayout(loaded.model.shape), frame.weights);
+  const gradient = new Float32Array(params.length);
+  const order = Uint32Array.from({ length: set.pixels }, (_, i) => (i * 7919) % set.pixels);
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const started = performance.now();
+    evaluator.evaluate(params, set, order, 0, BATCH, gradient);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`one gradient step of ${BATCH} pixels on one thread (${evaluator.backend}): best ${times[0].toFixed(1)} ms, median ${times[25].toFixed(1)} ms`);
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), seconds * 1000);
