@@ -108,6 +108,8 @@ describe('cppn-motion fit', () => {
       [['fit', join(dir.path, 'disc.png'), '--optimiser', 'rmsprop'], /"rmsprop" is not an optimiser; use adam or sgd/],
       [['fit', join(dir.path, 'disc.png'), '--out', join(dir.path, 'w.txt')], /the weights file must end in \.json/],
       [['fit', join(dir.path, 'disc.png'), '--init', join(dir.path, 'scene.yaml')], /--init .*scene\.yaml is not valid JSON/],
+      // Refused before any training: a file stands where the output folder would be.
+      [['fit', join(dir.path, 'disc.png'), '--out', join(dir.path, 'disc.png', 'w.json')], /cannot write .*disc\.png: a file stands where a folder is needed/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args);
