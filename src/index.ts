@@ -17,3 +17,4 @@ export type { FrameBackend, FrameRange, RenderedUnit } from './render/frame-back
 export { createClusterBackend, createDirectoryStore, startChunkWorker, type ChunkStore, type ClusterBackend } from './cluster/index.js';
 export { encodePng, readPngMetadata, decodePng } from './encode/png.js';
 export { UserError, SceneError, type SceneProblem } from './errors.js';
+export { fitNetwork, loadTargetImage, writeFitOutputs, fitOutputPaths, fittedScene, fitChartSpec, renderFitChart, defaultFitSize, type FitImage, type FitOptions, type FitProgress, type FitResult, type FitPoint, type FitStop } from './fit/index.js';

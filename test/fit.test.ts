@@ -78,12 +78,24 @@ describe('cppn-motion fit', () => {
     expect(chart.width).toBeGreaterThan(600);
   });
 
-  it('without a nonlinearity the network draws no better than a ramp', async () => {
-    const args = (activation: string): string[] => ['fit', join(dir.path, 'disc.png'), '--scene', join(dir.path, 'scene.yaml'), '--size', '32x32', '--steps', '250', '--batch', '256', '--workers', '1', '--activation', activation, '--out', join(dir.path, `${activation}.json`), '-q'];
-    expect((await runCli(args('identity'))).code).toBe(0);
-    const target = await readPng(join(dir.path, 'disc.png'));
-    const flat = picturePsnr((await readPng(join(dir.path, 'identity.png'))).data, target.data);
-    expect(flat).toBeLessThan(18);
+  it('without a nonlinearity the network can only draw a ramp; with tanh it draws the disc', async () => {
+    // x and y alone (no r): a disc is then out of reach of any linear map.
+    const flatScene = join(dir.path, 'xy.yaml');
+    writeFileSync(flatScene, SCENE.replace('inputs: [x, y, r]', 'inputs: [x, y]').replace('  activation: tanh\n', '  activation: tanh\n  init: pytorch-default\n'));
+    const fit = async (activation: string): Promise<{ psnr: number; start: number }> => {
+      const result = await runCli(['fit', join(dir.path, 'disc.png'), '--scene', flatScene, '--size', '32x32', '--steps', '300', '--batch', '256', '--workers', '1', '--activation', activation, '--out', join(dir.path, `${activation}.json`)]);
+      expect(result.code).toBe(0);
+      const target = await readPng(join(dir.path, 'disc.png'));
+      const start = Number(/step 1\/300 \| loss [^|]+\| PSNR ([\d.]+) dB/.exec(result.stderr)?.[1]);
+      return { psnr: picturePsnr((await readPng(join(dir.path, `${activation}.png`))).data, target.data), start };
+    };
+    const flat = await fit('identity');
+    const curved = await fit('tanh');
+    // The linear network learned what it can (a ramp towards the disc's colours)…
+    expect(flat.psnr).toBeGreaterThan(flat.start + 1);
+    // …which stays far from the disc that tanh layers draw from the same start.
+    expect(flat.psnr).toBeLessThan(14);
+    expect(curved.psnr).toBeGreaterThan(flat.psnr + 6);
     const stored = JSON.parse(readPngMetadata(readFileSync(join(dir.path, 'identity.png')))!);
     expect(stored.network.activation).toBe('identity');
   });
@@ -96,6 +108,8 @@ describe('cppn-motion fit', () => {
       [['fit', join(dir.path, 'disc.png'), '--optimiser', 'rmsprop'], /"rmsprop" is not an optimiser; use adam or sgd/],
       [['fit', join(dir.path, 'disc.png'), '--out', join(dir.path, 'w.txt')], /the weights file must end in \.json/],
       [['fit', join(dir.path, 'disc.png'), '--init', join(dir.path, 'scene.yaml')], /--init .*scene\.yaml is not valid JSON/],
+      // Refused before any training: a file stands where the output folder would be.
+      [['fit', join(dir.path, 'disc.png'), '--out', join(dir.path, 'disc.png', 'w.json')], /cannot write .*disc\.png: a file stands where a folder is needed/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args);

@@ -34,6 +34,15 @@ describe('fitNetwork', () => {
     expect(result.history[0].loss).toBeGreaterThan(0.02);
   });
 
+  it('SGD with momentum learns too, and weight decay keeps the weights smaller', async () => {
+    const sgd = await fitNetwork(scene(greyNetwork), disc(32), { steps: 300, batchSize: 256, workers: 1, optimiser: 'sgd', learningRate: 0.5 });
+    expect(sgd.psnr).toBeGreaterThan(20);
+    const size = (weights: typeof sgd.weights): number => Math.hypot(...weights.layers.flatMap((l) => [...l.weight, ...l.bias]));
+    const plain = await fitNetwork(scene(greyNetwork), disc(32), { steps: 100, batchSize: 256, workers: 1 });
+    const decayed = await fitNetwork(scene(greyNetwork), disc(32), { steps: 100, batchSize: 256, workers: 1, weightDecay: 1 });
+    expect(size(decayed.weights)).toBeLessThan(0.97 * size(plain.weights));
+  });
+
   it('stops as soon as the PSNR asked for is reached, keeping the best weights', async () => {
     const result = await fitNetwork(scene(greyNetwork), disc(32), { steps: 2000, targetPsnr: 20, batchSize: 256, workers: 1, evaluateEvery: 5 });
     expect(result.stopped).toBe('psnr');

@@ -20,6 +20,7 @@ import {
   type OptimiserName,
 } from '../core/index.js';
 import { UserError } from '../errors.js';
+import { stillTime } from '../render/still.js';
 import { FrameBuilder, valuesAt, type LoadedScene } from '../scene/index.js';
 import type { FitData } from './gradient-worker.js';
 import { ShardPool } from './shard-pool.js';
@@ -121,7 +122,8 @@ function check(loaded: LoadedScene, target: FitImage, o: FitOptions): void {
 export async function fitNetwork(loaded: LoadedScene, target: FitImage, options: FitOptions = {}): Promise<FitResult> {
   check(loaded, target, options);
   const { model } = loaded;
-  const at = options.at ?? 0;
+  // The same moment the fitted picture is rendered at (a loop's later times map into its first period).
+  const at = stillTime(loaded, options.at ?? 0);
   const builder = new FrameBuilder(model, loaded.library);
   const frame = builder.atTime(at);
   const hiddenCount = model.shape.hidden.length;

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkWeightsFit, OPTIMISER_NAMES, randomWeights, type ActivationName, type NetworkWeights, type OptimiserName } from '../../core/index.js';
+import { PendingOutput } from '../../encode/atomic-output.js';
 import { UserError } from '../../errors.js';
 import { defaultFitSize, fitNetwork, loadTargetImage, writeFitOutputs, type FitProgress } from '../../fit/index.js';
 import { applyOverrides, sceneFromFile, validateSceneData, weightsFromJson, type LoadedScene } from '../../scene/index.js';
@@ -135,6 +136,8 @@ export function registerFit(program: Command): void {
       const stem = basename(targetPath, extname(targetPath));
       const out = flags.out ?? join('output', `${stem}-fit${flags.activation ? `-${flags.activation}` : ''}.json`);
       if (extname(out).toLowerCase() !== '.json') throw new UserError(`--out ${out}: the weights file must end in .json (the picture and chart are written beside it)`);
+      // Find out now, not after the training, when the output folder cannot be made.
+      new PendingOutput(out).discard();
       report.info(`fitting ${loaded.model.name}'s network (${loaded.model.shape.hidden.length} hidden layers, ${loaded.model.shape.activations[0].name}) to ${targetPath} at ${width}x${height}`);
       const progress = fitProgress(Boolean(flags.quiet));
       let interrupted = false;

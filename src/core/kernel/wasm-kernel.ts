@@ -128,7 +128,7 @@ function emitOp(f: FunctionWriter, op: VectorOp, local: (id: number) => number, 
  * Emits `program` applied to the vector in local `input`, leaving the result
  * on the stack. `scratch` maps op ids to v128 locals, reused across calls.
  */
-function emitProgram(f: FunctionWriter, program: VectorProgram, input: number, params: number[], scratch: Map<number, number>): void {
+export function emitProgram(f: FunctionWriter, program: VectorProgram, input: number, params: number[], scratch: Map<number, number>): void {
   const live = program.liveOps();
   const local = (id: number): number => {
     if (program.ops[id].kind === 'input') return input;

@@ -8,7 +8,7 @@
  * (float32) for training, or in JavaScript (float32, or float64 for the
  * finite-difference checks).
  */
-import { ACTIVATIONS, type Activation, type OutputRange } from '../activations.js';
+import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation, type OutputRange } from '../activations.js';
 import { wasmSimdSupported } from '../kernel/wasm-kernel.js';
 import type { NetworkShape } from '../network.js';
 import { jsMatrixOps, PIXEL_GROUP, wasmMatrixOps, type MatrixOps } from './matrix-ops.js';
@@ -126,6 +126,8 @@ let simd: boolean | undefined;
 /** Where everything lives in the arena (float indices, 16-float aligned). */
 interface ArenaLayout {
   params: number;
+  /** Each layer's numeric activation parameters, in ACTIVATION_PARAMS order. */
+  activationParams: number;
   /** Each layer's weights transposed (for Wᵀ·delta); unused for the first layer. */
   transposed: number[];
   gradient: number;
@@ -135,6 +137,8 @@ interface ArenaLayout {
   pres: number[];
   deltaA: number;
   deltaB: number;
+  /** A row of ones: a bias gradient is the outer product of delta with it. */
+  ones: number;
   size: number;
 }
 
@@ -148,12 +152,14 @@ function arenaLayout(layout: ParameterLayout, inputCount: number, block: number)
   const widest = Math.max(...layout.layers.map((slot) => Math.max(slot.inputs, slot.outputs)));
   return {
     params: take(layout.size),
+    activationParams: take(layout.layers.length * ACTIVATION_PARAMS.length),
     transposed: layout.layers.map((slot) => take(slot.inputs * slot.outputs)),
     gradient: take(layout.size),
     acts: [take(inputCount * block), ...layout.layers.map((slot) => take(slot.outputs * block))],
     pres: layout.layers.map((slot) => take(slot.outputs * block)),
     deltaA: take(widest * block),
     deltaB: take(widest * block),
+    ones: take(block),
     size: at,
   };
 }
@@ -166,6 +172,7 @@ export class GradientEvaluator {
   private readonly arena: FloatArray;
   private readonly at: ArenaLayout;
   private readonly unit: { offset: number; slope: number };
+  private readonly names: string[];
 
   constructor(
     readonly shape: NetworkShape,
@@ -182,8 +189,11 @@ export class GradientEvaluator {
     const useSimd = precision === 'float32' && backend !== 'js' && simd;
     if (backend === 'wasm-simd' && !useSimd) throw new RangeError('WebAssembly SIMD runs float32 only, and needs an engine that supports it');
     this.backend = useSimd ? 'wasm-simd' : 'js';
-    this.ops = useSimd ? wasmMatrixOps(this.at.size) : jsMatrixOps(precision === 'float64' ? new Float64Array(this.at.size) : new Float32Array(this.at.size));
+    this.ops = useSimd ? wasmMatrixOps(this.at.size, activations) : jsMatrixOps(precision === 'float64' ? new Float64Array(this.at.size) : new Float32Array(this.at.size));
     this.arena = this.ops.arena;
+    this.arena.fill(1, this.at.ones, this.at.ones + blockSize);
+    this.names = activations.map((a) => a.name);
+    activations.forEach((a, l) => ACTIVATION_PARAMS.forEach((name, i) => (this.arena[this.at.activationParams + l * ACTIVATION_PARAMS.length + i] = a[name])));
     this.unit = unitMap(ACTIVATIONS[activations[activations.length - 1].name].range);
   }
 
@@ -233,7 +243,12 @@ export class GradientEvaluator {
     const { arena, at } = this;
     this.layout.layers.forEach((slot, l) => {
       this.ops.affine(at.pres[l], at.params + slot.weight, at.params + slot.bias, at.acts[l], slot.outputs, slot.inputs, B, count);
-      for (let n = 0; n < slot.outputs; n++) this.passes[l].forward(arena, at.pres[l] + n * B, at.acts[l + 1] + n * B, count);
+      const activate = this.ops.activate;
+      const params = at.activationParams + l * ACTIVATION_PARAMS.length;
+      for (let n = 0; n < slot.outputs; n++) {
+        if (activate) activate(l, at.pres[l] + n * B, at.acts[l + 1] + n * B, count, params);
+        else this.passes[l].forward(arena, at.pres[l] + n * B, at.acts[l + 1] + n * B, count);
+      }
     });
   }
 
@@ -275,16 +290,16 @@ export class GradientEvaluator {
       const slot = this.layout.layers[l];
       const { inputs, outputs } = slot;
       this.ops.outer(at.gradient + slot.weight, delta, at.acts[l], outputs, inputs, B, count);
-      for (let n = 0; n < outputs; n++) {
-        const row = delta + n * B;
-        let biasSum = 0;
-        for (let j = 0; j < count; j++) biasSum += arena[row + j];
-        arena[at.gradient + slot.bias + n] += biasSum;
-      }
+      // Padding pixels have zero deltas, so summing whole groups against the ones row is exact.
+      this.ops.outer(at.gradient + slot.bias, delta, at.ones, outputs, 1, B, count);
       if (l === 0) break;
       // The gradient reaching the layer below: Wᵀ·delta, then through its activation.
       this.ops.affine(below, at.transposed[l], -1, delta, inputs, outputs, B, count);
-      for (let k = 0; k < inputs; k++) this.passes[l - 1].backward(arena, below + k * B, at.pres[l - 1] + k * B, at.acts[l] + k * B, count);
+      const name = this.names[l - 1];
+      for (let k = 0; k < inputs; k++) {
+        if (this.ops.derivativeFromOutput?.(name, below + k * B, at.acts[l] + k * B, count)) continue;
+        this.passes[l - 1].backward(arena, below + k * B, at.pres[l - 1] + k * B, at.acts[l] + k * B, count);
+      }
       [delta, below] = [below, delta];
     }
   }
