@@ -5,6 +5,8 @@ export * from './load.js';
 export * from './model.js';
 export * from './schema.js';
 export * from './parameters.js';
+export * from './pacing.js';
+export * from './no-op-check.js';
 export * from './timeline.js';
 export * from './weights-file.js';
 export * from './overrides.js';
