@@ -10,9 +10,11 @@ beforeAll(() => {
 afterAll(() => dir.remove());
 
 describe('cppn-motion inspect --motion', () => {
-  it('charts the change per frame of orbit as a PNG and names its spikes and stalls', async () => {
+  it('charts the change per frame of orbit as keyed as a PNG and names its spikes and stalls', async () => {
     const out = join(dir.path, 'orbit-motion.png');
-    const result = await runCli(['inspect', 'scenes/orbit.yaml', '--motion', out]);
+    const keyed = join(dir.path, 'orbit.yaml');
+    writeFileSync(keyed, readFileSync('scenes/orbit.yaml', 'utf8').replace(/^pacing: even$/m, 'pacing: keyframes'));
+    const result = await runCli(['inspect', keyed, '--motion', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/orbit: change from frame to frame .* pacing: keyframes/);
     expect(result.stdout).toMatch(/spread \(max \/ median\) \d\.\d\d/);
@@ -33,7 +35,7 @@ describe('cppn-motion inspect --motion', () => {
 describe('a paced video', () => {
   it('renders the same pixels on 1 and 2 workers', async () => {
     const scene = join(dir.path, 'paced.yaml');
-    writeFileSync(scene, readFileSync('scenes/orbit.yaml', 'utf8').replace('size: [512, 512], fps: 30, duration: 8', 'size: [48, 48], fps: 6, duration: 2') + 'pacing: even\n');
+    writeFileSync(scene, readFileSync('scenes/orbit.yaml', 'utf8').replace('size: [512, 512], fps: 30, duration: 8', 'size: [48, 48], fps: 6, duration: 2'));
     const hashes: Record<string, string[]> = {};
     for (const workers of ['1', '2']) {
       const out = join(dir.path, `paced-${workers}`);
