@@ -48,3 +48,17 @@ describe('a paced video', () => {
     expect(hashes['2']).toEqual(hashes['1']);
   });
 });
+
+describe('a still without --at', () => {
+  it('shows the middle of a moving scene (as the contact sheet does), and --at still chooses', async () => {
+    const shot = async (name: string, args: string[]): Promise<string> => {
+      const out = join(dir.path, `${name}.png`);
+      const result = await runCli(['still', 'scenes/spin.yaml', '--size', '48x48', '--out', out, '--quiet', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return sha256((await readPng(out)).data);
+    };
+    const plain = await shot('spin-default', []);
+    expect(plain).toBe(await shot('spin-middle', ['--at', '3']));
+    expect(plain).not.toBe(await shot('spin-start', ['--at', '0']));
+  });
+});

@@ -7,6 +7,7 @@ export * from './schema.js';
 export * from './parameters.js';
 export * from './pacing.js';
 export * from './no-op-check.js';
+export * from './moments.js';
 export * from './timeline.js';
 export * from './weights-file.js';
 export * from './overrides.js';

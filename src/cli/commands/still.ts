@@ -4,13 +4,13 @@ import { writeFileAtomic } from '../../encode/atomic-output.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderStill } from '../../render/still.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
-import { LIMITS } from '../../scene/index.js';
+import { LIMITS, representativeTime } from '../../scene/index.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 import { join } from 'node:path';
 
 interface StillFlags {
-  at: number;
+  at?: number;
   size?: [number, number];
   seed?: number;
   antialias?: number;
@@ -25,7 +25,7 @@ export function registerStill(program: Command): void {
     .command('still')
     .description('render one frame of a scene as a PNG (the scene is stored inside it)')
     .argument('[scene]', 'scene file (.yaml)')
-    .option('--at <seconds>', 'time in the scene', parseNonNegative, 0)
+    .option('--at <seconds>', 'time in the scene (default: the middle of the video when the scene moves, else 0)', parseNonNegative)
     .option('--size <WxH>', 'image size, e.g. 4096x4096', parseSize)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--out <file.png>', 'output file (default: output/<name>.png)')
@@ -36,12 +36,13 @@ export function registerStill(program: Command): void {
     .action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed, antialias: flags.antialias }, report);
-      const goo = greyGooWarning(loaded, { at: flags.at });
+      const at = flags.at ?? representativeTime(loaded.scene);
+      const goo = greyGooWarning(loaded, { at });
       if (goo) report.warn(goo);
-      const grain = noiseWarning(loaded, { at: flags.at });
+      const grain = noiseWarning(loaded, { at });
       if (grain) report.warn(grain);
       const started = performance.now();
-      const still = await renderStill(loaded, { at: flags.at, workers: flags.workers });
+      const still = await renderStill(loaded, { at, workers: flags.workers });
       const out = flags.out ?? join('output', `${loaded.model.name}.png`);
       writeFileAtomic(out, encodePng(still.data, still.width, still.height, JSON.stringify(loaded.scene)));
       report.info(`wrote ${out} (${still.width}x${still.height}, ${Math.round(performance.now() - started)} ms)`);
