@@ -3,7 +3,8 @@
  * showcase (scenes/drift.yaml, 512×512, 8 s, MP4 + GIF) at antialias 1, 2
  * and 3, and the spread (max / median) of the change per frame of orbit and
  * drift with pacing: keyframes and pacing: even. Run with
- * `npm run bench:pictures` (add `--quick` for 2 s of video instead of 8).
+ * `npm run bench:pictures` (`npx tsx bench/pictures-bench.ts --quick` for 2 s at
+ * 256×256 instead of 8 s at 512×512).
  *
  * Shimmer is the mean change of an RGB value from one frame to the next
  * (steps of 255) over the first second, at full size: the part of it that
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { measureMotion } from '../src/inspect/index.js';
 import { FrameRenderer } from '../src/render/frame-renderer.js';
 import { renderVideo } from '../src/render/video.js';
-import { loadScene, pictureChange, sceneFromFile, validateSceneData, type LoadedScene, type SceneInput } from '../src/scene/index.js';
+import { loadScene, overrideScene, pictureChange, sceneFromFile, validateSceneData, type LoadedScene, type SceneFile, type SceneInput } from '../src/scene/index.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -38,8 +39,10 @@ function shimmer(loaded: LoadedScene, frames: number): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'cppn-motion-pictures-'));
 try {
-  const drift = changed(loadScene('scenes/drift.yaml'), (s) => ({ ...s, output: { ...s.output, duration: quick ? 2 : s.output!.duration } }));
-  console.log(`antialiasing: scenes/drift.yaml, 512x512, ${drift.scene.output.duration} s at 30 fps (${drift.model.timeline.frameCount} frames), mp4 + gif, ${availableParallelism()} workers`);
+  const showcase = loadScene('scenes/drift.yaml');
+  // --quick: 256×256 and 2 s (the keyframes stretch with the duration, as --duration does).
+  const drift = quick ? changed(showcase, (s) => overrideScene(s as SceneFile, { duration: 2, size: [256, 256] }) as SceneInput) : showcase;
+  console.log(`antialiasing: scenes/drift.yaml, ${drift.model.width}x${drift.model.height}, ${drift.scene.output.duration} s at 30 fps (${drift.model.timeline.frameCount} frames), mp4 + gif, ${availableParallelism()} workers`);
   console.log('  antialias  wall time  worker render  GIF size   MP4 size   shimmer (1st second)');
   for (const n of [1, 2, 3]) {
     const loaded = changed(drift, (s) => ({ ...s, name: `drift-aa${n}`, output: { ...s.output, antialias: n } }));
