@@ -2,11 +2,11 @@
  * The activation sheet: one panel per activation, each with the function and
  * its derivative over [−5, 5] and the histogram of its output for a standard
  * normal input (with that output's mean and standard deviation). Charted with
- * Vega-Lite, rendered to SVG by Vega without a browser, and rasterised to PNG
- * by resvg.
+ * Vega-Lite (see chart.ts).
  */
 import { ACTIVATION_DEFAULTS, ACTIVATIONS, activation, type Activation, type ActivationName } from '../core/index.js';
 import { FONT_FAMILY, INK, MUTED } from '../encode/drawing.js';
+import { renderChart, type Chart } from './chart.js';
 import { normalResponse } from './normal-response.js';
 
 const FUNCTION_COLOUR = '#2f6db5';
@@ -118,18 +118,7 @@ export function activationSheetSpec(names: readonly ActivationName[] = Object.ke
   };
 }
 
-/** Vega's text measurement hooks (exported by vega, not in its type definitions). */
-interface VegaTextMetrics {
-  textMetrics: { width: (item: object, text: unknown) => number };
-  font: (item: object) => string;
-}
-
-export interface ActivationSheet {
-  png: Buffer;
-  svg: string;
-  width: number;
-  height: number;
-}
+export type ActivationSheet = Chart;
 
 export interface ActivationSheetOptions {
   /** Which panels, in order (default: the whole catalogue). */
@@ -139,26 +128,5 @@ export interface ActivationSheetOptions {
 }
 
 export async function renderActivationSheet(options: ActivationSheetOptions = {}): Promise<ActivationSheet> {
-  // Loaded on demand: charting libraries are large, and only this command needs them.
-  const [vegaLite, vega, { Resvg }, { createCanvas }] = await Promise.all([import('vega-lite'), import('vega'), import('@resvg/resvg-js'), import('@napi-rs/canvas')]);
-  // Vega measures text with a canvas when it has one and otherwise guesses
-  // (generously), which spaces the panels unevenly; measure with the same
-  // system fonts that resvg draws with.
-  const measure = createCanvas(1, 1).getContext('2d');
-  const scenegraph = vega as unknown as VegaTextMetrics;
-  scenegraph.textMetrics.width = (item, text) => {
-    measure.font = scenegraph.font(item);
-    return measure.measureText(String(text ?? '').trim()).width;
-  };
-  const spec = activationSheetSpec(options.only);
-  const compiled = vegaLite.compile(spec as unknown as Parameters<typeof vegaLite.compile>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const image = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: options.scale ?? 2 },
-    background: 'white',
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-  }).render();
-  return { png: image.asPng(), svg, width: image.width, height: image.height };
+  return renderChart(activationSheetSpec(options.only), options.scale);
 }

@@ -13,3 +13,5 @@ export * from './neuron-maps.js';
 export * from './normal-response.js';
 export * from './sample-frame.js';
 export * from './noise.js';
+export * from './motion.js';
+export * from './chart.js';

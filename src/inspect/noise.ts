@@ -190,7 +190,7 @@ function explain(loaded: LoadedScene, frame: FrameDescription): string {
   const zoom = frame.view.zoom;
   const periodic = frame.activations.some((a) => (ACTIVATIONS[a.name].params as readonly string[]).includes('frequency'));
   const cause = `${describeInit(loaded.scene)}${periodic ? ' and the frequency of the periodic layers multiply how fast each layer\'s input changes across the image' : ' make each layer\'s input change fast across the image'}, at view zoom ${zoom}`;
-  if (first < 0) return `the pattern changes faster than the pixels by the output (neighbouring pixels agree ${fmt(correlations[correlations.length - 1])} on average): ${cause}`;
+  if (first < 0) return `the pattern grows finer layer by layer until, at the output, neighbouring pixels correlate only ${fmt(correlations[correlations.length - 1])}: ${cause}`;
   const before = first > 0 ? `${fmt(correlations[first - 1])} in ${describeLayer(frame, first - 1)} to ` : '';
   return `neighbouring pixels stop being alike at ${describeLayer(frame, first)}: their correlation falls from ${before}${fmt(correlations[first])} there: ${cause}`;
 }

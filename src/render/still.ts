@@ -4,7 +4,7 @@
  * on the calling thread, where starting workers would cost more than it saves.
  */
 import { UserError } from '../errors.js';
-import type { LoadedScene } from '../scene/index.js';
+import { representativeTime, type LoadedScene } from '../scene/index.js';
 import type { FrameBackend, Still } from './frame-backend.js';
 import { FrameRenderer } from './frame-renderer.js';
 import { createLocalBackend } from './local-backend.js';
@@ -13,7 +13,7 @@ import { defaultWorkerCount, type RenderPool } from './pool.js';
 export type { Still } from './frame-backend.js';
 
 export interface StillOptions {
-  /** Seconds into the scene (default 0). */
+  /** Seconds into the scene (default: the middle of the video when the scene moves, else 0). */
   at?: number;
   /** Worker threads; 1 renders on the calling thread. Default: one per core. */
   workers?: number;
@@ -39,7 +39,7 @@ export function stillTime(loaded: LoadedScene, at = 0): number {
 }
 
 export async function renderStill(loaded: LoadedScene, options: StillOptions = {}): Promise<Still> {
-  const time = stillTime(loaded, options.at);
+  const time = stillTime(loaded, options.at ?? representativeTime(loaded.scene));
   const { width, height } = loaded.model;
   const workers = options.pool?.threads ?? options.workers ?? defaultWorkerCount();
   if (width * height < PARALLEL_THRESHOLD || (!options.backend && workers <= 1)) {

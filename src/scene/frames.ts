@@ -15,6 +15,7 @@ import {
   type NetworkWeights,
 } from '../core/index.js';
 import type { SceneModel } from './model.js';
+import { applyTimeMap, measurePacing, pacedSegments, type TimeMap } from './pacing.js';
 import { homeValue, PARAMETERS, type NumberParameter } from './parameters.js';
 import { frameTime, networkKey, valuesAt, type NetworkMix, type NetworkRef } from './timeline.js';
 
@@ -22,6 +23,9 @@ import { frameTime, networkKey, valuesAt, type NetworkMix, type NetworkRef } fro
 export type WeightsLibrary = ReadonlyMap<string, NetworkWeights>;
 
 const CACHE_SIZE = 8;
+
+/** Re-timings measured, per scene model: every builder of a scene shares its one measurement. */
+const pacings = new WeakMap<SceneModel, TimeMap | undefined>();
 
 /** Parameters that set an activation parameter (frequency, slope, …) on every layer. */
 const ACTIVATION_SETTERS = PARAMETERS.filter((p) => 'activationParam' in p);
@@ -75,8 +79,27 @@ export class FrameBuilder {
     return this.scratch;
   }
 
-  /** The frame showing `time` seconds into the scene. */
-  atTime(time: number, phase = time / this.model.timeline.duration): FrameDescription {
+  /**
+   * The re-timing of a scene with `pacing: even` (measured on first use), or
+   * undefined when the scene keeps its keyframes' pace.
+   */
+  pacing(): TimeMap | undefined {
+    const { model } = this;
+    if (!pacings.has(model)) {
+      const paced = pacedSegments(model.scene).length > 0;
+      pacings.set(model, paced ? measurePacing(model.scene, (time) => this.unpacedAt(time), model.timeline.frameCount) : undefined);
+    }
+    return pacings.get(model);
+  }
+
+  /** The frame showing `time` seconds into the scene (re-timed when the scene asks for even pacing). */
+  atTime(time: number): FrameDescription {
+    const pacing = this.pacing();
+    return this.unpacedAt(pacing ? applyTimeMap(pacing, time) : time);
+  }
+
+  /** The frame at `time` on the trajectory as the keyframes time it. */
+  unpacedAt(time: number, phase = time / this.model.timeline.duration): FrameDescription {
     const { model } = this;
     const values = valuesAt(model.timeline, time);
     const n = values.numbers;

@@ -18,6 +18,9 @@ import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter } from './p
 import { parseSeedList } from './seed-list.js';
 import { describeFormats, FORMATS, formatOptionShapes, OUTPUT_FORMATS } from './output-formats.js';
 
+/** keyframes: the pace the keyframes and easings give; even: re-timed so the picture changes evenly (see pacing.ts). */
+export const PACINGS = ['keyframes', 'even'] as const;
+
 /** Largest side and pixel count a frame may have: beyond, memory runs out before anything useful renders. */
 export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, fps: 120, duration: 3600, layers: 64, width: 1024, weights: 16 * 1024 * 1024, antialias: 8 } as const;
 
@@ -150,6 +153,7 @@ const keyframeSchema = z
   .strictObject({
     at: z.number().min(0).optional().describe('Time of the keyframe in seconds.'),
     frame: z.int().min(0).optional().describe('Time of the keyframe as a frame number (instead of at).'),
+    pacing: z.enum(PACINGS).optional().describe('even: re-time the segment from this keyframe to the next so the picture changes by the same amount every frame.'),
     ease: z.string().optional().describe(`Easing from this keyframe to the next: ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2).`),
     ...keyframeParameters(),
   })
@@ -185,6 +189,10 @@ export const sceneSchema = z
       .default(true)
       .describe('true: a seamless loop (the trajectory returns to its start); ping-pong: forwards then backwards; false: plays once.'),
     ease: z.string().default('in-out-sine').describe('Easing of segments whose keyframe names none.'),
+    pacing: z
+      .enum(PACINGS)
+      .default('keyframes')
+      .describe('keyframes: the pace the keyframes and easings give; even: re-time the whole trajectory so the picture changes by the same amount every frame (as far as the path allows).'),
     orbit: z
       .strictObject({
         seeds: z.tuple([z.int(), z.int()]).describe('Two networks A and B.'),

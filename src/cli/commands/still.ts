@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../encode/atomic-output.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderStill } from '../../render/still.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
-import { LIMITS } from '../../scene/index.js';
+import { LIMITS, representativeTime } from '../../scene/index.js';
 import { interruptible } from '../interrupts.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
@@ -12,7 +12,7 @@ import { stemAvoidingSource } from '../from-source.js';
 import { join } from 'node:path';
 
 interface StillFlags {
-  at: number;
+  at?: number;
   size?: [number, number];
   seed?: number;
   antialias?: number;
@@ -27,7 +27,7 @@ export function registerStill(program: Command): void {
     .command('still')
     .description('render one frame of a scene as a PNG (the scene is stored inside it)')
     .argument('[scene]', 'scene file (.yaml)')
-    .option('--at <seconds>', 'time in the scene', parseNonNegative, 0)
+    .option('--at <seconds>', 'time in the scene (default: the middle of the video when the scene moves, else 0)', parseNonNegative)
     .option('--size <WxH>', 'image size, e.g. 4096x4096', parseSize)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--out <file.png>', 'output file (default: output/<name>.png)')
@@ -38,15 +38,16 @@ export function registerStill(program: Command): void {
     .action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed, antialias: flags.antialias }, report);
-      const goo = greyGooWarning(loaded, { at: flags.at });
+      const at = flags.at ?? representativeTime(loaded.scene);
+      const goo = greyGooWarning(loaded, { at });
       if (goo) report.warn(goo);
-      const grain = noiseWarning(loaded, { at: flags.at });
+      const grain = noiseWarning(loaded, { at });
       if (grain) report.warn(grain);
       const started = performance.now();
       // --from without --out never writes over its source.
       const out = flags.out ?? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`;
       const still = await interruptible(async (signal) => {
-        const picture = await renderStill(loaded, { at: flags.at, workers: flags.workers });
+        const picture = await renderStill(loaded, { at, workers: flags.workers });
         if (signal.aborted) throw signal.reason;
         writeFileAtomic(out, encodePng(picture.data, picture.width, picture.height, JSON.stringify(loaded.scene)));
         return picture;
