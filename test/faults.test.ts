@@ -3,10 +3,10 @@
  * Every case checks the exit code, the message, that no temporary file is
  * left, and that what was there before is byte-identical afterwards.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, sha256, tempDir, writeScene } from './helpers.js';
+import { runCli, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
 import { canMount, MOUNT_SKIP, mountTmpfs, type Mount } from './mounts.js';
 
 export const SCENE = `
@@ -20,35 +20,6 @@ keyframes:
   - { at: 0, seed: 2, zoom: 1 }
   - { at: 0.5, seed: 3, zoom: 1.5 }
 `;
-
-/** Every file under `dir` (recursively) with its hash, the disk filler excepted. */
-export function snapshot(dir: string, skip: (name: string) => boolean = () => false): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (at: string): void => {
-    for (const name of readdirSync(at)) {
-      const path = join(at, name);
-      if (name === 'filler' || skip(name)) continue;
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(dir, path)] = sha256(readFileSync(path));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** Temporary outputs (`.name.partial-…`) left anywhere under `dir`. */
-export function temporaries(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (at: string): void => {
-    for (const name of readdirSync(at)) {
-      const path = join(at, name);
-      if (/\.partial-/.test(name)) found.push(relative(dir, path));
-      else if (statSync(path).isDirectory()) walk(path);
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return found;
-}
 
 let dir: ReturnType<typeof tempDir>;
 let scene: string;
@@ -227,5 +198,41 @@ describe('output paths', () => {
     const result = await runCli(['render', scene, '--format', 'gif', '--out', join(folder, 'fault'), '-q']);
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(folder).sort()).toEqual([`.other.partial-${process.pid}-aaaaaa.gif`, 'fault.gif']);
+  });
+});
+
+describe('batch folders', () => {
+  it('a second batch into the same folder is refused while the first runs; both batches end up in the manifest', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('./helpers.js');
+    const out = join(dir.path, 'locked');
+    const first = spawn(process.execPath, [CLI, 'batch', scene, '--seeds', '1-3', '--duration', '10', '--size', '96x96', '--out', out]);
+    let firstErr = '';
+    const started = new Promise<void>((ready) => first.stderr.on('data', (d: Buffer) => ((firstErr += d.toString()), /items → /.test(firstErr) && ready())));
+    const firstDone = new Promise<number | null>((done) => first.on('close', done));
+    await started;
+    const second = await runCli(['batch', scene, '--seeds', '7', '--out', out, '-q']);
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/is being written by another batch \(process \d+\); wait for it to finish/);
+    expect(await firstDone, firstErr).toBe(0);
+    const third = await runCli(['batch', scene, '--seeds', '7', '--out', out, '-q']);
+    expect(third.code, third.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'fault', 'manifest.json'), 'utf8')) as { items: Array<{ name: string }> };
+    expect(manifest.items.map((i) => i.name).sort()).toEqual(['fault-seed-01', 'fault-seed-02', 'fault-seed-03', 'fault-seed-07']);
+    expect(readdirSync(join(out, 'fault')).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('a lock left by a killed batch is taken over; a damaged manifest only means its items render again', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const folder = join(dir.path, 'stale-lock', 'fault');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, '.cppn-motion.lock'), '999999\n');
+    writeFileSync(join(folder, 'manifest.json'), '{"items":[null, 3, {"name": "x"}]}');
+    const result = await runCli(['batch', scene, '--seeds', '1', '--out', join(dir.path, 'stale-lock'), '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { items: Array<{ name: string }> };
+    expect(manifest.items.map((i) => i.name)).toEqual(['fault-seed-01']);
+    expect(readdirSync(folder).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });

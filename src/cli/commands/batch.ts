@@ -64,9 +64,10 @@ function planScene(path: string, flags: BatchFlags): { folder: string; items: Ba
 async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFlags, report: Reporter): Promise<ItemResult[]> {
   const total = series.items.length;
   let finished = 0;
-  report.info(`${series.origin}: ${total} item${total === 1 ? '' : 's'} → ${series.folder}/`);
-  const result = await interruptible((signal) =>
-    runBatch(series.items, {
+  const result = await interruptible((signal) => {
+    // Said once a signal would stop it cleanly.
+    report.info(`${series.origin}: ${total} item${total === 1 ? '' : 's'} → ${series.folder}/`);
+    return runBatch(series.items, {
       folder: series.folder,
       origin: series.origin,
       sceneName: series.name,
@@ -82,8 +83,8 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
           report.info(`[${finished}/${total}] ${item.name}: ${describe(r)}`);
         },
       },
-    }),
-  );
+    });
+  });
   if (result.contactSheet) report.info(`wrote ${result.contactSheet}`);
   if (result.animatedSheet) report.info(`wrote ${result.animatedSheet}`);
   report.info(`wrote ${join(series.folder, 'manifest.json')} (${(result.wallMs / 1000).toFixed(1)} s)`);

@@ -52,6 +52,8 @@ export function registerCompare(program: Command): void {
       });
       const started = performance.now();
       const comparison = await interruptible(async (signal) => {
+        // Said once a signal would stop it cleanly.
+        report.info(`rendering ${entries.length} scenes at ${flags.at} s…`);
         const sheet = await compareScenes(entries, { at: flags.at, columns: flags.columns, workers: flags.workers });
         if (signal.aborted) throw signal.reason;
         writeFileAtomic(flags.out, sheet.png);

@@ -41,6 +41,8 @@ export function registerStill(program: Command): void {
       // --from without --out never writes over its source.
       const out = flags.out ?? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`;
       const still = await interruptible(async (signal) => {
+        // Said once a signal would stop it cleanly.
+        report.info(`rendering ${loaded.model.name}: ${loaded.model.width}x${loaded.model.height} at ${flags.at} s…`);
         const picture = await renderStill(loaded, { at: flags.at, workers: flags.workers });
         if (signal.aborted) throw signal.reason;
         writeFileAtomic(out, encodePng(picture.data, picture.width, picture.height, JSON.stringify(loaded.scene)));
