@@ -236,3 +236,51 @@ describe('batch folders', () => {
     expect(readdirSync(folder).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });
+
+describe.skipIf(!canMount)('a read-only location', () => {
+  let disk: Mount;
+  beforeAll(async () => {
+    disk = mountTmpfs(2048);
+    const first = await runCli(['render', scene, '--format', 'gif,png', '--out', join(disk.path, 'x'), '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    disk.readOnly();
+  });
+  afterAll(() => disk?.remove());
+
+  const cases: Array<[string, string[]]> = [
+    ['render', ['render', '--format', 'gif,mp4', '--out', 'x']],
+    ['render --format png over earlier frames', ['render', '--format', 'png', '--out', 'x']],
+    ['still into a new folder', ['still', '--out', 'new/s.png']],
+    ['batch', ['batch', '--seeds', '1', '--out', 'series']],
+    ['compare', ['compare', 'SCENE', '--out', 'c.png']],
+  ];
+  for (const [name, args] of cases) {
+    it(`${name}: exit 2 saying the location is read-only, nothing changed`, async () => {
+      const before = snapshot(disk.path);
+      const full = args.map((a, i) => (args[i - 1] === '--out' ? join(disk.path, a) : a === 'SCENE' ? scene : a));
+      const result = await runCli([full[0], scene, ...full.slice(1), '-q']);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^error: cannot write .*: the file system is read-only\n/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(snapshot(disk.path)).toEqual(before);
+    });
+  }
+});
+if (!canMount) describe('a read-only location', () => it.skip(MOUNT_SKIP));
+
+describe('big scenes', () => {
+  it('a 1 MB scene (thousands of keyframes, a long description) renders to every format, and --from reads it back', async () => {
+    const keyframes = Array.from({ length: 6000 }, (_, i) => `  - { at: ${(i / 6000).toFixed(5)}, zoom: ${(1 + (i % 7) / 10).toFixed(1)} }`).join('\n');
+    const description = 'a long description; with = signs, # hashes and \\\\ backslashes '.repeat(14000);
+    const big = SCENE.replace('name: fault', `name: big\ndescription: "${description}"`).replace(/keyframes:[\s\S]*$/, `keyframes:\n${keyframes}\n`);
+    expect(big.length).toBeGreaterThan(1_000_000);
+    const path = writeScene(dir.path, 'big', big);
+    const out = join(dir.path, 'big', 'big');
+    const result = await runCli(['render', path, '--format', 'mp4,webm,gif,png', '--out', out, '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    for (const file of ['big.mp4', 'big.webm', 'big.gif']) {
+      const again = await runCli(['still', '--from', join(dir.path, 'big', file), '--out', join(dir.path, 'big', `${file}.png`), '-q']);
+      expect(again.code, `${file}: ${again.stderr}`).toBe(0);
+    }
+  });
+});

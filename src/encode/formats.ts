@@ -2,34 +2,28 @@
  * The output formats: MP4 (H.264), WebM (VP9), GIF (two passes, bounded
  * memory) and a folder of PNG frames. Each is a small factory of an Encoder.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Format } from '../scene/index.js';
 import { fileSystemError } from '../errors.js';
-import { PendingOutput } from './atomic-output.js';
+import { makeOutputFolder, PendingOutput } from './atomic-output.js';
 import { pngFramesCheck, videoFrameCheck } from './output-checks.js';
 import { rawInput, type EncodeJob, type Encoder } from './encoder.js';
 import { FfmpegProcess } from './ffmpeg.js';
 import PQueue from 'p-queue';
 import { assembleGif } from './gif-file.js';
 import { StreamEncoder } from './stream-encoder.js';
-
-/** ffmetadata escapes these with a backslash. */
-function escapeFfmetadata(text: string): string {
-  return text.replace(/[=;#\\\n]/g, (ch) => `\\${ch}`);
-}
+import { packSceneComment } from './scene-comment.js';
 
 /**
- * The scene goes to ffmpeg as a metadata file, not an argument: one argument
- * is capped at 128 KiB by Linux (spawn E2BIG), and a scene with thousands of
- * keyframes is larger. The file is a scratch file beside the output.
+ * The scene goes in the container's comment tag. ffmpeg takes it as one
+ * argument, which Linux caps at 128 KiB (spawn E2BIG), and this ffmpeg's
+ * metadata-file reader cuts lines at 1 KiB: a large scene is stored
+ * compressed (see metadata.ts).
  */
-function metadataInput(job: EncodeJob, output: PendingOutput): { input: string[]; map: string[] } {
-  if (job.metadata === undefined) return { input: [], map: [] };
-  const file = output.scratch('meta');
-  writeFileSync(file, `;FFMETADATA1\ncomment=${escapeFfmetadata(job.metadata)}\n`);
-  return { input: ['-f', 'ffmetadata', '-i', file], map: ['-map', '0:v', '-map_metadata', '1'] };
+function metadataArgs(job: EncodeJob): string[] {
+  return job.metadata === undefined ? [] : ['-metadata', `comment=${packSceneComment(job.metadata, job.path)}`];
 }
 
 /** H.264 in yuv420p needs even sides: odd ones lose their last row or column (the GIF keeps them). */
@@ -40,31 +34,23 @@ export function mp4Size(width: number, height: number): [number, number] {
 function mp4Encoder(job: EncodeJob): Encoder {
   const [w, h] = mp4Size(job.width, job.height);
   const crop = w !== job.width || h !== job.height ? ['-vf', `crop=${w}:${h}:0:0`] : [];
-  return new StreamEncoder('mp4', job.path, (temp, output) => {
-    const metadata = metadataInput(job, output);
-    return [
+  return new StreamEncoder('mp4', job.path, (temp) => [
     ...rawInput(job),
-    ...metadata.input,
-    ...metadata.map,
     ...crop,
     '-c:v', 'libx264',
     '-preset', job.output.mp4.preset,
     '-crf', String(job.output.mp4.crf),
     '-pix_fmt', 'yuv420p',
     '-movflags', '+faststart',
+    ...metadataArgs(job),
     '-f', 'mp4',
     '-y', temp,
-    ];
-  }, { verify: videoFrameCheck(job.frameCount) });
+  ], { verify: videoFrameCheck(job.frameCount) });
 }
 
 function webmEncoder(job: EncodeJob): Encoder {
-  return new StreamEncoder('webm', job.path, (temp, output) => {
-    const metadata = metadataInput(job, output);
-    return [
+  return new StreamEncoder('webm', job.path, (temp) => [
     ...rawInput(job),
-    ...metadata.input,
-    ...metadata.map,
     '-c:v', 'libvpx-vp9',
     '-crf', String(job.output.webm.crf),
     '-b:v', '0',
@@ -72,10 +58,10 @@ function webmEncoder(job: EncodeJob): Encoder {
     '-cpu-used', '4',
     '-row-mt', '1',
     '-pix_fmt', 'yuv420p',
+    ...metadataArgs(job),
     '-f', 'webm',
     '-y', temp,
-    ];
-  }, { verify: videoFrameCheck(job.frameCount) });
+  ], { verify: videoFrameCheck(job.frameCount) });
 }
 
 const QUANTISE = 'bitand(min(val+2\\,255)\\,252)';
@@ -210,7 +196,7 @@ class GifEncoder implements Encoder {
 function pngFramesEncoder(job: EncodeJob): Encoder {
   return new StreamEncoder('png', job.path, (temp) => {
     // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
-    mkdirSync(temp, { recursive: true });
+    makeOutputFolder(temp);
     return [...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(temp, 'frame-%05d.png')];
   }, { folder: true, verify: pngFramesCheck(job.frameCount) });
 }

@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { readFfmpegMetadata } from './ffmpeg.js';
 import { readGifComment } from './gif-file.js';
 import { readPngMetadata } from './png.js';
+import { unpackSceneComment } from './scene-comment.js';
 
 /** The scene JSON stored in an output file made by cppn-motion. */
 export async function readSceneMetadata(path: string): Promise<string> {
@@ -27,5 +28,9 @@ export async function readSceneMetadata(path: string): Promise<string> {
     throw new UserError(`--from ${path}: the file cannot be read (${(error as Error).message})`);
   }
   if (text === undefined) throw new UserError(`--from ${path}: the file holds no cppn-motion scene (was it made by cppn-motion, and not re-saved by another program?)`);
-  return text;
+  try {
+    return unpackSceneComment(text);
+  } catch {
+    throw new UserError(`--from ${path}: its stored scene is damaged`);
+  }
 }

@@ -138,6 +138,13 @@ export function sceneFromJson(text: string, origin: string): LoadedScene {
   } catch {
     throw new UserError(`${origin}: its stored scene is not valid JSON`);
   }
-  const scene = validateSceneData(data);
+  let scene: SceneFile;
+  try {
+    scene = validateSceneData(data);
+  } catch (error) {
+    // The stored scene has no lines to point at: name the file it came from.
+    if (error instanceof SceneError) throw new SceneError(error.problems.map((p) => ({ ...p, file: p.file ?? `${origin} (its stored scene)` })));
+    throw error;
+  }
   return sceneFromFile(scene, origin, dirname(resolve(origin)), basename(origin, extname(origin)));
 }
