@@ -2,9 +2,9 @@
  * Loading scenes: YAML text (with positions kept for error messages) →
  * validated scene file → model, plus the weights files it names.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isScalar, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { checkWeightsFit, type NetworkWeights } from '../core/index.js';
 import { SceneError, UserError, type SceneProblem } from '../errors.js';
 import { describeIssues } from './issues.js';
@@ -38,10 +38,34 @@ function located(problems: SceneProblem[], source?: SourceMap): SceneProblem[] {
   return problems.map((p) => ({ ...p, file: source.file, ...locate(source.doc, source.lines, p.path) }));
 }
 
-/** Parses YAML text; syntax errors come back with line and column. */
+/** Larger scene files are refused before parsing: the parse tree takes many times the file's size. */
+export const SCENE_FILE_LIMIT = 4 * 1024 * 1024;
+/**
+ * Values (scalars, lists, mappings) a scene may hold: a scene of 6000
+ * keyframes has about 70 000. Parsing takes about 1 KB of memory per value,
+ * so the count is estimated from the text before parsing (every value but
+ * the first follows a comma, a line break or a colon).
+ */
+export const SCENE_NODE_LIMIT = 150_000;
+/** How many times aliases may expand in total (yaml's guard against alias bombs). */
+const MAX_ALIAS_EXPANSION = 10_000;
+
+/** Parses YAML text; syntax errors, unresolved aliases and absurd sizes come back located. */
 export function parseSceneText(text: string, file: string): { data: unknown; source: SourceMap } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  if (text.length > SCENE_FILE_LIMIT) {
+    throw new SceneError([{ file, path: [], message: `the scene file is ${(text.length / 1024 / 1024).toFixed(1)} MB; scene files may be at most ${SCENE_FILE_LIMIT / 1024 / 1024} MB` }]);
+  }
+  let separators = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 10 || c === 58) separators++;
+  }
+  if (separators > SCENE_NODE_LIMIT * 2) {
+    throw new SceneError([{ file, line: 1, column: 1, path: [], message: `the scene has far more than ${SCENE_NODE_LIMIT} values; a scene this large is surely a mistake` }]);
+  }
+  // merge: `<<: *base` copies a mapping's keys, as YAML 1.1 and most tools allow.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new SceneError(
       doc.errors.map((e) => {
@@ -50,7 +74,45 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
       }),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 1000 });
+  const at = (node: { range?: [number, number, number] | null } | undefined): { line?: number; column?: number } => {
+    const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
+    return { line: pos?.line, column: pos?.col };
+  };
+  let nodes = 0;
+  const aliases: Alias[] = [];
+  const splitBeziers: SceneProblem[] = [];
+  visit(doc, {
+    Node(_, node) {
+      if (++nodes > SCENE_NODE_LIMIT) return visit.BREAK;
+      if (isAlias(node)) aliases.push(node);
+    },
+    Pair(_, pair) {
+      // `{ at: 1, ease: cubic-bezier(0.2, 0.8, 0.3, 1) }`: inside a flow mapping YAML splits at the commas.
+      if (isScalar(pair.key) && pair.key.value === 'ease' && isScalar(pair.value) && typeof pair.value.value === 'string' && /^cubic-bezier\([^)]*$/.test(pair.value.value)) {
+        splitBeziers.push({
+          file,
+          ...at(pair.value),
+          path: [],
+          message: 'ease: cubic-bezier(…) was split at its commas by YAML (inside { … } a comma separates keys); put it in quotes: ease: "cubic-bezier(0.2, 0.8, 0.3, 1)"',
+        });
+      }
+    },
+  });
+  if (nodes > SCENE_NODE_LIMIT) {
+    throw new SceneError([{ file, line: 1, column: 1, path: [], message: `the scene has more than ${SCENE_NODE_LIMIT} values; a scene this large is surely a mistake` }]);
+  }
+  if (splitBeziers.length > 0) throw new SceneError(splitBeziers);
+  const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
+  if (unresolved) {
+    throw new SceneError([{ file, ...at(unresolved), path: [], message: `*${unresolved.source} refers to no anchor; define &${unresolved.source} before it is used` }]);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (error) {
+    // yaml's guard against alias bombs (aliases of aliases, growing exponentially).
+    throw new SceneError([{ file, ...at(aliases[0]), path: [], message: `aliases expand too far (${(error as Error).message.split('\n')[0].toLowerCase()}); use each anchor a few times at most` }]);
+  }
   if (data === null || data === undefined) {
     throw new SceneError([{ file, line: 1, column: 1, path: [], message: 'the scene is empty; see scenes/ for examples' }]);
   }
@@ -70,6 +132,9 @@ export function validateSceneData(data: unknown, source?: SourceMap): SceneFile 
 function readWeightsFile(path: string): NetworkWeights {
   let text: string;
   try {
+    // Checked before reading, so a huge file is never read into memory.
+    const size = statSync(path).size;
+    if (size > SCENE_FILE_LIMIT) throw new SceneError([{ file: path, path: [], message: `the scene file is ${(size / 1024 / 1024).toFixed(1)} MB; scene files may be at most ${SCENE_FILE_LIMIT / 1024 / 1024} MB` }]);
     text = readFileSync(path, 'utf8');
   } catch {
     throw new UserError(`weights file ${path} cannot be read`, 'check the path; it is relative to the scene file');
@@ -119,8 +184,12 @@ export function sceneFromFile(scene: SceneFile, origin: string, baseDir: string,
 export function loadScene(path: string): LoadedScene {
   let text: string;
   try {
+    // Checked before reading, so a huge file is never read into memory.
+    const size = statSync(path).size;
+    if (size > SCENE_FILE_LIMIT) throw new SceneError([{ file: path, path: [], message: `the scene file is ${(size / 1024 / 1024).toFixed(1)} MB; scene files may be at most ${SCENE_FILE_LIMIT / 1024 / 1024} MB` }]);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof SceneError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `scene file ${path} does not exist` : `scene file ${path} cannot be read (${code})`);
   }
