@@ -284,3 +284,11 @@ describe('big scenes', () => {
     }
   });
 });
+
+describe('limits', () => {
+  it('--workers beyond what the machine can use is refused with the limit, exit 2', async () => {
+    const result = await runCli(['still', scene, '--workers', '256', '-q']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/256 workers is more than this machine can use \(\d+ cores\); use at most \d+/);
+  });
+});

@@ -12,7 +12,7 @@ import { locate } from './locate.js';
 import { loopSeamWarnings } from './loop-check.js';
 import { buildModel, type SceneModel } from './model.js';
 import { sceneSchema, type SceneFile } from './schema.js';
-import { weightsFromJson } from './weights-file.js';
+import { FLOAT32_MAX, weightsFromJson } from './weights-file.js';
 
 export interface LoadedScene {
   /** Where the scene came from (a file path, or an output file for --from). */
@@ -125,8 +125,17 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
 /** Validates scene data against the schema; problems are located in the source when there is one. */
 export function validateSceneData(data: unknown, source?: SourceMap): SceneFile {
   const result = sceneSchema.safeParse(data, { reportInput: true });
-  if (!result.success) throw new SceneError(located(describeIssues(result.error.issues, sceneSchema), source));
+  const problems = [...beyondFloat32(data), ...(result.success ? [] : describeIssues(result.error.issues, sceneSchema))];
+  if (problems.length > 0 || !result.success) throw new SceneError(located(problems, source));
   return result.data;
+}
+
+/** Numbers anywhere in the scene that float32 cannot hold (they would render black, NaN inside). */
+function beyondFloat32(data: unknown, path: Array<string | number> = []): SceneProblem[] {
+  if (typeof data === 'number') return Number.isFinite(data) && Math.abs(data) > FLOAT32_MAX ? [{ path, message: `${data} is beyond the renderer's range (32-bit floats, at most ±3.4e38)` }] : [];
+  if (Array.isArray(data)) return data.flatMap((v, i) => beyondFloat32(v, [...path, i]));
+  if (typeof data === 'object' && data !== null) return Object.entries(data).flatMap(([k, v]) => beyondFloat32(v, [...path, k]));
+  return [];
 }
 
 function readWeightsFile(path: string): NetworkWeights {

@@ -41,3 +41,20 @@ describe('YAML: what it allows is accepted, what is absurd is refused with a loc
     expect(problems(`name: many\nk: [${'1,'.repeat(400_000)}1]\n`)[0]).toMatch(/^scene\.yaml:1:1: the scene has far more than 150000 values/);
   });
 });
+
+describe('numbers and sizes the renderer cannot use are refused, every problem at once', () => {
+  it('a scale beyond float32, a GIF size of 0x0 and one of 99999x1, all in one message', () => {
+    const lines = problems('name: f\noutput:\n  size: "0x0"\n  gif: { size: "99999x1" }\nnetwork:\n  scale: 1e39\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^scene\.yaml:6:\d+: network\.scale: 1e\+39 is beyond the renderer's range \(32-bit floats, at most ±3\.4e38\)$/),
+      expect.stringMatching(/^scene\.yaml:3:\d+: output\.size: each side must be between 1 and 16384 pixels$/),
+      expect.stringMatching(/^scene\.yaml:4:\d+: output\.gif\.size: each side must be between 1 and 16384 pixels$/),
+      expect.stringMatching(/^scene\.yaml:3:\d+: output\.size: 0x0 is too small for MP4/),
+    ]);
+  });
+
+  it('a weights file with a value beyond float32 is refused', async () => {
+    const { weightsFromJson } = await import('./weights-file.js');
+    expect(() => weightsFromJson({ layers: [{ weight: [[1e39]], bias: [0] }] }, 'w.json')).toThrow(/within float32's range/);
+  });
+});

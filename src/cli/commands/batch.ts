@@ -5,7 +5,7 @@ import { parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesSpec
 import { UserError } from '../../errors.js';
 import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
 import { interruptible } from '../interrupts.js';
-import { parseFormats, parsePositive, parseSize, parseWholeNumber } from '../options.js';
+import { parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
@@ -108,7 +108,7 @@ export function registerBatch(program: Command): void {
       if (!(GIF_DITHERS as readonly string[]).includes(text)) throw new UserError(`--dither ${text}: use one of ${GIF_DITHERS.join(', ')}`);
       return text;
     })
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--force', 're-render items even when their outputs are complete and current')
     .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
     .option('--yes', `render series of more than 1000 items`)

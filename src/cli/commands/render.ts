@@ -5,7 +5,7 @@ import { LIMITS, type Format } from '../../scene/index.js';
 import { greyGooWarning } from '../../inspect/index.js';
 import { renderVideo } from '../../render/video.js';
 import { interruptible } from '../interrupts.js';
-import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { parseFormats, parsePositive, parseSeed, parseSize, parseWorkers } from '../options.js';
 import { progressDisplay } from '../progress.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
@@ -49,7 +49,7 @@ export function registerRender(program: Command): void {
     .option('--duration <seconds>', 'length in seconds', parsePositive(LIMITS.duration))
     .option('--format <list>', 'comma-separated: mp4, gif, webm, png (a folder of frames)', parseFormats)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--from <file>', 're-render the scene stored in an earlier output (.mp4, .gif, .webm, .png)')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (scenePath: string | undefined, flags: RenderFlags) => {

@@ -3,7 +3,7 @@ import { encodePng } from '../../encode/png.js';
 import { writeFileAtomic } from '../../encode/atomic-output.js';
 import { greyGooWarning } from '../../inspect/index.js';
 import { renderStill } from '../../render/still.js';
-import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { parseNonNegative, parseSeed, parseSize, parseWorkers } from '../options.js';
 import { interruptible } from '../interrupts.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
@@ -30,7 +30,7 @@ export function registerStill(program: Command): void {
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--out <file.png>', 'output file (default: output/<name>.png)')
     .option('--from <file.png>', 're-render the scene stored in an earlier output')
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
