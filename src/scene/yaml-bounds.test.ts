@@ -58,3 +58,12 @@ describe('numbers and sizes the renderer cannot use are refused, every problem a
     expect(() => weightsFromJson({ layers: [{ weight: [[1e39]], bias: [0] }] }, 'w.json')).toThrow(/within float32's range/);
   });
 });
+
+describe('a union of fixed values lists every allowed value', () => {
+  it('channels: 2 and loop: yes-please', () => {
+    expect(problems('name: a\nloop: yes-please\nnetwork:\n  output: { channels: 2 }\n')).toEqual([
+      'scene.yaml:2:1: loop: "yes-please" is not allowed; use one of: true, false, ping-pong',
+      'scene.yaml:4:13: network.output.channels: number 2 is not allowed; use one of: 1, 3',
+    ]);
+  });
+});
