@@ -3,10 +3,10 @@
  * Every case checks the exit code, the message, that no temporary file is
  * left, and that what was there before is byte-identical afterwards.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, sha256, tempDir, writeScene } from './helpers.js';
+import { runCli, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
 import { canMount, MOUNT_SKIP, mountTmpfs, type Mount } from './mounts.js';
 
 export const SCENE = `
@@ -20,35 +20,6 @@ keyframes:
   - { at: 0, seed: 2, zoom: 1 }
   - { at: 0.5, seed: 3, zoom: 1.5 }
 `;
-
-/** Every file under `dir` (recursively) with its hash, the disk filler excepted. */
-export function snapshot(dir: string, skip: (name: string) => boolean = () => false): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (at: string): void => {
-    for (const name of readdirSync(at)) {
-      const path = join(at, name);
-      if (name === 'filler' || skip(name)) continue;
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(dir, path)] = sha256(readFileSync(path));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** Temporary outputs (`.name.partial-…`) left anywhere under `dir`. */
-export function temporaries(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (at: string): void => {
-    for (const name of readdirSync(at)) {
-      const path = join(at, name);
-      if (/\.partial-/.test(name)) found.push(relative(dir, path));
-      else if (statSync(path).isDirectory()) walk(path);
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return found;
-}
 
 let dir: ReturnType<typeof tempDir>;
 let scene: string;
@@ -227,5 +198,118 @@ describe('output paths', () => {
     const result = await runCli(['render', scene, '--format', 'gif', '--out', join(folder, 'fault'), '-q']);
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(folder).sort()).toEqual([`.other.partial-${process.pid}-aaaaaa.gif`, 'fault.gif']);
+  });
+});
+
+describe('batch folders', () => {
+  it('a second batch into the same folder is refused while the first runs; both batches end up in the manifest', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('./helpers.js');
+    const out = join(dir.path, 'locked');
+    const first = spawn(process.execPath, [CLI, 'batch', scene, '--seeds', '1-3', '--duration', '10', '--size', '96x96', '--out', out]);
+    let firstErr = '';
+    const started = new Promise<void>((ready) => first.stderr.on('data', (d: Buffer) => ((firstErr += d.toString()), /items → /.test(firstErr) && ready())));
+    const firstDone = new Promise<number | null>((done) => first.on('close', done));
+    await started;
+    const second = await runCli(['batch', scene, '--seeds', '7', '--out', out, '-q']);
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/is being written by another batch \(process \d+\); wait for it to finish/);
+    expect(await firstDone, firstErr).toBe(0);
+    const third = await runCli(['batch', scene, '--seeds', '7', '--out', out, '-q']);
+    expect(third.code, third.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'fault', 'manifest.json'), 'utf8')) as { items: Array<{ name: string }> };
+    expect(manifest.items.map((i) => i.name).sort()).toEqual(['fault-seed-01', 'fault-seed-02', 'fault-seed-03', 'fault-seed-07']);
+    expect(readdirSync(join(out, 'fault')).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('a lock left by a killed batch is taken over; a damaged manifest only means its items render again', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const folder = join(dir.path, 'stale-lock', 'fault');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, '.cppn-motion.lock'), '999999\n');
+    writeFileSync(join(folder, 'manifest.json'), '{"items":[null, 3, {"name": "x"}]}');
+    const result = await runCli(['batch', scene, '--seeds', '1', '--out', join(dir.path, 'stale-lock'), '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { items: Array<{ name: string }> };
+    expect(manifest.items.map((i) => i.name)).toEqual(['fault-seed-01']);
+    expect(readdirSync(folder).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe.skipIf(!canMount)('a read-only location', () => {
+  let disk: Mount;
+  beforeAll(async () => {
+    disk = mountTmpfs(2048);
+    const first = await runCli(['render', scene, '--format', 'gif,png', '--out', join(disk.path, 'x'), '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    disk.readOnly();
+  });
+  afterAll(() => disk?.remove());
+
+  const cases: Array<[string, string[]]> = [
+    ['render', ['render', '--format', 'gif,mp4', '--out', 'x']],
+    ['render --format png over earlier frames', ['render', '--format', 'png', '--out', 'x']],
+    ['still into a new folder', ['still', '--out', 'new/s.png']],
+    ['batch', ['batch', '--seeds', '1', '--out', 'series']],
+    ['compare', ['compare', 'SCENE', '--out', 'c.png']],
+  ];
+  for (const [name, args] of cases) {
+    it(`${name}: exit 2 saying the location is read-only, nothing changed`, async () => {
+      const before = snapshot(disk.path);
+      const full = args.map((a, i) => (args[i - 1] === '--out' ? join(disk.path, a) : a === 'SCENE' ? scene : a));
+      const result = await runCli([full[0], scene, ...full.slice(1), '-q']);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^error: cannot write .*: the file system is read-only\n/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(snapshot(disk.path)).toEqual(before);
+    });
+  }
+});
+if (!canMount) describe('a read-only location', () => it.skip(MOUNT_SKIP));
+
+describe('big scenes', () => {
+  it('a 1 MB scene (thousands of keyframes, a long description) renders to every format, and --from reads it back', async () => {
+    const keyframes = Array.from({ length: 6000 }, (_, i) => `  - { at: ${(i / 6000).toFixed(5)}, zoom: ${(1 + (i % 7) / 10).toFixed(1)} }`).join('\n');
+    const description = 'a long description; with = signs, # hashes and \\\\ backslashes '.repeat(14000);
+    const big = SCENE.replace('name: fault', `name: big\ndescription: "${description}"`).replace(/keyframes:[\s\S]*$/, `keyframes:\n${keyframes}\n`);
+    expect(big.length).toBeGreaterThan(1_000_000);
+    const path = writeScene(dir.path, 'big', big);
+    const out = join(dir.path, 'big', 'big');
+    const result = await runCli(['render', path, '--format', 'mp4,webm,gif,png', '--out', out, '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    for (const file of ['big.mp4', 'big.webm', 'big.gif']) {
+      const again = await runCli(['still', '--from', join(dir.path, 'big', file), '--out', join(dir.path, 'big', `${file}.png`), '-q']);
+      expect(again.code, `${file}: ${again.stderr}`).toBe(0);
+    }
+  });
+});
+
+describe('limits', () => {
+  it('--workers beyond what the machine can use is refused with the limit, exit 2', async () => {
+    const result = await runCli(['still', scene, '--workers', '256', '-q']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/256 workers is more than this machine can use \(\d+ cores\); use at most \d+/);
+  });
+});
+
+describe('a killed ffmpeg', () => {
+  it('is reported as killed, exit 1; the earlier outputs intact, no temporary files', async () => {
+    const { chmodSync, writeFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    const real = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+    // Runs the real ffmpeg, but one that reads frames from us is killed a moment after it starts.
+    const wrapper = join(dir.path, 'ffmpeg-killed');
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) ( sleep 1.5; kill -9 $$ ) & ;; esac\nexec "${real}" "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const out = join(dir.path, 'killed', 'x');
+    expect((await runCli(['render', scene, '--out', out, '-q'])).code).toBe(0);
+    const before = snapshot(join(dir.path, 'killed'));
+    const result = await runCli(['render', scene, '--duration', '60', '--size', '256x256', '--out', out, '-q'], { env: { FFMPEG_PATH: wrapper } });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/ffmpeg stopped \(killed by SIGKILL\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at |exit code null/);
+    expect(temporaries(join(dir.path, 'killed'))).toEqual([]);
+    expect(snapshot(join(dir.path, 'killed'))).toEqual(before);
   });
 });

@@ -1,9 +1,9 @@
 /** Shared helpers for the end-to-end tests: run the built CLI, read images, measure them. */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { decodePng } from '../src/encode/png.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -91,3 +91,33 @@ export function writeScene(dir: string, name: string, yaml: string): string {
   writeFileSync(path, yaml);
   return path;
 }
+
+/** Every file under `dir` (recursively) with its hash, the disk filler excepted. */
+export function snapshot(dir: string, skip: (name: string) => boolean = () => false): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (name === 'filler' || skip(name)) continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(dir, path)] = sha256(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Temporary outputs (`.name.partial-…`) left anywhere under `dir`. */
+export function temporaries(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (/\.partial-/.test(name)) found.push(relative(dir, path));
+      else if (statSync(path).isDirectory()) walk(path);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return found;
+}
+

@@ -4,8 +4,9 @@
  * the owner's process id, made with O_EXCL; a lock whose process is gone
  * (killed, machine restarted) is taken over.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeOutputFolder } from '../encode/atomic-output.js';
 import { fileSystemError, UserError } from '../errors.js';
 
 export const LOCK_FILE = '.cppn-motion.lock';
@@ -22,11 +23,7 @@ function alive(pid: number): boolean {
 /** Takes the folder's lock (making the folder if need be); returns the function that releases it. */
 export function lockSeriesFolder(folder: string): () => void {
   const path = join(folder, LOCK_FILE);
-  try {
-    mkdirSync(folder, { recursive: true });
-  } catch (error) {
-    throw fileSystemError(folder, error) ?? error;
-  }
+  makeOutputFolder(folder);
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;
     try {

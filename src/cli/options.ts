@@ -1,5 +1,6 @@
 /** Parsers for command-line values: each turns text into a value or a clear error. */
 import { InvalidArgumentError } from 'commander';
+import { availableParallelism, totalmem } from 'node:os';
 import { ACTIVATION_NAMES, type ActivationName } from '../core/index.js';
 import { FORMATS, LIMITS, type Format } from '../scene/index.js';
 import { closest } from '../scene/suggest.js';
@@ -55,4 +56,20 @@ export function parseActivationNames(text: string): ActivationName[] {
     }
   }
   return [...new Set(parts)] as ActivationName[];
+}
+
+/** Memory one render worker may take (its thread, the kernel, frame buffers), with room to spare. */
+const WORKER_MEMORY = 96 * 1024 * 1024;
+
+/** The most worker threads this machine can hold usefully: four per core, and what its memory takes. */
+export function maxWorkers(): number {
+  return Math.max(1, Math.min(256, availableParallelism() * 4, Math.floor(totalmem() / 2 / WORKER_MEMORY)));
+}
+
+/** --workers: a whole number from 1 to what the machine can hold (hundreds of threads exhaust memory long before they help). */
+export function parseWorkers(text: string): number {
+  const workers = parseWholeNumber(1, 256)(text);
+  const max = maxWorkers();
+  if (workers > max) throw new InvalidArgumentError(`${workers} workers is more than this machine can use (${availableParallelism()} cores); use at most ${max}`);
+  return workers;
 }

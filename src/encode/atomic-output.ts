@@ -7,7 +7,7 @@
  * behind are removed by the next run that writes into the same folder.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileSystemError, OutputError, UserError } from '../errors.js';
 
@@ -23,6 +23,29 @@ export function removePendingOutputs(): void {
 function outputPathError(path: string, error: unknown): Error {
   if (error instanceof UserError || error instanceof OutputError) return error;
   return fileSystemError(path, error) ?? (error as Error);
+}
+
+/**
+ * Makes a folder (and its parents) for output. Node reports a read-only
+ * parent as ENOENT when making folders recursively; the nearest existing
+ * parent tells the real cause.
+ */
+export function makeOutputFolder(folder: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    let cause = error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      let parent = dirname(resolve(folder));
+      while (!lstatOrUndefined(parent) && parent !== dirname(parent)) parent = dirname(parent);
+      try {
+        accessSync(parent, constants.W_OK);
+      } catch (access) {
+        cause = access;
+      }
+    }
+    throw outputPathError(folder, cause);
+  }
 }
 
 /** `.name.partial-PID-RANDOM.ext`, and the `.work` / `.old` paths made beside it. */
@@ -154,11 +177,7 @@ export class PendingOutput {
         throw new UserError(`${finalPath} is a file; the frames need a folder there`);
       }
     }
-    try {
-      mkdirSync(dirname(finalPath), { recursive: true });
-    } catch (error) {
-      throw outputPathError(dirname(finalPath), error);
-    }
+    makeOutputFolder(dirname(finalPath));
     removeStaleTemporaries(dirname(finalPath));
     const ext = extname(finalPath);
     const stem = temporaryStem(basename(finalPath, ext), ext);
@@ -178,10 +197,10 @@ export class PendingOutput {
   scratchFolder(suffix: string): string {
     const path = this.scratch(suffix);
     try {
-      mkdirSync(path, { recursive: true });
+      makeOutputFolder(path);
     } catch (error) {
       this.removeScratch(path);
-      throw outputPathError(this.finalPath, error);
+      throw error instanceof UserError ? new UserError(error.message.replace(path, this.finalPath), error.hint) : error;
     }
     return path;
   }

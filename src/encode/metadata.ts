@@ -4,6 +4,7 @@
  */
 import { UserError } from '../errors.js';
 import { formatOfFile, outputFormats } from './formats/index.js';
+import { unpackSceneComment } from './scene-comment.js';
 
 /** The scene JSON stored in an output file made by cppn-motion. */
 export async function readSceneMetadata(path: string): Promise<string> {
@@ -20,5 +21,9 @@ export async function readSceneMetadata(path: string): Promise<string> {
     throw new UserError(`--from ${path}: the file cannot be read (${(error as Error).message})`);
   }
   if (text === undefined) throw new UserError(`--from ${path}: the file holds no cppn-motion scene (was it made by cppn-motion, and not re-saved by another program?)`);
-  return text;
+  try {
+    return unpackSceneComment(text);
+  } catch {
+    throw new UserError(`--from ${path}: its stored scene is damaged`);
+  }
 }

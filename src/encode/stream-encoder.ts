@@ -4,7 +4,7 @@
  * output passes its format's check.
  */
 import { PendingOutput, type OutputCheck } from './atomic-output.js';
-import { fileSystemError } from '../errors.js';
+import { fileSystemError, UserError } from '../errors.js';
 import type { Encoder } from './encoder.js';
 import { FfmpegProcess } from './ffmpeg.js';
 
@@ -36,7 +36,7 @@ export class StreamEncoder implements Encoder {
       this.ffmpeg = new FfmpegProcess(args(this.output.tempPath, this.output), `${format} ${path}`);
     } catch (error) {
       this.output.discard();
-      throw fileSystemError(path, error) ?? error;
+      throw error instanceof UserError ? new UserError(error.message.replace(this.output.tempPath, path), error.hint) : (fileSystemError(path, error) ?? error);
     }
   }
 

@@ -98,11 +98,30 @@ function unionExpectations(branches: Issue[][]): string[] {
   return [...new Set(out)];
 }
 
+/** The allowed values when every branch of a union is a fixed value (or true/false), else undefined. */
+function unionValues(branches: Issue[][]): string[] | undefined {
+  const values: string[] = [];
+  for (const issues of branches) {
+    const [only] = issues;
+    if (issues.length !== 1 || only.path.length !== 0) return undefined;
+    if (only.code === 'invalid_value') values.push(...only.values.map(String));
+    else if (only.code === 'invalid_type' && only.expected === 'boolean') values.push('true', 'false');
+    else return undefined;
+  }
+  return values.length > 0 ? [...new Set(values)] : undefined;
+}
+
 function describeIssue(issue: Issue, root: Walkable, basePath: Path): SceneProblem[] {
   const path = [...basePath, ...(issue.path as Path)];
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
     case 'invalid_union': {
+      // A union of fixed values (channels: 1 or 3; loop: true, false or ping-pong): list them all.
+      const values = unionValues(issue.errors);
+      if (values && typeof input !== 'object') {
+        const guess = typeof input === 'string' ? closest(input, values) : undefined;
+        return [{ path, message: `${describeValue(input)} is not allowed${guess ? ` (did you mean "${guess}"?)` : ''}; use one of: ${values.join(', ')}` }];
+      }
       const branch = pickBranch(issue.errors);
       if (branch) return branch.flatMap((inner) => describeIssue(inner, root, path));
       return [{ path, message: `is ${describeValue(input)}; expected ${unionExpectations(issue.errors).join(', or ')}` }];

@@ -3,7 +3,7 @@
  * validated scene file → model, plus the weights files it names. Pure: the
  * browser preview runs exactly this; reading files is load-file.ts's job.
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isScalar, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { checkWeightsFit, type NetworkWeights } from '../core/index.js';
 import { formatProblem, SceneError, UserError, type SceneProblem } from '../errors.js';
 import { describeIssues } from './issues.js';
@@ -13,6 +13,7 @@ import { buildModel, type SceneModel } from './model.js';
 import { noOpWarnings, staticVideoWarning } from './no-op-check.js';
 import { sceneSchema, type SceneFile } from './schema.js';
 import { isAbsolutePath, resolvePath } from './paths.js';
+import { FLOAT32_MAX } from './weights-file.js';
 
 export interface LoadedScene {
   /** Where the scene came from (a file path, or an output file for --from). */
@@ -56,10 +57,34 @@ export function sceneWarnings(scene: SceneFile, origin: string, source?: SceneSo
   return { warnings: format([...seams, ...noOpWarnings(scene)]), motionWarning: still && format([still])[0] };
 }
 
-/** Parses YAML text; syntax errors come back with line and column. */
+/** Larger scene files are refused before parsing: the parse tree takes many times the file's size. */
+export const SCENE_FILE_LIMIT = 4 * 1024 * 1024;
+/**
+ * Values (scalars, lists, mappings) a scene may hold: a scene of 6000
+ * keyframes has about 70 000. Parsing takes about 1 KB of memory per value,
+ * so the count is estimated from the text before parsing (every value but
+ * the first follows a comma, a line break or a colon).
+ */
+export const SCENE_NODE_LIMIT = 150_000;
+/** How many times aliases may expand in total (yaml's guard against alias bombs). */
+const MAX_ALIAS_EXPANSION = 10_000;
+
+/** Parses YAML text; syntax errors, unresolved aliases and absurd sizes come back located. */
 export function parseSceneText(text: string, file: string): { data: unknown; source: SceneSource } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  if (text.length > SCENE_FILE_LIMIT) {
+    throw new SceneError([{ file, path: [], message: `the scene file is ${(text.length / 1024 / 1024).toFixed(1)} MB; scene files may be at most ${SCENE_FILE_LIMIT / 1024 / 1024} MB` }]);
+  }
+  let separators = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 10 || c === 58) separators++;
+  }
+  if (separators > SCENE_NODE_LIMIT * 2) {
+    throw new SceneError([{ file, line: 1, column: 1, path: [], message: `the scene has far more than ${SCENE_NODE_LIMIT} values; a scene this large is surely a mistake` }]);
+  }
+  // merge: `<<: *base` copies a mapping's keys, as YAML 1.1 and most tools allow.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new SceneError(
       doc.errors.map((e) => {
@@ -68,7 +93,45 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
       }),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 1000 });
+  const at = (node: { range?: [number, number, number] | null } | undefined): { line?: number; column?: number } => {
+    const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
+    return { line: pos?.line, column: pos?.col };
+  };
+  let nodes = 0;
+  const aliases: Alias[] = [];
+  const splitBeziers: SceneProblem[] = [];
+  visit(doc, {
+    Node(_, node) {
+      if (++nodes > SCENE_NODE_LIMIT) return visit.BREAK;
+      if (isAlias(node)) aliases.push(node);
+    },
+    Pair(_, pair) {
+      // `{ at: 1, ease: cubic-bezier(0.2, 0.8, 0.3, 1) }`: inside a flow mapping YAML splits at the commas.
+      if (isScalar(pair.key) && pair.key.value === 'ease' && isScalar(pair.value) && typeof pair.value.value === 'string' && /^cubic-bezier\([^)]*$/.test(pair.value.value)) {
+        splitBeziers.push({
+          file,
+          ...at(pair.value),
+          path: [],
+          message: 'ease: cubic-bezier(…) was split at its commas by YAML (inside { … } a comma separates keys); put it in quotes: ease: "cubic-bezier(0.2, 0.8, 0.3, 1)"',
+        });
+      }
+    },
+  });
+  if (nodes > SCENE_NODE_LIMIT) {
+    throw new SceneError([{ file, line: 1, column: 1, path: [], message: `the scene has more than ${SCENE_NODE_LIMIT} values; a scene this large is surely a mistake` }]);
+  }
+  if (splitBeziers.length > 0) throw new SceneError(splitBeziers);
+  const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
+  if (unresolved) {
+    throw new SceneError([{ file, ...at(unresolved), path: [], message: `*${unresolved.source} refers to no anchor; define &${unresolved.source} before it is used` }]);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (error) {
+    // yaml's guard against alias bombs (aliases of aliases, growing exponentially).
+    throw new SceneError([{ file, ...at(aliases[0]), path: [], message: `aliases expand too far (${(error as Error).message.split('\n')[0].toLowerCase()}); use each anchor a few times at most` }]);
+  }
   if (data === null || data === undefined) {
     throw new SceneError([{ file, line: 1, column: 1, path: [], message: 'the scene is empty; see scenes/ for examples' }]);
   }
@@ -81,8 +144,17 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
 /** Validates scene data against the schema; problems are located in the source when there is one. */
 export function validateSceneData(data: unknown, source?: SceneSource): SceneFile {
   const result = sceneSchema.safeParse(data, { reportInput: true });
-  if (!result.success) throw new SceneError(located(describeIssues(result.error.issues, sceneSchema), source));
+  const problems = [...beyondFloat32(data), ...(result.success ? [] : describeIssues(result.error.issues, sceneSchema))];
+  if (problems.length > 0 || !result.success) throw new SceneError(located(problems, source));
   return result.data;
+}
+
+/** Numbers anywhere in the scene that float32 cannot hold (they would render black, NaN inside). */
+function beyondFloat32(data: unknown, path: Array<string | number> = []): SceneProblem[] {
+  if (typeof data === 'number') return Number.isFinite(data) && Math.abs(data) > FLOAT32_MAX ? [{ path, message: `${data} is beyond the renderer's range (32-bit floats, at most ±3.4e38)` }] : [];
+  if (Array.isArray(data)) return data.flatMap((v, i) => beyondFloat32(v, [...path, i]));
+  if (typeof data === 'object' && data !== null) return Object.entries(data).flatMap(([k, v]) => beyondFloat32(v, [...path, k]));
+  return [];
 }
 
 /**

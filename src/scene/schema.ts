@@ -26,8 +26,23 @@ export const LIMITS = { side: 16384, pixels: 64 * 1024 * 1024, frames: 100_000, 
 
 const side = z.int().min(1).max(LIMITS.side);
 
+/** What is wrong with a frame size, if anything: the same limits for "WxH" and [w, h]. */
+function sizeProblem(width: number, height: number): string | undefined {
+  if (!(width >= 1 && height >= 1 && width <= LIMITS.side && height <= LIMITS.side)) return `each side must be between 1 and ${LIMITS.side} pixels`;
+  if (width * height > LIMITS.pixels) return `${width}x${height} is more than ${LIMITS.pixels / 1024 / 1024} megapixels`;
+  return undefined;
+}
+
+const sizeText = z
+  .string()
+  .regex(/^\d+x\d+$/, 'write a size as WIDTHxHEIGHT, e.g. 512x512')
+  .superRefine((text, ctx) => {
+    const problem = sizeProblem(...(text.split('x').map(Number) as [number, number]));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 const sizeSchema = z
-  .union([z.tuple([side, side]), z.string().regex(/^\d+x\d+$/, 'write a size as WIDTHxHEIGHT, e.g. 512x512')])
+  .union([z.tuple([side, side]), sizeText])
   .describe('Frame size in pixels: [width, height] or "WIDTHxHEIGHT".');
 
 const activationName = z.enum(ACTIVATION_NAMES).describe(`One of: ${ACTIVATION_NAMES.join(', ')}.`);
@@ -219,7 +234,7 @@ export const sceneSchema = z
     if (Array.isArray(net.activation) && net.activation.length !== hiddenCount) {
       add(['network', 'activation'], `gives ${net.activation.length} activations but the network has ${hiddenCount} hidden layers; give one per layer, or a single one for all`);
     }
-    const widths = [net.inputs.length + net.latent + 1, ...(Array.isArray(net.layers) ? net.layers : Array<number>(net.layers.depth).fill(net.layers.width)), net.output.channels];
+    const widths = [net.inputs.length + net.latent + 1, ...(Array.isArray(net.layers) ? net.layers : Array<number>(Math.min(LIMITS.layers, Math.max(0, Math.trunc(net.layers.depth) || 0))).fill(net.layers.width)), net.output.channels];
     const weightCount = widths.slice(1).reduce((sum, w, i) => sum + w * (widths[i] + 1), 0);
     // Three copies live at once (two networks and their blend), in every worker.
     if (weightCount > LIMITS.weights) add(['network', 'layers'], `make a network of ${weightCount.toLocaleString('en')} weights, more than the limit of ${LIMITS.weights.toLocaleString('en')}; use fewer or narrower layers`);
@@ -228,11 +243,9 @@ export const sceneSchema = z
     if (!hasZ && net.latent > 0) add(['network', 'inputs'], `latent is ${net.latent} but inputs do not include z; add z to the inputs`);
     if (new Set(net.inputs).size !== net.inputs.length) add(['network', 'inputs'], 'lists an input twice');
     const [width, height] = typeof scene.output.size === 'string' ? scene.output.size.split('x').map(Number) : scene.output.size;
-    if (!(width >= 1 && height >= 1 && width <= LIMITS.side && height <= LIMITS.side)) {
-      add(['output', 'size'], `each side must be between 1 and ${LIMITS.side} pixels`);
-    } else if (width * height > LIMITS.pixels) {
-      add(['output', 'size'], `${width}x${height} is more than ${LIMITS.pixels / 1024 / 1024} megapixels`);
-    }
+    // The text form checks itself; the list form's sides are checked one by one, their product here.
+    const sizeIssue = Array.isArray(scene.output.size) ? sizeProblem(width, height) : undefined;
+    if (sizeIssue) add(['output', 'size'], sizeIssue);
     const cramped = scene.output.formats.find((f) => Math.min(width, height) < OUTPUT_FORMATS[f].minSide);
     if (cramped) add(['output', 'size'], `${width}x${height} is too small for ${cramped}: each side needs ${OUTPUT_FORMATS[cramped].minSide} pixels or more`);
     const frames = Math.round(scene.output.duration * scene.output.fps);

@@ -6,6 +6,9 @@
 import type { NetworkWeights } from '../core/index.js';
 import { UserError } from '../errors.js';
 
+/** The largest magnitude a 32-bit float holds: the renderer computes in float32, where larger numbers become infinite. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 export interface WeightsJson {
   layers: Array<{ weight: number[][]; bias: number[] }>;
 }
@@ -38,7 +41,7 @@ export function weightsFromJson(data: unknown, where: string): NetworkWeights {
       layer.weight.forEach((row, r) => {
         if (row.length !== inputs) fail(`${at}.weight row ${r} has ${row.length} values; row 0 has ${inputs}`);
         row.forEach((v, c) => {
-          if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${at}.weight[${r}][${c}] is not a finite number`);
+          if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) fail(`${at}.weight[${r}][${c}] is not a finite number within float32's range (±3.4e38)`);
           weight[r * inputs + c] = v;
         });
       });
@@ -46,7 +49,7 @@ export function weightsFromJson(data: unknown, where: string): NetworkWeights {
       if (layer.bias !== undefined) {
         if (!Array.isArray(layer.bias) || layer.bias.length !== outputs) fail(`${at}.bias must have ${outputs} values (one per output row)`);
         layer.bias.forEach((v, k) => {
-          if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${at}.bias[${k}] is not a finite number`);
+          if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) fail(`${at}.bias[${k}] is not a finite number within float32's range (±3.4e38)`);
           bias[k] = v;
         });
       }

@@ -7,7 +7,7 @@ import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from 
 import type { FrameBackend } from '../../render/frame-backend.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
-import { parseFormats, parsePositive, parseSize, parseWholeNumber } from '../options.js';
+import { parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
@@ -68,9 +68,10 @@ function planScene(path: string, flags: BatchFlags, report: Reporter): { folder:
 async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFlags, report: Reporter, backend: FrameBackend | undefined): Promise<ItemResult[]> {
   const total = series.items.length;
   let finished = 0;
-  report.info(`${series.origin}: ${total} item${total === 1 ? '' : 's'} → ${series.folder}/`);
-  const result = await interruptible((signal) =>
-    runBatch(series.items, {
+  const result = await interruptible((signal) => {
+    // Said once a signal would stop it cleanly.
+    report.info(`${series.origin}: ${total} item${total === 1 ? '' : 's'} → ${series.folder}/`);
+    return runBatch(series.items, {
       folder: series.folder,
       origin: series.origin,
       sceneName: series.name,
@@ -87,8 +88,8 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
           report.info(`[${finished}/${total}] ${item.name}: ${describe(r)}`);
         },
       },
-    }),
-  );
+    });
+  });
   if (result.contactSheet) report.info(`wrote ${result.contactSheet}`);
   if (result.animatedSheet) report.info(`wrote ${result.animatedSheet}`);
   report.info(`wrote ${join(series.folder, 'manifest.json')} (${(result.wallMs / 1000).toFixed(1)} s)`);
@@ -113,7 +114,7 @@ export function registerBatch(program: Command): void {
       return text;
     })
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--force', 're-render items even when their outputs are complete and current')
     .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
     .option('--yes', `render series of more than 1000 items`)

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../encode/atomic-output.js';
 import { UserError } from '../../errors.js';
 import { compareScenes } from '../../inspect/index.js';
 import { applyOverrides, loadScene, type LoadedScene } from '../../scene/index.js';
-import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { parseNonNegative, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { interruptible } from '../interrupts.js';
 import { reporter } from '../report.js';
 
@@ -38,7 +38,7 @@ export function registerCompare(program: Command): void {
     .option('--label <text>', 'label of the next scene, in order (repeat it; default: the scene name)', (text: string, all: string[] | undefined) => [...(all ?? []), text])
     .option('--seed <n>', 'the same network seed for every scene', parseSeed)
     .option('--out <file.png>', 'output file', 'output/compare.png')
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (scenePaths: string[], flags: CompareFlags) => {
       const report = reporter(flags.quiet);
@@ -52,6 +52,8 @@ export function registerCompare(program: Command): void {
       });
       const started = performance.now();
       const comparison = await interruptible(async (signal) => {
+        // Said once a signal would stop it cleanly.
+        report.info(`rendering ${entries.length} scenes at ${flags.at} s…`);
         const sheet = await compareScenes(entries, { at: flags.at, columns: flags.columns, workers: flags.workers });
         if (signal.aborted) throw signal.reason;
         writeFileAtomic(flags.out, sheet.png);

@@ -6,7 +6,7 @@ import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
-import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { progressDisplay } from '../progress.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
@@ -52,7 +52,7 @@ export function registerRender(program: Command): void {
     .option('--format <list>', `comma-separated: ${describeFormats()}`, parseFormats)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');

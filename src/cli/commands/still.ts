@@ -3,7 +3,7 @@ import { encodePng } from '../../encode/png.js';
 import { writeFileAtomic } from '../../encode/atomic-output.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { renderStill } from '../../render/still.js';
-import { parseNonNegative, parseSeed, parseSize, parseWholeNumber } from '../options.js';
+import { parseNonNegative, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { LIMITS, representativeTime } from '../../scene/index.js';
 import { interruptible } from '../interrupts.js';
 import { reporter } from '../report.js';
@@ -33,7 +33,7 @@ export function registerStill(program: Command): void {
     .option('--out <file.png>', 'output file (default: output/<name>.png)')
     .option('--from <file.png>', 're-render the scene stored in an earlier output')
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
+    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
@@ -47,6 +47,8 @@ export function registerStill(program: Command): void {
       // --from without --out never writes over its source.
       const out = flags.out ?? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`;
       const still = await interruptible(async (signal) => {
+        // Said once a signal would stop it cleanly.
+        report.info(`rendering ${loaded.model.name}: ${loaded.model.width}x${loaded.model.height} at ${at} s…`);
         const picture = await renderStill(loaded, { at, workers: flags.workers });
         if (signal.aborted) throw signal.reason;
         writeFileAtomic(out, encodePng(picture.data, picture.width, picture.height, JSON.stringify(loaded.scene)));

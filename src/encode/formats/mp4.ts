@@ -17,15 +17,15 @@ export const mp4: OutputFormat = {
   createEncoder(job: EncodeJob) {
     const [w, h] = mp4Size(job.width, job.height);
     const crop = w !== job.width || h !== job.height ? ['-vf', `crop=${w}:${h}:0:0`] : [];
-    return new StreamEncoder('mp4', job.path, (temp, output) => [
+    return new StreamEncoder('mp4', job.path, (temp) => [
       ...rawInput(job),
-      ...commentArgs(job, output),
       ...crop,
       '-c:v', 'libx264',
       '-preset', job.output.mp4.preset,
       '-crf', String(job.output.mp4.crf),
       '-pix_fmt', 'yuv420p',
       '-movflags', '+faststart',
+      ...commentArgs(job),
       '-f', 'mp4',
       '-y', temp,
     ], { verify: videoFrameCheck(job.frameCount) });

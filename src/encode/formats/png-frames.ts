@@ -3,8 +3,8 @@
  * into place when complete. `--from` reads PNG files: stills carry the scene
  * in an iTXt chunk.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeOutputFolder } from '../atomic-output.js';
 import { rawInput, type EncodeJob } from '../encoder.js';
 import { pngFramesCheck } from '../output-checks.js';
 import { StreamEncoder } from '../stream-encoder.js';
@@ -21,7 +21,7 @@ export const pngFrames: OutputFormat = {
       job.path,
       (temp) => {
         // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
-        mkdirSync(temp, { recursive: true });
+        makeOutputFolder(temp);
         return [...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(temp, 'frame-%05d.png')];
       },
       { folder: true, verify: pngFramesCheck(job.frameCount) },

@@ -10,9 +10,8 @@ export const webm: OutputFormat = {
   extensions: ['.webm'],
   outputPath: (stem) => `${stem}.webm`,
   createEncoder(job: EncodeJob) {
-    return new StreamEncoder('webm', job.path, (temp, output) => [
+    return new StreamEncoder('webm', job.path, (temp) => [
       ...rawInput(job),
-      ...commentArgs(job, output),
       '-c:v', 'libvpx-vp9',
       '-crf', String(job.output.webm.crf),
       '-b:v', '0',
@@ -20,6 +19,7 @@ export const webm: OutputFormat = {
       '-cpu-used', '4',
       '-row-mt', '1',
       '-pix_fmt', 'yuv420p',
+      ...commentArgs(job),
       '-f', 'webm',
       '-y', temp,
     ], { verify: videoFrameCheck(job.frameCount) });
