@@ -60,7 +60,7 @@ function subBlocks(reader: Reader): Buffer[] {
   }
 }
 
-function commentExtension(text: string): Buffer {
+export function commentExtension(text: string): Buffer {
   const data = Buffer.from(text, 'utf8');
   const parts: Buffer[] = [Buffer.from([0x21, 0xfe])];
   for (let at = 0; at < data.length; at += 255) {

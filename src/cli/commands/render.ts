@@ -17,6 +17,7 @@ interface RenderFlags {
   duration?: number;
   format?: Format[];
   seed?: number;
+  gifMaxSize?: string;
   workers?: number;
   from?: string;
   quiet?: boolean;
@@ -44,12 +45,13 @@ export function registerRender(program: Command): void {
     .option('--duration <seconds>', 'length in seconds', parsePositive(LIMITS.duration))
     .option('--format <list>', `comma-separated: ${describeFormats()}`, parseFormats)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
+    .option('--gif-max-size <size>', 'make the GIF fit this size, e.g. 5MB: its fps, size and colours are chosen to fit')
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256))
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed }, report);
+      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, gifMaxBytes: flags.gifMaxSize }, report);
       const { model } = loaded;
       // Several moments: a video that passes through one flat frame is not grey goo.
       const duration = loaded.scene.output.duration;
@@ -65,14 +67,11 @@ export function registerRender(program: Command): void {
             workers: flags.workers,
             signal,
             onProgress: (p) => progress.update(p),
-            onFinishing: () => {
-              progress.stop();
-              if (loaded.scene.output.formats.includes('gif')) report.info('finishing: mapping the GIF onto its palette…');
-            },
+            onFinishing: () => progress.stop(),
           }),
         );
         progress.stop();
-        for (const output of result.outputs) report.info(`wrote ${output.path}`);
+        for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${output.note})` : ''}`);
         report.info(
           `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
             `rendering ${formatSeconds(result.renderMs)} of worker time, waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
