@@ -99,7 +99,7 @@ describe('GIF size and fidelity', () => {
   });
 
   it('a budget that even the smallest GIF cannot meet fails with exit code 2 and writes nothing', async () => {
-    const scene = join(dir.path, 'budget.yaml');
+    const scene = writeScene(dir.path, 'budget', SCENE.replace('name: shared', 'name: budget').replace('[40, 32]', '[160, 128]').replace('formats: [webp, apng]', 'formats: [gif]'));
     const result = await runCli(['render', scene, '--gif-max-size', '1kB', '--out', join(dir.path, 'tiny')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot fit in 1\.0 kB: even at \d+x\d+/);
