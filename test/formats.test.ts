@@ -110,3 +110,16 @@ describe('GIF size and fidelity', () => {
     expect(bad.stderr).toContain('--gif-max-size');
   });
 });
+
+describe('animated contact sheet in other formats', () => {
+  it('batch --animated-sheet webp writes contact-sheet.webp with every frame, looping', async () => {
+    const scene = writeScene(dir.path, 'sheet', SCENE.replace('name: shared', 'name: sheet').replace('formats: [webp, apng]', 'formats: [gif]'));
+    const result = await runCli(['batch', scene, '--seeds', '1-2', '--out', join(dir.path, 'series'), '--animated-sheet', 'webp']);
+    expect(result.code, result.stderr).toBe(0);
+    const sheet = webpAnimation(join(dir.path, 'series', 'sheet', 'contact-sheet.webp'));
+    expect(sheet).toMatchObject({ frames: 12, loops: 0 });
+    const bad = await runCli(['batch', scene, '--seeds', '1-2', '--out', join(dir.path, 'series'), '--animated-sheet', 'png']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--animated-sheet png');
+  });
+});

@@ -10,13 +10,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
-import { createEncoder } from '../encode/formats/index.js';
+import { createEncoder, outputPath } from '../encode/formats/index.js';
 import { InterruptedError } from '../errors.js';
 import { createRenderPool, type RenderPool } from '../render/pool.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
 import { renderVideo, type Progress } from '../render/video.js';
-import { applyOverrides, type LoadedScene } from '../scene/index.js';
+import { applyOverrides, type Format, type LoadedScene } from '../scene/index.js';
 import { drawContactSheet, placePicture, sheetBackground, sheetLayout, type SheetLabel } from './contact-sheet.js';
 import { readManifest, staleReason, writeManifest, type Manifest, type ManifestItem, type ManifestOutput } from './manifest.js';
 import type { BatchItem } from './series.js';
@@ -50,8 +50,8 @@ export interface BatchOptions {
   events?: BatchEvents;
   /** Draw contact-sheet.png (default true). */
   contactSheet?: boolean;
-  /** Also make contact-sheet.gif: every item playing side by side. */
-  animatedSheet?: boolean;
+  /** Also make an animated contact sheet, every item playing side by side: true for contact-sheet.gif, or another format. */
+  animatedSheet?: boolean | Format;
 }
 
 export interface BatchResult {
@@ -133,16 +133,16 @@ async function writeContactSheet(items: BatchItem[], folder: string, pool: Rende
  * item's frame is rendered at thumbnail size into its own shared buffer and
  * copied into the labelled background; frames stream to the GIF encoder.
  */
-async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: RenderPool, sceneName: string, signal?: AbortSignal): Promise<string> {
+async function writeAnimatedSheet(items: BatchItem[], folder: string, pool: RenderPool, sceneName: string, format: Format, signal?: AbortSignal): Promise<string> {
   const { scaled, cell } = thumbnails(items);
   const layout = sheetLayout(items.length, cell);
   const background = sheetBackground(heading(sceneName, items.length), labels(items, sceneName), layout);
   const first = scaled[0];
   const frames = Math.max(...scaled.map((s) => s.model.timeline.frameCount));
-  const path = join(folder, 'contact-sheet.gif');
-  // The items' GIF settings, but not their size or frame rate: the sheet has its own.
-  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined } };
-  const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
+  const path = outputPath(join(folder, 'contact-sheet'), format);
+  // The items' settings, but not their GIF size, frame rate or budget: the sheet has its own.
+  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined, maxBytes: undefined } };
+  const encoder = createEncoder(format, { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
   const slots = scaled.map((s) => new SharedArrayBuffer(s.model.width * s.model.height * 4));
   const frame = new Uint8Array(layout.width * layout.height * 4);
   try {
@@ -245,7 +245,8 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
     writeManifest(folder, manifest());
     const contactSheet = options.contactSheet === false ? undefined : await writeContactSheet(items, folder, pool, options.sceneName);
     stopIfAborted();
-    const animatedSheet = options.animatedSheet ? await writeAnimatedSheet(items, folder, pool, options.sceneName, options.signal) : undefined;
+    const sheetFormat = options.animatedSheet === true ? 'gif' : options.animatedSheet;
+    const animatedSheet = sheetFormat ? await writeAnimatedSheet(items, folder, pool, options.sceneName, sheetFormat, options.signal) : undefined;
     stopIfAborted();
     return { folder, results: items.map((i) => results.get(i.name)!), contactSheet, animatedSheet, wallMs: performance.now() - started };
   } finally {
