@@ -11,6 +11,8 @@ const HIST_SIZE = 1 << (3 * HIST_BITS);
 const MAP_BITS = 7;
 const MAP_SIZE = 1 << (3 * MAP_BITS);
 const REFINE_ROUNDS = 3;
+/** k-means costs bins × colours per round: beyond this many bins median cut alone must do. */
+const REFINE_MAX_BINS = 4096;
 
 export interface Palette {
   /** r, g, b per entry. */
@@ -126,6 +128,7 @@ export class PaletteMaker {
   private readonly nearest = new Int16Array(MAP_SIZE).fill(-1);
   private readonly touched: number[] = [];
   private palette: Palette = { colours: new Uint8Array(0), size: 0 };
+  private search = new NearestSearch(new Uint8Array(0), 0);
   /** The palette holds every colour of the frame exactly (mapped through `exactIndex`). */
   private exact = false;
   private readonly exactIndex = new Map<number, number>();
@@ -134,7 +137,7 @@ export class PaletteMaker {
     const colour = (r << 16) | (g << 8) | b;
     let index = this.exactIndex.get(colour);
     if (index === undefined) {
-      index = nearestByte(this.palette.colours, this.palette.size, r, g, b);
+      index = this.search.nearest(r, g, b);
       this.exactIndex.set(colour, index);
     }
     return index;
@@ -173,7 +176,7 @@ export class PaletteMaker {
       }
       for (let c = 0; c < 3; c++) centres[k * 3 + c] /= w;
     });
-    for (let round = 0; round < REFINE_ROUNDS; round++) {
+    for (let round = 0; round < (n <= REFINE_MAX_BINS ? REFINE_ROUNDS : 0); round++) {
       const sums = new Float64Array(boxes.length * 3);
       const totals = new Float64Array(boxes.length);
       for (let m = 0; m < n; m++) {
@@ -192,6 +195,7 @@ export class PaletteMaker {
 
   private use(colours: Uint8Array, size: number, exact: boolean): Palette {
     this.palette = { colours, size };
+    this.search = new NearestSearch(colours, size);
     this.exact = exact;
     this.exactIndex.clear();
     for (const key of this.touched) this.nearest[key] = -1;
@@ -205,8 +209,7 @@ export class PaletteMaker {
     const key = ((r >> 1) << 14) | ((g >> 1) << 7) | (b >> 1);
     let index = this.nearest[key];
     if (index < 0) {
-      const { colours, size } = this.palette;
-      index = nearestByte(colours, size, (r & 0xfe) | 1, (g & 0xfe) | 1, (b & 0xfe) | 1);
+      index = this.search.nearest((r & 0xfe) | 1, (g & 0xfe) | 1, (b & 0xfe) | 1);
       this.nearest[key] = index;
       this.touched.push(key);
     }
@@ -230,18 +233,55 @@ function nearestIn(centres: Float64Array, size: number, r: number, g: number, b:
   return best;
 }
 
-function nearestByte(colours: Uint8Array, size: number, r: number, g: number, b: number): number {
-  let best = 0;
-  let bestDistance = Infinity;
-  for (let k = 0; k < size; k++) {
-    const dr = colours[k * 3] - r;
-    const dg = colours[k * 3 + 1] - g;
-    const db = colours[k * 3 + 2] - b;
-    const d = dr * dr + dg * dg + db * db;
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = k;
-    }
+/**
+ * Nearest palette entry by squared RGB distance. Entries are sorted by green;
+ * the search walks outwards from the query's green and stops once the green
+ * difference alone exceeds the best distance: a few entries instead of all.
+ * Ties go to the lowest index, as in a plain scan.
+ */
+class NearestSearch {
+  private readonly order: Int32Array;
+  private readonly greens: Int32Array;
+
+  constructor(
+    private readonly colours: Uint8Array,
+    private readonly size: number,
+  ) {
+    this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => colours[a * 3 + 1] - colours[b * 3 + 1] || a - b);
+    this.greens = Int32Array.from(this.order, (i) => colours[i * 3 + 1]);
   }
-  return best;
+
+  nearest(r: number, g: number, b: number): number {
+    const { order, greens, colours, size } = this;
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (greens[mid] < g) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = 0;
+    let bestDistance = Infinity;
+    const consider = (k: number): void => {
+      const i = order[k];
+      const dr = colours[i * 3] - r;
+      const dg = colours[i * 3 + 1] - g;
+      const db = colours[i * 3 + 2] - b;
+      const d = dr * dr + dg * dg + db * db;
+      if (d < bestDistance || (d === bestDistance && i < best)) {
+        bestDistance = d;
+        best = i;
+      }
+    };
+    let up = lo;
+    let down = lo - 1;
+    while (up < size || down >= 0) {
+      const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
+      const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
+      if (upGap > bestDistance && downGap > bestDistance) break;
+      if (upGap <= downGap) consider(up++);
+      else consider(down--);
+    }
+    return best;
+  }
 }
