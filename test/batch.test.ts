@@ -144,14 +144,15 @@ describe('cppn-motion batch', () => {
     const flaky = join(dir.path, 'flaky-ffmpeg.sh');
     writeFileSync(flaky, `#!/bin/sh\ncase "$*" in *seed-02*) echo "simulated encoder crash" >&2; exit 1;; esac\nexec "${real}" "$@"\n`, { mode: 0o755 });
     const scene = writeScene(dir.path, 'flaky', SERIES.replace('name: tiles', 'name: flaky'));
-    const result = await runCli(['batch', scene, '--seeds', '1-3', '--out', join(dir.path, 'flaky-out')], { env: { FFMPEG_PATH: flaky } });
+    // The MP4 goes through ffmpeg (the GIF does not): its crash fails the item.
+    const result = await runCli(['batch', scene, '--seeds', '1-3', '--format', 'gif,mp4', '--out', join(dir.path, 'flaky-out')], { env: { FFMPEG_PATH: flaky } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('summary: 2 done, 0 skipped, 1 failed');
     expect(result.stderr).toMatch(/failed +flaky-seed-02 +\(.*simulated encoder crash/);
     const out = join(dir.path, 'flaky-out', 'flaky');
     expect(readdirSync(out).filter((f) => f.includes('seed-02'))).toEqual([]);
     expect(manifest(out).items.map((i) => i.status)).toEqual(['done', 'failed', 'done']);
-    const retry = await runCli(['batch', scene, '--seeds', '1-3', '--out', join(dir.path, 'flaky-out')]);
+    const retry = await runCli(['batch', scene, '--seeds', '1-3', '--format', 'gif,mp4', '--out', join(dir.path, 'flaky-out')]);
     expect(retry.stderr).toContain('summary: 1 done, 2 skipped, 0 failed');
   });
 

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apngAnimation } from '../src/encode/formats/apng.js';
 import { webpAnimation } from '../src/encode/formats/webp.js';
+import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { readSceneMetadata } from '../src/encode/metadata.js';
 import { ffprobe, runCli, tempDir, writeScene } from './helpers.js';
 
@@ -60,5 +62,64 @@ describe('WebP and APNG outputs', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/ok +libwebp_anim +\(webp\)/);
     expect(result.stdout).toMatch(/ok +apng +\(apng\)/);
+  });
+});
+
+/** Mean PSNR (dB) of a GIF's frames against PNG frames, as ffmpeg measures it. */
+function gifPsnr(gif: string, framesFolder: string, fps: number): number {
+  const result = spawnSync(locateFfmpeg().path, [
+    '-hide_banner', '-i', gif, '-framerate', String(fps), '-i', join(framesFolder, 'frame-%05d.png'),
+    '-lavfi', `[0:v]format=rgb24,settb=1/${fps},setpts=N[a];[1:v]format=rgb24,settb=1/${fps},setpts=N[b];[a][b]psnr=shortest=1`, '-f', 'null', '-',
+  ], { encoding: 'utf8' });
+  const match = /PSNR .*average:([\d.]+)/.exec(result.stderr);
+  expect(match, result.stderr).not.toBeNull();
+  return Number(match![1]);
+}
+
+describe('GIF size and fidelity', () => {
+  it('the default GIF of the showcase stays faithful to the rendered frames (PSNR above 45 dB)', async () => {
+    const out = join(dir.path, 'drift');
+    const result = await runCli(['render', 'scenes/drift.yaml', '--size', '160x160', '--duration', '1', '--format', 'gif,png', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(gifPsnr(`${out}.gif`, `${out}-frames`, 30)).toBeGreaterThan(45);
+  });
+
+  it('--gif-max-size makes the GIF fit and says what it chose', async () => {
+    const scene = writeScene(dir.path, 'budget', SCENE.replace('name: shared', 'name: budget').replace('[40, 32]', '[160, 128]').replace('formats: [webp, apng]', 'formats: [gif]'));
+    const free = await runCli(['render', scene, '--out', join(dir.path, 'free')]);
+    expect(free.code, free.stderr).toBe(0);
+    const freeBytes = statSync(join(dir.path, 'free.gif')).size;
+    const budget = Math.floor(freeBytes / 3);
+    const result = await runCli(['render', scene, '--gif-max-size', String(budget), '--out', join(dir.path, 'fitted')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(statSync(join(dir.path, 'fitted.gif')).size).toBeLessThanOrEqual(budget);
+    expect(result.stderr).toMatch(/fitted\.gif \(\d+x\d+, [\d.]+ fps, \d+ colours to fit/);
+    const probe = await ffprobe(join(dir.path, 'fitted.gif'));
+    expect(Number(probe.format.duration)).toBeCloseTo(1.2, 1);
+  });
+
+  it('a budget that even the smallest GIF cannot meet fails with exit code 2 and writes nothing', async () => {
+    const scene = writeScene(dir.path, 'budget', SCENE.replace('name: shared', 'name: budget').replace('[40, 32]', '[160, 128]').replace('formats: [webp, apng]', 'formats: [gif]'));
+    const result = await runCli(['render', scene, '--gif-max-size', '1kB', '--out', join(dir.path, 'tiny')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot fit in 1\.0 kB: even at \d+x\d+/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir.path, 'tiny.gif'))).toBe(false);
+    const bad = await runCli(['render', scene, '--gif-max-size', 'lots', '--out', join(dir.path, 'tiny')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--gif-max-size');
+  });
+});
+
+describe('animated contact sheet in other formats', () => {
+  it('batch --animated-sheet webp writes contact-sheet.webp with every frame, looping', async () => {
+    const scene = writeScene(dir.path, 'sheet', SCENE.replace('name: shared', 'name: sheet').replace('formats: [webp, apng]', 'formats: [gif]'));
+    const result = await runCli(['batch', scene, '--seeds', '1-2', '--out', join(dir.path, 'series'), '--animated-sheet', 'webp']);
+    expect(result.code, result.stderr).toBe(0);
+    const sheet = webpAnimation(join(dir.path, 'series', 'sheet', 'contact-sheet.webp'));
+    expect(sheet).toMatchObject({ frames: 12, loops: 0 });
+    const bad = await runCli(['batch', scene, '--seeds', '1-2', '--out', join(dir.path, 'series'), '--animated-sheet', 'png']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--animated-sheet png');
   });
 });

@@ -163,10 +163,10 @@ describe('bad input and faults: a clear error, nothing lost', () => {
     expect(readdirSync(outDir)).toEqual(['dying.mp4']);
   });
 
-  it('a render whose GIF fails replaces none of the old outputs, not even the finished MP4', async () => {
+  it('a render whose MP4 fails at the end replaces none of the old outputs, not even the finished GIF', async () => {
     const { locateFfmpeg } = await import('../src/encode/ffmpeg.js');
-    const failing = join(dir.path, 'no-palette-ffmpeg.sh');
-    writeFileSync(failing, `#!/bin/sh\ncase "$*" in *paletteuse*) echo "palette mapping failed" >&2; exit 1;; esac\nexec "${locateFfmpeg().path}" "$@"\n`, { mode: 0o755 });
+    const failing = join(dir.path, 'late-failing-ffmpeg.sh');
+    writeFileSync(failing, `#!/bin/sh\ncase "$*" in *libx264*) "${locateFfmpeg().path}" "$@"; echo "moov atom write failed" >&2; exit 1;; esac\nexec "${locateFfmpeg().path}" "$@"\n`, { mode: 0o755 });
     const outDir = join(dir.path, 'together');
     const scene = writeScene(dir.path, 'together', SMALL.replace('name: small', 'name: together'));
     await runCli(['render', scene, '--out', join(outDir, 'together')]);
@@ -174,7 +174,7 @@ describe('bad input and faults: a clear error, nothing lost', () => {
     writeFileSync(join(outDir, 'together.gif'), 'old gif');
     const result = await runCli(['render', scene, '--out', join(outDir, 'together')], { env: { FFMPEG_PATH: failing } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('palette mapping failed');
+    expect(result.stderr).toContain('moov atom write failed');
     expect(readFileSync(join(outDir, 'together.mp4'), 'utf8')).toBe('old mp4');
     expect(readFileSync(join(outDir, 'together.gif'), 'utf8')).toBe('old gif');
     expect(readdirSync(outDir).sort()).toEqual(['together.gif', 'together.mp4']);
@@ -248,7 +248,7 @@ describe('validate, doctor and the JSON Schema', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/ffmpeg: +\S+ffmpeg/);
     expect(result.stdout).toMatch(/ok +libx264/);
-    expect(result.stdout).toMatch(/ok +palettegen/);
+    expect(result.stdout).toMatch(/ok +libvpx-vp9/);
   });
 
   it('the committed scene.schema.json is generated from the loader schema, and example scenes reference it', async () => {

@@ -11,14 +11,14 @@ import { setMaxListeners } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
-import { createEncoder } from '../encode/formats/index.js';
+import { createEncoder, outputPath } from '../encode/formats/index.js';
 import { InterruptedError } from '../errors.js';
 import type { FrameBackend } from '../render/frame-backend.js';
 import { createLocalBackend } from '../render/local-backend.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
 import { renderVideo, type Progress } from '../render/video.js';
-import { applyOverrides, type LoadedScene } from '../scene/index.js';
+import { applyOverrides, type Format, type LoadedScene } from '../scene/index.js';
 import { lockSeriesFolder } from './folder-lock.js';
 import { drawContactSheet, placePicture, sheetBackground, sheetLayout, type SheetLabel } from './contact-sheet.js';
 import { readManifest, staleReason, writeManifest, type Manifest, type ManifestItem, type ManifestOutput } from './manifest.js';
@@ -55,8 +55,8 @@ export interface BatchOptions {
   events?: BatchEvents;
   /** Draw contact-sheet.png (default true). */
   contactSheet?: boolean;
-  /** Also make contact-sheet.gif: every item playing side by side. */
-  animatedSheet?: boolean;
+  /** Also make an animated contact sheet, every item playing side by side: true for contact-sheet.gif, or another format. */
+  animatedSheet?: boolean | Format;
 }
 
 export interface BatchResult {
@@ -138,16 +138,16 @@ async function writeContactSheet(items: BatchItem[], folder: string, backend: Fr
  * item's frame is rendered at thumbnail size into its own shared buffer and
  * copied into the labelled background; frames stream to the GIF encoder.
  */
-async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: FrameBackend, sceneName: string, signal?: AbortSignal): Promise<string> {
+async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: FrameBackend, sceneName: string, format: Format, signal?: AbortSignal): Promise<string> {
   const { scaled, cell } = thumbnails(items);
   const layout = sheetLayout(items.length, cell);
   const background = sheetBackground(heading(sceneName, items.length), labels(items, sceneName), layout);
   const first = scaled[0];
   const frames = Math.max(...scaled.map((s) => s.model.timeline.frameCount));
-  const path = join(folder, 'contact-sheet.gif');
-  // The items' GIF settings, but not their size or frame rate: the sheet has its own.
-  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined } };
-  const encoder = createEncoder('gif', { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
+  const path = outputPath(join(folder, 'contact-sheet'), format);
+  // The items' settings, but not their GIF size, frame rate or budget: the sheet has its own.
+  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined, maxBytes: undefined } };
+  const encoder = createEncoder(format, { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
   const frame = new Uint8Array(layout.width * layout.height * 4);
   // One frame job per item runs at once, each listening for the abort: on a
   // signal of our own, so the caller's does not collect a listener per item.
@@ -265,7 +265,8 @@ async function runLocked(items: BatchItem[], options: BatchOptions, started: num
     writeManifest(folder, manifest());
     const contactSheet = options.contactSheet === false ? undefined : await writeContactSheet(items, folder, backend, options.sceneName);
     stopIfAborted();
-    const animatedSheet = options.animatedSheet ? await writeAnimatedSheet(items, folder, backend, options.sceneName, options.signal) : undefined;
+    const sheetFormat = options.animatedSheet === true ? 'gif' : options.animatedSheet;
+    const animatedSheet = sheetFormat ? await writeAnimatedSheet(items, folder, backend, options.sceneName, sheetFormat, options.signal) : undefined;
     stopIfAborted();
     return { folder, results: items.map((i) => results.get(i.name)!), contactSheet, animatedSheet, wallMs: performance.now() - started };
   } finally {

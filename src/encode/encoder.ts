@@ -30,6 +30,8 @@ export interface Encoder {
   commit(): void;
   /** Stops and removes everything temporary; the final path is left as it was. */
   abort(): Promise<void>;
+  /** What the encoder chose by itself, worth telling the user (e.g. the settings that fit a GIF size budget). */
+  summary?(): string | undefined;
 }
 
 /** ffmpeg input arguments for raw RGBA frames on stdin. */

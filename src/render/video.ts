@@ -33,7 +33,8 @@ export interface VideoOptions {
 }
 
 export interface VideoResult {
-  outputs: Array<{ format: Format; path: string }>;
+  /** Each output, with what its encoder chose by itself when there is something to say. */
+  outputs: Array<{ format: Format; path: string; note?: string }>;
   frames: number;
   wallMs: number;
   /** Time the workers spent rendering, summed over workers. */
@@ -87,7 +88,7 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
     await backend.complete?.(loaded);
     const finishMs = performance.now() - finishStarted;
     return {
-      outputs: encoders.map((e, i) => ({ format: formats[i], path: e.path })),
+      outputs: encoders.map((e, i) => ({ format: formats[i], path: e.path, note: e.summary?.() })),
       frames: total,
       wallMs: performance.now() - started,
       renderMs: frames.renderMs,

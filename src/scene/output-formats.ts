@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-export const GIF_DITHERS = ['sierra2_4a', 'floyd_steinberg', 'bayer', 'none'] as const;
+export const GIF_DITHERS = ['none', 'bayer', 'sierra2_4a', 'floyd_steinberg'] as const;
 export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
 
 const side = z.int().min(1).max(16384);
@@ -24,6 +24,10 @@ export function parseByteSize(text: string | number): number | undefined {
   const bytes = Math.round(Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()]);
   return bytes > 0 ? bytes : undefined;
 }
+
+const byteSize = z
+  .union([z.number().positive(), z.string()])
+  .refine((v) => parseByteSize(v) !== undefined, 'write a size in bytes such as 5MB, 800kB or 2000000');
 
 export interface FormatDescription {
   /** One line: what the output is (help text, schema description). */
@@ -50,8 +54,8 @@ export const OUTPUT_FORMATS = {
     minSide: 1,
     options: z
       .strictObject({
-        colors: z.int().min(2).max(256).default(256).describe('Palette size.'),
-        dither: z.enum(GIF_DITHERS).default('sierra2_4a').describe('Dithering: sierra2_4a, floyd_steinberg, bayer or none.'),
+        colors: z.int().min(2).max(256).default(256).describe('Colours per frame (each frame has its own palette).'),
+        dither: z.enum(GIF_DITHERS).default('none').describe('Dithering: none (the default: smallest files), bayer (ordered), sierra2_4a or floyd_steinberg (error diffusion: smoother gradients, much larger files).'),
         bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
         size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size).'),
         fps: z
@@ -60,6 +64,8 @@ export const OUTPUT_FORMATS = {
           .max(50, 'GIF delays are hundredths of a second and browsers slow down anything faster than 50 fps; use 50 or less')
           .optional()
           .describe('GIF frame rate, at most 50 (default: the video fps, or every k-th frame of a faster video).'),
+        tolerance: z.int().min(0).max(64).default(3).describe('A pixel whose colour moved by at most this much (per channel, 0–255) since the last frame is not redrawn: slow motion costs little. 0 redraws every change.'),
+        maxBytes: byteSize.optional().describe('A size budget such as "5MB": the GIF\'s frame rate, size and colours are chosen from its first frames to fit it.'),
       })
       .prefault({}),
   },

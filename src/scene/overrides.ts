@@ -1,6 +1,6 @@
 /**
  * Command-line overrides of scene keys (--size, --fps, --duration, --seed,
- * --format). The result is validated again, so limits hold whatever the source.
+ * --format, --gif-max-size). The result is validated again, so limits hold whatever the source.
  */
 import { SceneError, UserError } from '../errors.js';
 import { sceneFromFile, validateSceneData, type LoadedScene } from './load.js';
@@ -19,6 +19,8 @@ export interface SceneOverrides {
   antialias?: number;
   /** A new name for the outputs (and for the scene stored in them). */
   name?: string;
+  /** A size budget for the GIF (output.gif.maxBytes), e.g. "5MB". */
+  gifMaxBytes?: string;
 }
 
 /** Whether any network of the scene comes from a seed (rather than from weights files). */
@@ -27,7 +29,7 @@ export function usesSeeds(scene: SceneFile): boolean {
   return scene.weights === undefined && !scene.keyframes.some((k) => k.weights !== undefined);
 }
 
-const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', seed: '--seed', formats: '--format', antialias: '--antialias' };
+const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', seed: '--seed', formats: '--format', antialias: '--antialias', gif: '--gif-max-size' };
 
 /** The scene file with the overrides applied (not yet validated). */
 export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
@@ -55,6 +57,7 @@ export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
       duration: o.duration ?? scene.output.duration,
       formats: o.formats ?? scene.output.formats,
       antialias: o.antialias ?? scene.output.antialias,
+      gif: o.gifMaxBytes !== undefined ? { ...scene.output.gif, maxBytes: o.gifMaxBytes } : scene.output.gif,
     },
     keyframes: scene.keyframes.map((k) => retime(k.seed !== undefined ? { ...k, seed: k.seed + shift } : k)),
   };
@@ -70,7 +73,8 @@ export function applyOverrides(loaded: LoadedScene, o: SceneOverrides): LoadedSc
       // Name the flag when the problem comes from one.
       const flagged = error.problems.map((p) => {
         const key = p.path[0] === 'output' ? String(p.path[1]) : String(p.path[0]);
-        const flag = FLAG_OF[key] && (o as Record<string, unknown>)[key] !== undefined ? FLAG_OF[key] : undefined;
+        const given = key === 'gif' ? o.gifMaxBytes : (o as Record<string, unknown>)[key];
+        const flag = FLAG_OF[key] && given !== undefined ? FLAG_OF[key] : undefined;
         return flag ? { ...p, file: `${flag} with ${loaded.origin}` } : { ...p, file: loaded.origin };
       });
       throw new SceneError(flagged);

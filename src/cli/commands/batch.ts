@@ -27,7 +27,7 @@ interface BatchFlags extends ClusterFlags {
   dryRun?: boolean;
   yes?: boolean;
   sheet: boolean;
-  animatedSheet?: boolean;
+  animatedSheet?: boolean | Format;
   quiet?: boolean;
 }
 
@@ -119,7 +119,11 @@ export function registerBatch(program: Command): void {
     .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
     .option('--yes', `render series of more than 1000 items`)
     .option('--no-sheet', 'skip the contact sheet')
-    .option('--animated-sheet', 'also write contact-sheet.gif: every item playing side by side')
+    .option('--animated-sheet [format]', 'also write an animated contact sheet, every item playing side by side: contact-sheet.gif, or another format (webp, apng, mp4, webm)', (text: string) => {
+      const [format] = parseFormats(text);
+      if (format === 'png') throw new UserError('--animated-sheet png: the sheet is one animation; use gif, webp, apng, mp4 or webm');
+      return format;
+    })
     .option('-q, --quiet', 'print nothing but errors');
   addRedisFlag(command, 'render the items on a cluster: queue their chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {

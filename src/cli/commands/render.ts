@@ -20,6 +20,7 @@ interface RenderFlags extends ClusterFlags {
   format?: Format[];
   seed?: number;
   antialias?: number;
+  gifMaxSize?: string;
   workers?: number;
   from?: string;
   quiet?: boolean;
@@ -52,13 +53,14 @@ export function registerRender(program: Command): void {
     .option('--format <list>', `comma-separated: ${describeFormats()}`, parseFormats)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
+    .option('--gif-max-size <size>', 'make the GIF fit this size, e.g. 5MB: its fps, size and colours are chosen to fit')
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias }, report);
+      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
       const { model } = loaded;
       if (loaded.motionWarning) report.warn(loaded.motionWarning);
       // Several moments: a video that passes through one flat frame is not grey goo.
@@ -81,15 +83,12 @@ export function registerRender(program: Command): void {
             backend,
             signal,
             onProgress: (p) => progress.update(p),
-            onFinishing: () => {
-              progress.stop();
-              if (loaded.scene.output.formats.includes('gif')) report.info('finishing: mapping the GIF onto its palette…');
-            },
+            onFinishing: () => progress.stop(),
           }),
         );
         progress.stop();
         if (backend && backend.reused > 0) report.info(`reused ${backend.reused} chunk${backend.reused === 1 ? '' : 's'} finished by an earlier run`);
-        for (const output of result.outputs) report.info(`wrote ${output.path}`);
+        for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${output.note})` : ''}`);
         // Worker time is measured where the frames are rendered: on a cluster, in the workers' logs.
         const workerTime = backend ? '' : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
         report.info(

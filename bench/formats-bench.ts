@@ -1,0 +1,83 @@
+/**
+ * Each output format on the showcase (scenes/drift.yaml, 512×512, 30 fps, 8 s,
+ * default settings): size, fidelity to the exact rendered frames and encode
+ * time. The frames are rendered once (to PNG, lossless), then every format
+ * encodes the same frames; fidelity is ffmpeg's PSNR and SSIM of the decoded
+ * output against them, frame by frame. Run with `npm run bench:formats`
+ * (add a scene path to measure another scene). Encode times are wall time on
+ * whatever else the machine is doing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { locateFfmpeg } from '../src/encode/ffmpeg.js';
+import { createEncoder, outputPath } from '../src/encode/formats/index.js';
+import { decodePng } from '../src/encode/png.js';
+import { renderVideo } from '../src/render/video.js';
+import { loadScene, type Format, type SceneFile } from '../src/scene/index.js';
+
+const scenePath = process.argv[2] ?? 'scenes/drift.yaml';
+const loaded = await loadScene(scenePath);
+const { width, height } = loaded.model;
+const fps = loaded.scene.output.fps;
+const dir = mkdtempSync(join(tmpdir(), 'cppn-motion-formats-'));
+
+function folderBytes(path: string): number {
+  const stat = statSync(path);
+  return stat.isDirectory() ? readdirSync(path).reduce((sum, f) => sum + statSync(join(path, f)).size, 0) : stat.size;
+}
+
+/** PSNR (dB, mean over frames) and SSIM of a decoded output against the exact frames. */
+function fidelity(file: string, frames: string): { psnr?: number; ssim?: number } {
+  const tb = `settb=1/${fps},setpts=N`;
+  const result = spawnSync(locateFfmpeg().path, [
+    '-hide_banner', '-i', file, '-framerate', String(fps), '-i', join(frames, 'frame-%05d.png'),
+    '-lavfi', `[0:v]format=rgb24,${tb},split[a1][a2];[1:v]format=rgb24,${tb},split[b1][b2];[a1][b1]psnr=shortest=1;[a2][b2]ssim=shortest=1`,
+    '-f', 'null', '-',
+  ], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const psnr = /PSNR .*average:([\d.]+)/.exec(result.stderr)?.[1];
+  const ssim = /SSIM .*All:([\d.]+)/.exec(result.stderr)?.[1];
+  return { psnr: psnr ? Number(psnr) : undefined, ssim: ssim ? Number(ssim) : undefined };
+}
+
+try {
+  console.log(`${loaded.model.name}: ${width}x${height}, ${loaded.model.timeline.frameCount} frames at ${fps} fps (machine load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+  const exact = await renderVideo(loaded, { outStem: join(dir, 'exact'), formats: ['png'] });
+  const framesFolder = exact.outputs[0].path;
+  const frameFiles = readdirSync(framesFolder).sort();
+  const frames: Uint8Array[] = [];
+  for (const f of frameFiles) frames.push(new Uint8Array((await decodePng(readFileSync(join(framesFolder, f)))).data.buffer));
+
+  const variants: Array<{ label: string; format: Format; output?: Partial<SceneFile['output']> }> = [
+    { label: 'mp4 (H.264, crf 18)', format: 'mp4' },
+    { label: 'webm (VP9, crf 32)', format: 'webm' },
+    { label: 'gif (defaults)', format: 'gif' },
+    { label: 'gif, tolerance 0', format: 'gif', output: { gif: { ...loaded.scene.output.gif, tolerance: 0 } } },
+    { label: 'gif, 15 fps', format: 'gif', output: { gif: { ...loaded.scene.output.gif, fps: 15 } } },
+    { label: 'gif, maxBytes 5MB', format: 'gif', output: { gif: { ...loaded.scene.output.gif, maxBytes: '5MB' } } },
+    { label: 'webp (lossy, quality 80)', format: 'webp' },
+    { label: 'webp (lossless)', format: 'webp', output: { webp: { lossless: true, quality: 80 } } },
+    { label: 'apng (lossless)', format: 'apng' },
+  ];
+  console.log(`${'format'.padEnd(28)} ${'size'.padStart(9)} ${'PSNR'.padStart(9)} ${'SSIM'.padStart(7)} ${'encode'.padStart(8)}`);
+  for (const [i, v] of variants.entries()) {
+    const path = outputPath(join(dir, `out-${i}`), v.format);
+    const started = performance.now();
+    const encoder = createEncoder(v.format, { width, height, fps, frameCount: frames.length, path, metadata: JSON.stringify(loaded.scene), output: { ...loaded.scene.output, ...v.output } });
+    for (const frame of frames) await encoder.writeFrame(frame);
+    await encoder.finish();
+    encoder.commit();
+    const seconds = (performance.now() - started) / 1000;
+    // ffmpeg of this vintage cannot decode animated WebP, and a GIF with fewer or smaller frames
+    // has no frame-for-frame counterpart: their fidelity is not measured here.
+    const comparable = v.format !== 'webp' && v.output?.gif?.fps === undefined && v.output?.gif?.maxBytes === undefined;
+    const { psnr, ssim } = comparable ? fidelity(path, framesFolder) : {};
+    const note = encoder.summary?.();
+    console.log(
+      `${v.label.padEnd(28)} ${`${(folderBytes(path) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr !== undefined ? `${psnr.toFixed(2)} dB` : 'n/a'.padStart(8)} ${ssim !== undefined ? ssim.toFixed(4) : '   n/a'} ${`${seconds.toFixed(1)} s`.padStart(8)}${note ? `  (${note})` : ''}`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

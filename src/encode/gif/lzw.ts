@@ -1,0 +1,179 @@
+/**
+ * GIF's LZW compression: variable-width codes up to 12 bits, packed least
+ * significant bit first, cut into sub-blocks of at most 255 bytes.
+ *
+ * The dictionary is a trie (each code lists its children), so a string can
+ * be extended by any symbol close enough to the pixel's true colour, not
+ * only its preferred one: a bounded colour error buys longer strings (the
+ * idea behind gifsicle's --lossy). With a negative tolerance this is plain
+ * lossless LZW.
+ */
+const BITS = 12;
+const MAX_CODE = 1 << BITS;
+
+/** A growable byte buffer. */
+export class ByteSink {
+  bytes = new Uint8Array(1 << 16);
+  length = 0;
+
+  push(byte: number): void {
+    if (this.length === this.bytes.length) this.grow(1);
+    this.bytes[this.length++] = byte;
+  }
+
+  append(data: Uint8Array): void {
+    if (this.length + data.length > this.bytes.length) this.grow(data.length);
+    this.bytes.set(data, this.length);
+    this.length += data.length;
+  }
+
+  private grow(need: number): void {
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + need));
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+}
+
+const firstChild = new Int16Array(MAX_CODE);
+const nextSibling = new Int16Array(MAX_CODE);
+const suffix = new Uint8Array(MAX_CODE);
+/** The symbols of the string being matched (a string is at most one code per dictionary entry long). */
+const symbols = new Uint8Array(MAX_CODE + 1);
+
+/** The pixels of one image, in order, with what each may become. */
+export interface LzwPixels {
+  /** The symbol each pixel gets when no string is extended (its best colour, or the transparent index). */
+  preferred: Uint8Array;
+  /** 1 where the pixel may be left transparent (it already shows a colour close enough). */
+  skippable: Uint8Array;
+  /** True colour of each pixel (r, g, b). */
+  exact: Uint8Array;
+  /** Palette (r, g, b per entry) and its size; the transparent index is `paletteSize` when used. */
+  colours: Uint8Array;
+  paletteSize: number;
+  transparent: number;
+  /** Largest error per channel a string may add; negative: only the preferred symbol. */
+  tolerance: number;
+  /** Receives the symbol finally written for each pixel. */
+  chosen: Uint8Array;
+}
+
+/** Whether `symbol` may stand for pixel p. */
+function accepts(px: LzwPixels, p: number, symbol: number): boolean {
+  if (symbol === px.preferred[p]) return true;
+  if (symbol === px.transparent) return px.skippable[p] === 1;
+  const t = px.tolerance;
+  if (t < 0 || symbol >= px.paletteSize) return false;
+  const c = px.colours;
+  const e = px.exact;
+  const dr = c[symbol * 3] - e[p * 3];
+  const dg = c[symbol * 3 + 1] - e[p * 3 + 1];
+  const db = c[symbol * 3 + 2] - e[p * 3 + 2];
+  return dr <= t && dr >= -t && dg <= t && dg >= -t && db <= t && db >= -t;
+}
+
+/**
+ * Appends the LZW minimum code size and the image data sub-blocks (with the
+ * terminating empty block) for the pixels of `source` to `out`.
+ */
+export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, out: ByteSink): void {
+  out.push(minCodeSize);
+  const clearCode = 1 << minCodeSize;
+  const endCode = clearCode + 1;
+  const initBits = minCodeSize + 1;
+  let bits = initBits;
+  let maxCode = (1 << bits) - 1;
+  let nextCode = clearCode + 2;
+  let clearing = false;
+
+  const block = new Uint8Array(256);
+  let blockLength = 0;
+  let accumulator = 0;
+  let accumulated = 0;
+  const flushBlock = (): void => {
+    if (blockLength === 0) return;
+    block[0] = blockLength;
+    out.append(block.subarray(0, blockLength + 1));
+    blockLength = 0;
+  };
+  // The width rules of Unix compress, which every GIF decoder follows.
+  const emit = (code: number): void => {
+    accumulator |= code << accumulated;
+    accumulated += bits;
+    while (accumulated >= 8) {
+      block[++blockLength] = accumulator & 0xff;
+      if (blockLength === 255) flushBlock();
+      accumulator >>>= 8;
+      accumulated -= 8;
+    }
+    if (nextCode > maxCode || clearing) {
+      if (clearing) {
+        bits = initBits;
+        clearing = false;
+      } else {
+        bits++;
+      }
+      maxCode = bits === BITS ? MAX_CODE : (1 << bits) - 1;
+    }
+  };
+
+  firstChild.fill(-1);
+  emit(clearCode);
+  const n = length;
+  const { preferred, chosen } = px;
+  if (n > 0) {
+    // `prefix` is the code of the string so far, covering pixels start…p−1 with `symbols`.
+    let start = 0;
+    let prefix = preferred[0];
+    let count = 1;
+    symbols[0] = prefix;
+    for (let p = 1; p < n; p++) {
+      let child = firstChild[prefix];
+      let match = -1;
+      while (child >= 0) {
+        if (accepts(px, p, suffix[child])) {
+          match = child;
+          break;
+        }
+        child = nextSibling[child];
+      }
+      if (match >= 0) {
+        prefix = match;
+        symbols[count++] = suffix[match];
+        continue;
+      }
+      emit(prefix);
+      chosen.set(symbols.subarray(0, count), start);
+      const symbol = preferred[p];
+      if (nextCode < MAX_CODE) {
+        const code = nextCode++;
+        suffix[code] = symbol;
+        firstChild[code] = -1;
+        nextSibling[code] = firstChild[prefix];
+        firstChild[prefix] = code;
+      } else {
+        firstChild.fill(-1);
+        nextCode = clearCode + 2;
+        clearing = true;
+        emit(clearCode);
+      }
+      start = p;
+      prefix = symbol;
+      symbols[0] = symbol;
+      count = 1;
+    }
+    emit(prefix);
+    chosen.set(symbols.subarray(0, count), start);
+  }
+  emit(endCode);
+  if (accumulated > 0) {
+    block[++blockLength] = accumulator & 0xff;
+    if (blockLength === 255) flushBlock();
+  }
+  flushBlock();
+  out.push(0);
+}

@@ -1,0 +1,287 @@
+/**
+ * A palette for one frame: median cut over a histogram of the frame's colours
+ * (6 bits per channel, each bin keeping the exact mean of its pixels), then a
+ * few rounds of k-means over the bins so the entries sit where the colours
+ * are. Mapping finds the nearest entry for each colour at 7 bits per channel,
+ * cached per frame. Integer and float arithmetic in a fixed order: the same
+ * frame always gives the same palette and indices.
+ */
+const HIST_BITS = 6;
+const HIST_SIZE = 1 << (3 * HIST_BITS);
+const MAP_BITS = 7;
+const MAP_SIZE = 1 << (3 * MAP_BITS);
+const REFINE_ROUNDS = 3;
+/** k-means costs bins × colours per round: beyond this many bins median cut alone must do. */
+const REFINE_MAX_BINS = 4096;
+
+export interface Palette {
+  /** r, g, b per entry. */
+  colours: Uint8Array;
+  size: number;
+}
+
+/** The occupied histogram bins of a frame: count and mean colour of each. */
+class Histogram {
+  private readonly count = new Uint32Array(HIST_SIZE);
+  private readonly sums = new Float64Array(HIST_SIZE * 3);
+  /** The frame's exact colours while there are at most `limit` of them (then undefined). */
+  exactColours: Set<number> | undefined;
+  readonly occupied: number[] = [];
+
+  add(rgba: Uint8Array, step: number, limit: number): void {
+    const { count, sums, occupied } = this;
+    let exact: Set<number> | undefined = new Set<number>();
+    for (let i = 0; i < rgba.length; i += 4 * step) {
+      const r = rgba[i];
+      const g = rgba[i + 1];
+      const b = rgba[i + 2];
+      const bin = ((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2);
+      if (count[bin]++ === 0) occupied.push(bin);
+      if (exact) {
+        exact.add((r << 16) | (g << 8) | b);
+        if (exact.size > limit) exact = undefined;
+      }
+      sums[bin * 3] += r;
+      sums[bin * 3 + 1] += g;
+      sums[bin * 3 + 2] += b;
+    }
+    this.exactColours = step === 1 ? exact : undefined;
+  }
+
+  /** Bins as points: mean colour (3 floats) and weight, in first-seen order. */
+  points(): { colours: Float64Array; weights: Float64Array } {
+    const n = this.occupied.length;
+    const colours = new Float64Array(n * 3);
+    const weights = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const bin = this.occupied[k];
+      const w = this.count[bin];
+      weights[k] = w;
+      for (let c = 0; c < 3; c++) colours[k * 3 + c] = this.sums[bin * 3 + c] / w;
+    }
+    return { colours, weights };
+  }
+
+  clear(): void {
+    for (const bin of this.occupied) {
+      this.count[bin] = 0;
+      this.sums[bin * 3] = this.sums[bin * 3 + 1] = this.sums[bin * 3 + 2] = 0;
+    }
+    this.occupied.length = 0;
+    this.exactColours = undefined;
+  }
+}
+
+interface Box {
+  /** Indices into the points. */
+  members: number[];
+  error: number;
+}
+
+function boxError(members: number[], colours: Float64Array, weights: Float64Array): number {
+  let w = 0;
+  const mean = [0, 0, 0];
+  for (const m of members) {
+    w += weights[m];
+    for (let c = 0; c < 3; c++) mean[c] += colours[m * 3 + c] * weights[m];
+  }
+  let error = 0;
+  for (const m of members) {
+    for (let c = 0; c < 3; c++) {
+      const d = colours[m * 3 + c] - mean[c] / w;
+      error += d * d * weights[m];
+    }
+  }
+  return members.length > 1 ? error : 0;
+}
+
+/** Splits a box at the weighted median of its widest channel. */
+function split(box: Box, colours: Float64Array, weights: Float64Array): [number[], number[]] {
+  let channel = 0;
+  let widest = -1;
+  for (let c = 0; c < 3; c++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const m of box.members) {
+      lo = Math.min(lo, colours[m * 3 + c]);
+      hi = Math.max(hi, colours[m * 3 + c]);
+    }
+    if (hi - lo > widest) {
+      widest = hi - lo;
+      channel = c;
+    }
+  }
+  const sorted = [...box.members].sort((a, b) => colours[a * 3 + channel] - colours[b * 3 + channel] || a - b);
+  let total = 0;
+  for (const m of sorted) total += weights[m];
+  let running = 0;
+  let cut = 1;
+  for (; cut < sorted.length - 1; cut++) {
+    running += weights[sorted[cut - 1]];
+    if (running >= total / 2) break;
+  }
+  return [sorted.slice(0, cut), sorted.slice(cut)];
+}
+
+export class PaletteMaker {
+  private readonly histogram = new Histogram();
+  private readonly nearest = new Int16Array(MAP_SIZE).fill(-1);
+  private readonly touched: number[] = [];
+  private palette: Palette = { colours: new Uint8Array(0), size: 0 };
+  private search = new NearestSearch(new Uint8Array(0), 0);
+  /** The palette holds every colour of the frame exactly (mapped through `exactIndex`). */
+  private exact = false;
+  private readonly exactIndex = new Map<number, number>();
+
+  private mapExact(r: number, g: number, b: number): number {
+    const colour = (r << 16) | (g << 8) | b;
+    let index = this.exactIndex.get(colour);
+    if (index === undefined) {
+      index = this.search.nearest(r, g, b);
+      this.exactIndex.set(colour, index);
+    }
+    return index;
+  }
+
+  /** Builds the palette of at most `size` colours for a frame (RGBA). */
+  build(rgba: Uint8Array, size: number): Palette {
+    this.histogram.clear();
+    // Large frames: every second pixel is plenty for a 256-colour histogram.
+    this.histogram.add(rgba, rgba.length > 4 * 1024 * 1024 ? 2 : 1, size);
+    const { colours, weights } = this.histogram.points();
+    const n = weights.length;
+    // Few enough exact colours: they are the palette, and every pixel keeps its colour.
+    const exact = this.histogram.exactColours;
+    if (exact) {
+      const list = [...exact].sort((a, b) => a - b);
+      return this.use(Uint8Array.from(list.flatMap((c) => [c >> 16, (c >> 8) & 0xff, c & 0xff])), list.length, true);
+    }
+    const boxes: Box[] = [{ members: Array.from({ length: n }, (_, i) => i), error: 0 }];
+    boxes[0].error = boxError(boxes[0].members, colours, weights);
+    while (boxes.length < size) {
+      let worst = 0;
+      for (let b = 1; b < boxes.length; b++) if (boxes[b].error > boxes[worst].error) worst = b;
+      if (boxes[worst].error <= 0) break;
+      const [a, b] = split(boxes[worst], colours, weights);
+      boxes[worst] = { members: a, error: boxError(a, colours, weights) };
+      boxes.push({ members: b, error: boxError(b, colours, weights) });
+    }
+    // Centres, then k-means rounds over the bins.
+    let centres = new Float64Array(boxes.length * 3);
+    boxes.forEach((box, k) => {
+      let w = 0;
+      for (const m of box.members) {
+        w += weights[m];
+        for (let c = 0; c < 3; c++) centres[k * 3 + c] += colours[m * 3 + c] * weights[m];
+      }
+      for (let c = 0; c < 3; c++) centres[k * 3 + c] /= w;
+    });
+    for (let round = 0; round < (n <= REFINE_MAX_BINS ? REFINE_ROUNDS : 0); round++) {
+      const sums = new Float64Array(boxes.length * 3);
+      const totals = new Float64Array(boxes.length);
+      for (let m = 0; m < n; m++) {
+        const k = nearestIn(centres, boxes.length, colours[m * 3], colours[m * 3 + 1], colours[m * 3 + 2]);
+        totals[k] += weights[m];
+        for (let c = 0; c < 3; c++) sums[k * 3 + c] += colours[m * 3 + c] * weights[m];
+      }
+      const next = new Float64Array(centres);
+      for (let k = 0; k < boxes.length; k++) if (totals[k] > 0) for (let c = 0; c < 3; c++) next[k * 3 + c] = sums[k * 3 + c] / totals[k];
+      centres = next;
+    }
+    const out = new Uint8Array(boxes.length * 3);
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(centres[i])));
+    return this.use(out, boxes.length, false);
+  }
+
+  private use(colours: Uint8Array, size: number, exact: boolean): Palette {
+    this.palette = { colours, size };
+    this.search = new NearestSearch(colours, size);
+    this.exact = exact;
+    this.exactIndex.clear();
+    for (const key of this.touched) this.nearest[key] = -1;
+    this.touched.length = 0;
+    return this.palette;
+  }
+
+  /** The index of the palette entry nearest to (r, g, b), at 7 bits per channel. */
+  map(r: number, g: number, b: number): number {
+    if (this.exact) return this.mapExact(r, g, b);
+    const key = ((r >> 1) << 14) | ((g >> 1) << 7) | (b >> 1);
+    let index = this.nearest[key];
+    if (index < 0) {
+      index = this.search.nearest((r & 0xfe) | 1, (g & 0xfe) | 1, (b & 0xfe) | 1);
+      this.nearest[key] = index;
+      this.touched.push(key);
+    }
+    return index;
+  }
+}
+
+function nearestIn(centres: Float64Array, size: number, r: number, g: number, b: number): number {
+  let best = 0;
+  let bestDistance = Infinity;
+  for (let k = 0; k < size; k++) {
+    const dr = centres[k * 3] - r;
+    const dg = centres[k * 3 + 1] - g;
+    const db = centres[k * 3 + 2] - b;
+    const d = dr * dr + dg * dg + db * db;
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/**
+ * Nearest palette entry by squared RGB distance. Entries are sorted by green;
+ * the search walks outwards from the query's green and stops once the green
+ * difference alone exceeds the best distance: a few entries instead of all.
+ * Ties go to the lowest index, as in a plain scan.
+ */
+class NearestSearch {
+  private readonly order: Int32Array;
+  private readonly greens: Int32Array;
+
+  constructor(
+    private readonly colours: Uint8Array,
+    private readonly size: number,
+  ) {
+    this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => colours[a * 3 + 1] - colours[b * 3 + 1] || a - b);
+    this.greens = Int32Array.from(this.order, (i) => colours[i * 3 + 1]);
+  }
+
+  nearest(r: number, g: number, b: number): number {
+    const { order, greens, colours, size } = this;
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (greens[mid] < g) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = 0;
+    let bestDistance = Infinity;
+    const consider = (k: number): void => {
+      const i = order[k];
+      const dr = colours[i * 3] - r;
+      const dg = colours[i * 3 + 1] - g;
+      const db = colours[i * 3 + 2] - b;
+      const d = dr * dr + dg * dg + db * db;
+      if (d < bestDistance || (d === bestDistance && i < best)) {
+        bestDistance = d;
+        best = i;
+      }
+    };
+    let up = lo;
+    let down = lo - 1;
+    while (up < size || down >= 0) {
+      const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
+      const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
+      if (upGap > bestDistance && downGap > bestDistance) break;
+      if (upGap <= downGap) consider(up++);
+      else consider(down--);
+    }
+    return best;
+  }
+}
