@@ -31,7 +31,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** `inspect` measures at most this many pixels on the longer side: enough for its statistics, quick to compute. */
-const MEASURE_SIDE = 96;
+const MEASURE_SIDE = 64;
 
 export interface PreviewServerOptions {
   scenes: readonly PreviewScene[];

@@ -70,7 +70,6 @@ const state = {
   /** Bumped whenever a scene (re)load finishes, well or badly. */
   loads: 0,
   error: undefined as string | undefined,
-  measuredAt: -1,
 };
 
 const params = new URLSearchParams(location.search);
@@ -191,7 +190,6 @@ async function loadCurrent(keepTime: boolean): Promise<void> {
     clearProblems();
     describeScene(loaded);
     paint();
-    state.measuredAt = -1;
   } catch (error) {
     if (id !== state.current) return;
     if (!keepTime) {
@@ -235,17 +233,31 @@ function showWarnings(greyGoo: string | undefined): void {
   );
 }
 
-/** Asks the server for `inspect`'s measures of the frame shown (not more than once a second). */
+/**
+ * Asks the server for `inspect`'s measures of the frame shown, once the
+ * picture has held still for a moment: they take the server a few hundred
+ * milliseconds of float64 arithmetic, too much to repeat for every frame of a
+ * playing loop.
+ */
+const SETTLE_BEFORE_MEASURING_MS = 400;
 let measuring = false;
-async function measure(): Promise<void> {
-  if (measuring || !state.loaded || state.error) return;
+let stillSince = performance.now();
+let measuredKey = '';
+async function measure(now: number): Promise<void> {
+  if (state.playing) {
+    if (state.loaded && !state.error) ui.stats.textContent = 'Pause to measure the frame shown.';
+    stillSince = now;
+    return;
+  }
+  if (measuring || !state.loaded || state.error || now - stillSince < SETTLE_BEFORE_MEASURING_MS) return;
   const at = Number(state.time.toFixed(3));
-  if (at === state.measuredAt) return;
+  const [width, height] = previewSize(state.loaded);
+  const key = `${state.current}/${state.loads}/${at}/${width}x${height}`;
+  if (key === measuredKey) return;
   measuring = true;
   try {
-    const [width, height] = previewSize(state.loaded);
     const measures = await fetchJson<SceneMeasures>(API.measures(state.current, at, width, height));
-    state.measuredAt = at;
+    measuredKey = key;
     ui.network.textContent = measures.network;
     ui.stats.textContent = measures.error ?? measures.stats;
     showWarnings(measures.greyGoo);
@@ -269,6 +281,7 @@ function selectScene(id: number): void {
 
 function seek(time: number): void {
   state.time = Math.min(Math.max(time, 0), duration());
+  stillSince = performance.now();
   paint();
   updateClock();
 }
@@ -323,7 +336,6 @@ function updateClock(): void {
 }
 
 let last = performance.now();
-let lastMeasure = 0;
 function tick(now: number): void {
   const dt = Math.min((now - last) / 1000, 0.25);
   last = now;
@@ -348,10 +360,7 @@ function tick(now: number): void {
     updateClock();
   }
   ui.fps.textContent = `${frameTimes.filter((t) => now - t < 1000).length} fps`;
-  if (now - lastMeasure > 1000) {
-    lastMeasure = now;
-    void measure();
-  }
+  void measure(now);
   requestAnimationFrame(tick);
 }
 

@@ -1,0 +1,87 @@
+/**
+ * The live preview's speed in headless Chromium: frames per second of the
+ * showcase scene (scenes/drift.yaml) on the GPU path at 256², 512² and 1024²,
+ * of the CPU fallback (the WebAssembly kernel in a worker) at 256² and 512²,
+ * the time from saving the YAML to the new picture on the page, and the time
+ * to save the frame shown as a PNG.
+ *
+ *   npm run bench:preview                       # software WebGL (SwiftShader)
+ *   PREVIEW_GL=gpu npm run bench:preview        # the machine's GPU, where it has one
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { ROOT } from '../test/helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS, preview, startPreview, waitFor } from '../test/preview-helpers.js';
+
+const FRAMES = Number(process.env.PREVIEW_FRAMES ?? 20);
+const useGpu = process.env.PREVIEW_GL === 'gpu';
+const args = useGpu ? CHROMIUM_ARGS.filter((a) => !/swiftshader/.test(a) && a !== '--use-gl=angle').concat('--enable-gpu', '--ignore-gpu-blocklist') : CHROMIUM_ARGS;
+
+const folder = mkdtempSync(join(tmpdir(), 'cppn-motion-preview-bench-'));
+const scene = join(folder, 'drift.yaml');
+copyFileSync(join(ROOT, 'scenes', 'drift.yaml'), scene);
+const server = await startPreview([scene]);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args });
+
+async function open(query: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+  await page.goto(`${server.url}?paused&${query}`);
+  await waitFor(page, 'p.state.painted > 0', 120_000);
+  return page;
+}
+
+async function fps(page: Page, resolution: string, frames: number): Promise<number> {
+  await preview(page, `p.setResolution(${JSON.stringify(resolution)})`);
+  await preview(page, 'p.benchmark(2)'); // warm-up: programs compiled, textures sized
+  return preview<number>(page, `p.benchmark(${frames})`);
+}
+
+try {
+  const gpuPage = await open('resolution=256');
+  const renderer = (await gpuPage.locator('#renderer').textContent()) ?? '';
+  console.log(`chromium ${browser.version()}; ${renderer}`);
+  console.log(`scene: scenes/drift.yaml (x, y, r, t → 8 tanh layers of 16 → 1, palette); ${FRAMES} frames per size`);
+  for (const side of ['256', '512', '1024']) {
+    console.log(`GPU path  ${side}²: ${(await fps(gpuPage, side, side === '1024' ? Math.max(3, FRAMES / 4) : FRAMES)).toFixed(1)} frames/s`);
+  }
+
+  // Save → picture: from writing the file to the page having painted the new scene.
+  await preview(gpuPage, 'p.setResolution("512")');
+  const original = readFileSync(scene, 'utf8');
+  const reloads: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const loads = await preview<number>(gpuPage, 'p.state.loads');
+    const started = performance.now();
+    writeFileSync(scene, `${original}\ncolour: { hue: ${30 * (i + 1)} }\n`);
+    await waitFor(gpuPage, `p.state.loads > ${loads}`);
+    reloads.push(performance.now() - started);
+  }
+  writeFileSync(scene, original);
+  reloads.sort((a, b) => a - b);
+  console.log(`save YAML → new picture (512², 5 saves): median ${reloads[2].toFixed(0)} ms, range ${reloads[0].toFixed(0)}–${reloads[4].toFixed(0)} ms`);
+
+  const saves: number[] = [];
+  await gpuPage.evaluate('window.URL.revokeObjectURL = () => {}');
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    const download = gpuPage.waitForEvent('download');
+    await preview(gpuPage, 'p.savePng()');
+    await download;
+    saves.push(performance.now() - started);
+  }
+  saves.sort((a, b) => a - b);
+  console.log(`save frame as PNG (512², with the scene in it): median ${saves[2].toFixed(0)} ms`);
+  await gpuPage.close();
+
+  const cpuPage = await open('renderer=cpu&resolution=256');
+  for (const side of ['256', '512']) {
+    console.log(`CPU fallback ${side}²: ${(await fps(cpuPage, side, Math.max(3, FRAMES / 2))).toFixed(1)} frames/s`);
+  }
+  await cpuPage.close();
+} finally {
+  await browser.close();
+  await server.stop();
+  rmSync(folder, { recursive: true, force: true });
+}

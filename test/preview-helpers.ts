@@ -1,0 +1,96 @@
+/** Shared by the preview tests and the preview benchmark: the preview server as a user starts it, and headless Chromium. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CLI, ROOT } from './helpers.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAS_CHROMIUM = existsSync(CHROMIUM);
+export const INSTALL_HINT = 'sudo apt-get install -y chromium redis-server';
+
+/** Software WebGL2 (SwiftShader through ANGLE): what CI machines without a GPU offer. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--use-gl=angle',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface RunningPreview {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  stop: () => Promise<number | null>;
+}
+
+/** `cppn-motion preview …args` from the build; resolves once it prints its URL. */
+export function startPreview(args: string[], cwd = ROOT): Promise<RunningPreview> {
+  const child = spawn(process.execPath, [CLI, 'preview', ...args], { cwd });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  return new Promise((done, fail) => {
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)?.[0];
+      if (url) done({ url, child, stderr: () => stderr, stop: async () => (child.kill('SIGINT'), exited) });
+    });
+    void exited.then((code) => fail(new Error(`preview exited with ${code}: ${stderr}`)));
+  });
+}
+
+export interface Chromium {
+  browser: Browser;
+  close: () => Promise<void>;
+}
+
+/** Headless Chromium; playwright gives every launch a fresh, temporary profile and removes it on close. */
+export async function launchChromium(): Promise<Chromium> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return { browser, close: () => browser.close() };
+}
+
+export interface PagePixels {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** The pixels on the page's canvas (RGBA, rows from the top). */
+export async function pagePixels(page: Page): Promise<PagePixels> {
+  const shot = await preview<{ width: number; height: number; base64: string }>(page, 'p.pixels()');
+  return { width: shot.width, height: shot.height, data: new Uint8Array(Buffer.from(shot.base64, 'base64')) };
+}
+
+/** Evaluates `expression` against the page's `cppnPreview` handle. */
+export function preview<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate(`(() => { const p = window.cppnPreview; return ${expression}; })()`) as Promise<T>;
+}
+
+/** Waits until `condition` (an expression over `p`, the page's handle) holds. */
+export async function waitFor(page: Page, condition: string, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(`(() => { const p = window.cppnPreview; return p && (${condition}); })()`, undefined, { timeout });
+}
+
+/** Share of 8-bit colour values (alpha left out) that differ by at most `tolerance`, and the PSNR in dB. */
+export function agreement(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray, tolerance = 2): { within: number; psnr: number } {
+  if (a.length !== b.length) throw new Error(`sizes differ: ${a.length} and ${b.length} bytes`);
+  let within = 0;
+  let count = 0;
+  let squared = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue;
+    const d = Math.abs(a[i] - b[i]);
+    if (d <= tolerance) within++;
+    squared += d * d;
+    count++;
+  }
+  const mse = squared / count;
+  return { within: within / count, psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse) };
+}
