@@ -52,7 +52,7 @@ export class OutputError extends Error {
 
 /** Turns a file-system error on `path` into the error a person can act on, or undefined when it is not one we know. */
 export function fileSystemError(path: string, error: unknown): Error | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = (error as { code?: string } | undefined)?.code;
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
