@@ -50,7 +50,8 @@ describe('keys that change nothing', () => {
     const path = scene('hello', 'name: hello\noutput: { size: [16, 16], fps: 4, duration: 1, formats: [mp4] }\n');
     const result = await runCli(['render', path, '--out', join(dir.path, 'hello')]);
     expect(result.code).toBe(0);
-    expect(warningLines(result.stderr)).toEqual([
+    // (At 16 px the default network's detail is finer than the pixels, so the static warning may come too.)
+    expect(warningLines(result.stderr).filter((l) => l.includes('never moves'))).toEqual([
       `warning: ${path}:1:1: the video never moves: all 4 frames are the same picture (no time input t, no orbit, and no keyframes that change anything the network uses); add t to network.inputs, keyframe seed, zoom or rotation, or render a still with \`cppn-motion still\``,
     ]);
   });

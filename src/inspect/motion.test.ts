@@ -46,7 +46,7 @@ describe('pacing: even', () => {
   });
 
   it('per keyframe segment: re-times only that segment, keeps every keyframe in place and in order', () => {
-    const loaded = changed(scene('drift'), (s) => ({ ...s, keyframes: s.keyframes!.map((k, i) => (i === 1 ? { ...k, pacing: 'even' as const } : k)) }));
+    const loaded = changed(scene('drift'), (s) => ({ ...s, pacing: 'keyframes', keyframes: s.keyframes!.map((k, i) => (i === 1 ? { ...k, pacing: 'even' as const } : k)) }));
     const map = new FrameBuilder(loaded.model, loaded.library).pacing()!;
     expect(map.segments).toHaveLength(1);
     const times = loaded.scene.keyframes.map((k) => keyframeSeconds(k, loaded.scene.output.fps));
@@ -61,8 +61,8 @@ describe('pacing: even', () => {
     }
   });
 
-  it('does not depend on the output size: the same re-timing at 128 and 512 px', () => {
-    const small = changed(paced(scene('drift')), (s) => ({ ...s, output: { ...s.output, size: [128, 128] } }));
+  it('does not depend on the output size: the same re-timing at 32 and 512 px', () => {
+    const small = changed(paced(scene('drift')), (s) => ({ ...s, output: { ...s.output, size: [32, 32] } }));
     const large = paced(scene('drift'));
     expect(new FrameBuilder(small.model).pacing()).toEqual(new FrameBuilder(large.model).pacing());
   });

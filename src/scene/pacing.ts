@@ -28,11 +28,15 @@ const MAX_SAMPLES = 600;
  */
 const STALL_FLOOR = 0.02;
 
-/** The size the change is measured at, aspect ratio kept. */
+/**
+ * The size the change is measured at, aspect ratio kept. It depends on the
+ * network, never on the output size, so a small draft and the final render
+ * get the same timing.
+ */
 export function previewSize(width: number, height: number, shape: NetworkShape): [number, number] {
   const long = Math.max(width, height);
   const affordable = Math.floor(Math.sqrt(PREVIEW_BUDGET / multiplyAddsPerPixel(shape)));
-  const side = Math.max(16, Math.min(PREVIEW_SIDE, long, affordable));
+  const side = Math.max(16, Math.min(PREVIEW_SIDE, affordable));
   const other = Math.max(1, Math.round((side * Math.min(width, height)) / long));
   return width >= height ? [side, other] : [other, side];
 }
