@@ -279,4 +279,15 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     expect(exit.code).toBe(0);
     expect(exit.stderr).toMatch(/SIGTERM: finishing the chunk in hand, then stopping[^]*stopped/);
   });
+
+  it('a worker stops on SIGTERM even while Redis is down', async () => {
+    const worker = startWorker();
+    await worker.waitFor(/connected to/);
+    await redis.stop();
+    await worker.waitFor(/lost redis:\/\/[^\n]*reconnecting/);
+    worker.child.kill('SIGTERM');
+    const exit = await worker.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toMatch(/stopped/);
+  });
 });
