@@ -177,7 +177,19 @@ try {
   console.log('\nnotes: the coordinator encodes every output itself, so its rate is the ceiling; a series encodes several items at once');
   console.log('(one ffmpeg per format per item), so a coordinator with more cores raises that ceiling roughly in proportion.');
 } finally {
-  for (const w of workers) w.child.kill('SIGTERM');
+  // Workers first, while Redis is still there for them to say goodbye to.
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((done) => {
+          if (w.child.exitCode !== null) return done();
+          w.child.once('exit', () => done());
+          w.child.kill('SIGTERM');
+        }),
+    ),
+  );
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 }
+// Something (not yet identified) keeps the event loop alive after the cleanup above; the figures are printed, so end here.
+process.exit(0);

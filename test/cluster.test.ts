@@ -208,6 +208,18 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     expect(existsSync(`${out}-frames`)).toBe(false);
   });
 
+  it('a worker writing to another store than the coordinator reads is named, instead of waiting forever', async () => {
+    const scene = writeScene(dir.path, 'small', SMALL);
+    const worker = start(['worker', '--redis', redis.url, '--store', join(dir.path, 'elsewhere'), '--workers', '1'], dir.path);
+    workers.push(worker);
+    await worker.waitFor(/connected to/);
+    const out = join(dir.path, 'cluster', 'elsewhere');
+    const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: frames \d+–\d+ of small was rendered by \S+, but is not in the chunk store .*; every worker and the coordinator need the same shared --store/);
+    expect(existsSync(`${out}.mp4`)).toBe(false);
+  });
+
   it('a coordinator stopped and started again reuses the chunks already finished', async () => {
     const scene = writeScene(dir.path, 'heavy', HEAVY);
     const reference = await local(scene, 'heavy');
@@ -266,5 +278,16 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const exit = await worker.exited;
     expect(exit.code).toBe(0);
     expect(exit.stderr).toMatch(/SIGTERM: finishing the chunk in hand, then stopping[^]*stopped/);
+  });
+
+  it('a worker stops on SIGTERM even while Redis is down', async () => {
+    const worker = startWorker();
+    await worker.waitFor(/connected to/);
+    await redis.stop();
+    await worker.waitFor(/lost redis:\/\/[^\n]*reconnecting/);
+    worker.child.kill('SIGTERM');
+    const exit = await worker.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toMatch(/stopped/);
   });
 });

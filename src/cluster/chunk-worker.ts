@@ -116,6 +116,12 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     name,
     async close(force = false) {
       closing = true;
+      if (connection.status !== 'ready') {
+        // Without Redis there is no one to hand a chunk back to (and BullMQ would wait for
+        // Redis forever): stop now; the chunk's lock lapses and another worker takes it.
+        connection.disconnect();
+        force = true;
+      }
       await worker.close(force);
       await backend.close();
       connection.disconnect();

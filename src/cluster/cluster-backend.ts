@@ -161,7 +161,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
         }
         const job: Job | undefined | null = await call(() => queue.getJob(id));
         if (job === null || (job === undefined && lostSince === undefined)) {
-          // Finished (completed jobs are removed) between the two looks, or lost with a Redis restart.
+          // Gone: lost with a Redis restart (or removed by hand).
           if (!(await options.store.has(key))) await call(() => enqueue(loaded, range, id));
         } else if (job) {
           if (typeof job.progress === 'number') report(job.progress);

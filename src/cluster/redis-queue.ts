@@ -23,7 +23,9 @@ export const STALL_CHECK_MS = 5_000;
 export const CHUNK_JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'fixed', delay: 1000 },
-  removeOnComplete: true,
+  // Finished chunks stay an hour: the coordinator reads which worker rendered one that is
+  // not in its store (a worker with another --store), and a restarted render sees them.
+  removeOnComplete: { age: 3600, count: 10_000 },
   // Failed chunks stay a day, for `doctor --redis` and for the message the coordinator shows.
   removeOnFail: { age: 24 * 3600 },
 };

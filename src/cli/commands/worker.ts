@@ -38,6 +38,8 @@ export function registerWorker(program: Command): void {
         void worker.close().then(() => {
           log('stopped');
           done();
+          // BullMQ's blocking connection may still be retrying a Redis that is gone; it must not keep a stopped worker alive.
+          process.exit(0);
         });
       };
       process.on('SIGINT', stop);
