@@ -79,3 +79,14 @@ describe('the message blames the right value', () => {
     expect(lines).toEqual([expect.stringMatching(/^scene\.yaml:2:\d+: output\.fps: gives no frames in 2 s$/)]);
   });
 });
+
+describe('every problem of a scene at once', () => {
+  it('a field typo, an easing typo and a keyframe past the end arrive together', () => {
+    const lines = problems('name: a\nnetwork:\n  activation: tanhh\nkeyframes:\n  - { at: 0, seed: 1, ease: in-out-sin }\n  - { at: 99, seed: 2 }\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^scene\.yaml:3:3: network\.activation: "tanhh" is not allowed/),
+      expect.stringMatching(/^scene\.yaml:5:\d+: keyframes\[0\]\.ease: "in-out-sin" is not an easing \(did you mean "in-out-sine"\?\)/),
+      expect.stringMatching(/^scene\.yaml:6:\d+: keyframes\[1\]\.at: is past the end of the video \(6 s\)$/),
+    ]);
+  });
+});
