@@ -2,6 +2,7 @@
  * Easing curves for keyframe segments: u in [0, 1] → eased progress in [0, 1]
  * (cubic-bezier curves may overshoot). Deterministic arithmetic only.
  */
+import { closest } from './suggest.js';
 import { detCos, detPow, detSin } from '../core/index.js';
 
 export const EASING_NAMES = [
@@ -50,7 +51,10 @@ const BEZIER = /^cubic-bezier\(\s*([-+0-9.e]+)\s*,\s*([-+0-9.e]+)\s*,\s*([-+0-9.
 export function easingProblem(text: string): string | undefined {
   if ((EASING_NAMES as readonly string[]).includes(text)) return undefined;
   const m = BEZIER.exec(text.trim());
-  if (!m) return `"${text}" is not an easing; use one of ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2)`;
+  if (!m) {
+    const guess = closest(text, EASING_NAMES);
+    return `"${text}" is not an easing${guess ? ` (did you mean "${guess}"?)` : ''}; use one of ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2)`;
+  }
   const [x1, , x2] = m.slice(1).map(Number);
   if ([x1, x2].some((x) => !(x >= 0 && x <= 1))) return `in "${text}" x1 and x2 must lie in [0, 1] (the curve must move forward in time)`;
   if (m.slice(1).some((v) => !Number.isFinite(Number(v)))) return `"${text}" has a number that is not finite`;

@@ -144,9 +144,32 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
 /** Validates scene data against the schema; problems are located in the source when there is one. */
 export function validateSceneData(data: unknown, source?: SceneSource): SceneFile {
   const result = sceneSchema.safeParse(data, { reportInput: true });
-  const problems = [...beyondFloat32(data), ...(result.success ? [] : describeIssues(result.error.issues, sceneSchema))];
+  const problems = [...beyondFloat32(data), ...(result.success ? [] : [...describeIssues(result.error.issues, sceneSchema), ...crossChecks(data, result.error.issues)])];
   if (problems.length > 0 || !result.success) throw new SceneError(located(problems, source));
   return result.data;
+}
+
+/**
+ * zod runs the whole-scene checks (keyframe order and times, easings, layer
+ * counts) only once every field is valid, so a scene with a typo would get
+ * its timeline problems in a second round. Here the invalid fields are taken
+ * out (their defaults stand in) and the checks run on the rest; problems
+ * touching a field taken out are left to that field's own message.
+ */
+function crossChecks(data: unknown, issues: ReadonlyArray<{ path: PropertyKey[] }>): SceneProblem[] {
+  if (typeof data !== 'object' || data === null) return [];
+  const pruned = structuredClone(data) as Record<string | number, unknown>;
+  const removed = issues.map((issue) => issue.path.filter((p): p is string | number => typeof p !== 'symbol'));
+  for (const path of removed) {
+    let at: unknown = pruned;
+    for (const key of path.slice(0, -1)) at = typeof at === 'object' && at !== null ? (at as Record<string | number, unknown>)[key] : undefined;
+    if (typeof at === 'object' && at !== null && path.length > 0) delete (at as Record<string | number, unknown>)[path[path.length - 1]];
+  }
+  const again = sceneSchema.safeParse(pruned, { reportInput: true });
+  if (again.success) return [];
+  const related = (a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): boolean => a.slice(0, b.length).every((p, i) => p === b[i]) || b.slice(0, a.length).every((p, i) => p === a[i]);
+  const custom = again.error.issues.filter((issue) => issue.code === 'custom' && !removed.some((path) => related(path, issue.path as Array<string | number>)));
+  return describeIssues(custom, sceneSchema);
 }
 
 /** Numbers anywhere in the scene that float32 cannot hold (they would render black, NaN inside). */

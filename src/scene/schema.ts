@@ -250,7 +250,8 @@ export const sceneSchema = z
     if (cramped) add(['output', 'size'], `${width}x${height} is too small for ${cramped}: each side needs ${OUTPUT_FORMATS[cramped].minSide} pixels or more`);
     const frames = Math.round(scene.output.duration * scene.output.fps);
     if (frames > LIMITS.frames) add(['output', 'duration'], `${frames} frames is more than the limit of ${LIMITS.frames}; shorten the duration or lower the fps`);
-    if (frames < 1) add(['output', 'duration'], 'gives no frames at this fps');
+    // Blame the value that is out of the ordinary: a frame rate below 1, else the duration.
+    if (frames < 1) add(scene.output.fps < 1 ? ['output', 'fps'] : ['output', 'duration'], scene.output.fps < 1 ? `gives no frames in ${scene.output.duration} s` : 'gives no frames at this fps');
     if (scene.orbit && scene.keyframes.some((k) => k.seed !== undefined || k.weights !== undefined)) {
       add(['orbit'], 'drives the weights, so keyframes cannot also set seed or weights');
     }

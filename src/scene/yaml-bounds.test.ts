@@ -67,3 +67,26 @@ describe('a union of fixed values lists every allowed value', () => {
     ]);
   });
 });
+
+describe('the message blames the right value', () => {
+  it('an easing typo gets a "did you mean"', () => {
+    const lines = problems('name: e\nkeyframes:\n  - { at: 0, zoom: 1 }\n  - { at: 1, zoom: 2, ease: in-out-sin }\n');
+    expect(lines[0]).toMatch(/^scene\.yaml:4:\d+: keyframes\[1\]\.ease: "in-out-sin" is not an easing \(did you mean "in-out-sine"\?\)/);
+  });
+
+  it('a frame rate so low that no frame fits blames the frame rate, not the duration', () => {
+    const lines = problems('name: f\noutput: { fps: 1e-300, duration: 2 }\n');
+    expect(lines).toEqual([expect.stringMatching(/^scene\.yaml:2:\d+: output\.fps: gives no frames in 2 s$/)]);
+  });
+});
+
+describe('every problem of a scene at once', () => {
+  it('a field typo, an easing typo and a keyframe past the end arrive together', () => {
+    const lines = problems('name: a\nnetwork:\n  activation: tanhh\nkeyframes:\n  - { at: 0, seed: 1, ease: in-out-sin }\n  - { at: 99, seed: 2 }\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^scene\.yaml:3:3: network\.activation: "tanhh" is not allowed/),
+      expect.stringMatching(/^scene\.yaml:5:\d+: keyframes\[0\]\.ease: "in-out-sin" is not an easing \(did you mean "in-out-sine"\?\)/),
+      expect.stringMatching(/^scene\.yaml:6:\d+: keyframes\[1\]\.at: is past the end of the video \(6 s\)$/),
+    ]);
+  });
+});
