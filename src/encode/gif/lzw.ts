@@ -76,6 +76,18 @@ function accepts(px: LzwPixels, p: number, symbol: number): boolean {
   return dr <= t && dr >= -t && dg <= t && dg >= -t && db <= t && db >= -t;
 }
 
+/** Squared colour error of showing `symbol` at pixel p (0 for the preferred symbol). */
+function symbolError(px: LzwPixels, p: number, symbol: number): number {
+  if (symbol === px.preferred[p]) return 0;
+  const c = px.colours;
+  const e = px.exact;
+  if (symbol >= px.paletteSize) return 1;
+  const dr = c[symbol * 3] - e[p * 3];
+  const dg = c[symbol * 3 + 1] - e[p * 3 + 1];
+  const db = c[symbol * 3 + 2] - e[p * 3 + 2];
+  return dr * dr + dg * dg + db * db;
+}
+
 /**
  * Appends the LZW minimum code size and the image data sub-blocks (with the
  * terminating empty block) for the pixels of `source` to `out`.
@@ -132,12 +144,19 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
     let count = 1;
     symbols[0] = prefix;
     for (let p = 1; p < n; p++) {
+      // Of the acceptable continuations, the one closest to the pixel's true colour.
       let child = firstChild[prefix];
       let match = -1;
+      let matchError = Infinity;
       while (child >= 0) {
-        if (accepts(px, p, suffix[child])) {
-          match = child;
-          break;
+        const symbol = suffix[child];
+        if (accepts(px, p, symbol)) {
+          const error = symbolError(px, p, symbol);
+          if (error < matchError) {
+            match = child;
+            matchError = error;
+            if (error === 0) break;
+          }
         }
         child = nextSibling[child];
       }
