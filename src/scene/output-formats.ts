@@ -6,14 +6,11 @@
  * src/encode/formats/, whose registry must cover every name here.
  */
 import { z } from 'zod';
+import { sizeSchema } from './frame-size.js';
 
 export const GIF_DITHERS = ['none', 'bayer', 'sierra2_4a', 'floyd_steinberg'] as const;
 export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
 
-const side = z.int().min(1).max(16384);
-const sizeSchema = z
-  .union([z.tuple([side, side]), z.string().regex(/^\d+x\d+$/, 'write a size as WIDTHxHEIGHT, e.g. 512x512')])
-  .describe('Frame size in pixels: [width, height] or "WIDTHxHEIGHT".');
 
 /** "5MB", "800kB", "2.5 MiB" or a number of bytes. */
 export function parseByteSize(text: string | number): number | undefined {

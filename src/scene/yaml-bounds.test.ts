@@ -49,7 +49,7 @@ describe('numbers and sizes the renderer cannot use are refused, every problem a
       expect.stringMatching(/^scene\.yaml:6:\d+: network\.scale: 1e\+39 is beyond the renderer's range \(32-bit floats, at most ±3\.4e38\)$/),
       expect.stringMatching(/^scene\.yaml:3:\d+: output\.size: each side must be between 1 and 16384 pixels$/),
       expect.stringMatching(/^scene\.yaml:4:\d+: output\.gif\.size: each side must be between 1 and 16384 pixels$/),
-      expect.stringMatching(/^scene\.yaml:3:\d+: output\.size: 0x0 is too small for MP4/),
+      expect.stringMatching(/^scene\.yaml:3:\d+: output\.size: 0x0 is too small for mp4/),
     ]);
   });
 

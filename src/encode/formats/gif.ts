@@ -191,14 +191,19 @@ class GifEncoder implements Encoder {
   }
 
   async writeFrame(rgba: Uint8Array): Promise<void> {
-    if (!this.writer) {
-      // The frame buffer is reused by the render: keep a copy while measuring.
-      this.sample.push(rgba.slice());
-      if (this.sample.length < this.sampleSize) return;
-      this.flushSample();
-      return;
+    try {
+      if (!this.writer) {
+        // The frame buffer is reused by the render: keep a copy while measuring.
+        this.sample.push(rgba.slice());
+        if (this.sample.length < this.sampleSize) return;
+        this.flushSample();
+        return;
+      }
+      this.writer.add(rgba);
+    } catch (error) {
+      // A write that fails (a full disk) is the output's failure, named as such.
+      throw fileSystemError(this.job.path, error) ?? error;
     }
-    this.writer.add(rgba);
   }
 
   private flushSample(): void {
