@@ -83,7 +83,11 @@ export function registerRender(program: Command): void {
             backend,
             signal,
             onProgress: (p) => progress.update(p),
-            onFinishing: () => progress.stop(),
+            onFinishing: () => {
+              progress.stop();
+              // The encoders close their files and each output is read back before it is committed.
+              report.info('finishing: closing and checking the outputs…');
+            },
           }),
         );
         progress.stop();
