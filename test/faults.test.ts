@@ -36,7 +36,7 @@ describe.skipIf(!canMount)('a full disk', () => {
   });
   afterAll(() => disk?.remove());
 
-  for (const format of ['png', 'mp4', 'gif', 'webm']) {
+  for (const format of ['png', 'mp4', 'gif', 'webm', 'webp', 'apng']) {
     it(`render --format ${format}: exit 1 naming the full disk, the earlier output intact, no temporary files`, async () => {
       const out = join(disk.path, format, 'x');
       const first = await runCli(['render', scene, '--format', format, '--out', out, '-q']);
