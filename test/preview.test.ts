@@ -128,7 +128,7 @@ describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
     folder = sceneFolder();
     server = await startPreview([folder.scene, join(folder.folder, 'drift.yaml')]);
     page = await chrome.browser.newPage({ acceptDownloads: true });
-    await page.goto(`${server.url}?paused&resolution=256`);
+    await page.goto(`${server.url}?paused&renderer=gpu&resolution=256`);
     await waitFor(page, 'p.state.painted > 0');
   });
   afterAll(async () => {
@@ -231,13 +231,25 @@ describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
     const goo = await startPreview([join(SCENES, 'grey-goo.yaml')]);
     const other = await chrome.browser.newPage();
     try {
-      await other.goto(`${goo.url}?paused&resolution=128`);
+      await other.goto(`${goo.url}?paused&renderer=gpu&resolution=128`);
       await expect.poll(() => other.locator('#warnings').textContent(), { timeout: 30_000 }).toContain('grey goo');
       expect(await other.locator('#network').textContent()).toMatch(/8×16 tanh/);
       expect(await other.locator('#stats').textContent()).toContain('layer');
     } finally {
       await other.close();
       await goo.stop();
+    }
+  });
+
+  it('prefers the CPU kernel over software WebGL, and says so', async () => {
+    const other = await chrome.browser.newPage();
+    try {
+      await other.goto(`${server.url}?paused&resolution=128`);
+      await waitFor(other, 'p.state.painted > 0');
+      expect(await other.locator('#renderer').textContent()).toContain('CPU');
+      expect(await other.locator('#notice').textContent()).toContain('software');
+    } finally {
+      await other.close();
     }
   });
 
@@ -273,7 +285,7 @@ describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every example sc
     chrome = await launchChromium();
     server = await startPreview([SCENES]);
     page = await chrome.browser.newPage();
-    await page.goto(`${server.url}?paused&resolution=128`);
+    await page.goto(`${server.url}?paused&renderer=gpu&resolution=128`);
     await waitFor(page, 'p.state.painted > 0');
   });
   afterAll(async () => {

@@ -79,7 +79,10 @@ let gpu: GpuPainter | undefined;
 function choosePainter(): void {
   const forced = params.get('renderer');
   const attempt = forced === 'cpu' ? { reason: 'the CPU renderer was asked for' } : GpuPainter.create(ui.gpuCanvas);
-  if ('painter' in attempt) {
+  // Software WebGL (SwiftShader, llvmpipe) runs the shader on the CPU several times slower than
+  // the WebAssembly kernel does (measured by bench:preview), so it counts as no GPU unless asked for.
+  const software = 'painter' in attempt && forced !== 'gpu' && /swiftshader|llvmpipe|software/i.test(attempt.painter.renderer);
+  if ('painter' in attempt && !software) {
     gpu = attempt.painter;
     painter = { canvas: ui.gpuCanvas, paint: (f) => gpu!.paint(f), readPixels: () => gpu!.readPixels() };
     ui.renderer.textContent = `GPU · WebGL2 · ${gpu.renderer}`;
@@ -94,7 +97,10 @@ function choosePainter(): void {
   };
   painter = cpu;
   ui.renderer.textContent = 'CPU · WebAssembly in a worker';
-  if (forced !== 'cpu') {
+  if (software) {
+    ui.notice.hidden = false;
+    ui.notice.textContent = 'WebGL2 here is software rendering, slower than the CPU kernel, so frames are rendered on the CPU (add ?renderer=gpu to the address to use WebGL2 anyway).';
+  } else if ('reason' in attempt && forced !== 'cpu') {
     ui.notice.hidden = false;
     ui.notice.textContent = `The GPU path cannot run here (${attempt.reason}), so frames are rendered on the CPU: the same pixels, fewer frames per second.`;
   }
