@@ -212,9 +212,8 @@ async function loadCurrent(keepTime: boolean): Promise<void> {
 
 function describeScene(loaded: LoadedScene): void {
   const { model } = loaded;
-  const entry = state.entries.find((e) => e.id === state.current)!;
   ui.sceneName.textContent = model.name;
-  ui.commands.textContent = [`npx cppn-motion render ${entry.file}`, `npx cppn-motion still ${entry.file} --at ${state.time.toFixed(2)}`].join('\n');
+  savedAs = undefined;
   ui.marks.replaceChildren(
     ...loaded.scene.keyframes.map((k) => {
       const mark = document.createElement('span');
@@ -325,8 +324,20 @@ async function savePng(): Promise<void> {
   link.download = name;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  const entry = state.entries.find((e) => e.id === state.current)!;
-  ui.commands.textContent = [`npx cppn-motion render ${entry.file}`, `npx cppn-motion still --from ${name} --at ${at}`].join('\n');
+  savedAs = { name, at };
+  updateClock();
+}
+
+/** The last PNG saved, for the command that re-renders it. */
+let savedAs: { name: string; at: string } | undefined;
+
+/** The command lines that render the whole video and the frame shown (or the PNG just saved). */
+function showCommands(): void {
+  const entry = state.entries.find((e) => e.id === state.current);
+  if (!entry) return;
+  const still = savedAs ? `npx cppn-motion still --from ${savedAs.name} --at ${savedAs.at}` : `npx cppn-motion still ${entry.file} --at ${state.time.toFixed(2)}`;
+  const text = [`npx cppn-motion render ${entry.file}`, still].join('\n');
+  if (ui.commands.textContent !== text) ui.commands.textContent = text;
 }
 
 // ---- the loop --------------------------------------------------------------------
@@ -338,6 +349,8 @@ function updateClock(): void {
   }
   const frames = state.loaded.model.timeline.frameCount;
   ui.clock.textContent = `${state.time.toFixed(2)} s · frame ${frameNumber(state.time)} / ${frames}`;
+  if (savedAs && savedAs.at !== state.time.toFixed(2)) savedAs = undefined;
+  showCommands();
   if (document.activeElement !== ui.scrubber) ui.scrubber.value = String(state.time);
 }
 
