@@ -311,7 +311,7 @@ describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every example sc
 });
 
 if (!HAS_CHROMIUM) {
-  console.warn(`skipped: preview in headless Chromium, preview parity with \`still\` (chromium is not installed; ${INSTALL_HINT})`);
+  console.warn(`skipped: preview in headless Chromium, preview parity with \`still\` for every example scene and for every activation (chromium is not installed; ${INSTALL_HINT})`);
 }
 
 describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every activation, input and colour stage', () => {
