@@ -27,6 +27,7 @@ export default tseslint.config(
     ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
     ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
   },
+  layer(['src/preview/*.ts'], ['**/batch/**', '**/cli/**'], 'src/preview (the server) is library code below the CLI'),
   layer(['src/browser/**/*.ts', 'src/preview/page/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/scene/index.js', '**/scene/load-file.js', '../index.js', '**/preview/*.js'], 'browser code: only core and the pure scene modules (through src/browser), nothing from Node'),
   layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**'], 'render and encode sit below inspect, batch, the cluster and the CLI'),
   layer(['src/cluster/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/cluster is a frame backend: it may use core, scene, render and encode; batch and the CLI choose it'),

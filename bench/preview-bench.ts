@@ -39,7 +39,7 @@ async function fps(page: Page, resolution: string, frames: number): Promise<numb
 }
 
 try {
-  const gpuPage = await open('resolution=256');
+  const gpuPage = await open('renderer=gpu&resolution=256');
   const renderer = (await gpuPage.locator('#renderer').textContent()) ?? '';
   console.log(`chromium ${browser.version()}; ${renderer}`);
   console.log(`scene: scenes/drift.yaml (x, y, r, t → 8 tanh layers of 16 → 1, palette); ${FRAMES} frames per size`);

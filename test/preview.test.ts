@@ -128,7 +128,7 @@ describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
     folder = sceneFolder();
     server = await startPreview([folder.scene, join(folder.folder, 'drift.yaml')]);
     page = await chrome.browser.newPage({ acceptDownloads: true });
-    await page.goto(`${server.url}?paused&resolution=256`);
+    await page.goto(`${server.url}?paused&renderer=gpu&resolution=256`);
     await waitFor(page, 'p.state.painted > 0');
   });
   afterAll(async () => {
@@ -231,13 +231,25 @@ describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
     const goo = await startPreview([join(SCENES, 'grey-goo.yaml')]);
     const other = await chrome.browser.newPage();
     try {
-      await other.goto(`${goo.url}?paused&resolution=128`);
+      await other.goto(`${goo.url}?paused&renderer=gpu&resolution=128`);
       await expect.poll(() => other.locator('#warnings').textContent(), { timeout: 30_000 }).toContain('grey goo');
       expect(await other.locator('#network').textContent()).toMatch(/8×16 tanh/);
       expect(await other.locator('#stats').textContent()).toContain('layer');
     } finally {
       await other.close();
       await goo.stop();
+    }
+  });
+
+  it('prefers the CPU kernel over software WebGL, and says so', async () => {
+    const other = await chrome.browser.newPage();
+    try {
+      await other.goto(`${server.url}?paused&resolution=128`);
+      await waitFor(other, 'p.state.painted > 0');
+      expect(await other.locator('#renderer').textContent()).toContain('CPU');
+      expect(await other.locator('#notice').textContent()).toContain('software');
+    } finally {
+      await other.close();
     }
   });
 
@@ -273,7 +285,7 @@ describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every example sc
     chrome = await launchChromium();
     server = await startPreview([SCENES]);
     page = await chrome.browser.newPage();
-    await page.goto(`${server.url}?paused&resolution=128`);
+    await page.goto(`${server.url}?paused&renderer=gpu&resolution=128`);
     await waitFor(page, 'p.state.painted > 0');
   });
   afterAll(async () => {
@@ -299,5 +311,63 @@ describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every example sc
 });
 
 if (!HAS_CHROMIUM) {
-  console.warn(`skipped: preview in headless Chromium, preview parity with \`still\` (chromium is not installed; ${INSTALL_HINT})`);
+  console.warn(`skipped: preview in headless Chromium, preview parity with \`still\` for every example scene and for every activation (chromium is not installed; ${INSTALL_HINT})`);
 }
+
+describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every activation, input and colour stage', () => {
+  const ACTIVATIONS = ['sigmoid', 'tanh', 'hardtanh', 'relu', 'leaky-relu', 'elu', 'selu', 'celu', 'softplus', 'swish', 'mish', 'sin', 'cos', 'gaussian', 'identity', 'logistic'];
+  /** A few scenes go out in RGB (one with a tanh output layer); the rest through a palette. */
+  const rgb = (activation: string): boolean => activation === 'tanh' || activation === 'cos';
+  /** Small networks with every input (t in linear mode, a latent z), view moves, a palette and every colour adjustment. */
+  const sceneFor = (activation: string): string =>
+    [
+      `name: ${activation}`,
+      'seed: 3',
+      'output: { size: [96, 64], duration: 2 }',
+      'network:',
+      '  inputs: [x, y, r, t, z]',
+      '  latent: 2',
+      '  time: { mode: linear, scale: 0.7 }',
+      '  layers: { depth: 3, width: 8 }',
+      `  activation: ${activation === 'logistic' ? '{ name: logistic, squash: cos, frequency: 2 }' : activation === 'cos' ? '{ name: cos, frequency: 2.5 }' : activation}`,
+      `  output: { channels: ${rgb(activation) ? 3 : 1}, activation: ${activation === 'tanh' ? 'tanh' : 'sigmoid'} }`,
+      '  init: { normal: { std: 1 } }',
+      'z: [0.3, -0.4]',
+      'view: { zoom: 1.7, center: [0.1, -0.2], rotation: 20 }',
+      `colour: { ${rgb(activation) ? '' : 'palette: magma, '}hue: 40, saturation: 0.7, contrast: 1.2, brightness: 0.9${activation === 'relu' ? ', invert: true' : ''} }`,
+    ].join('\n');
+  let chrome: Chromium;
+  let dir: ReturnType<typeof tempDir>;
+  let server: RunningPreview;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    for (const name of ACTIVATIONS) writeFileSync(join(dir.path, `${name}.yaml`), `${sceneFor(name)}\n`);
+    chrome = await launchChromium();
+    server = await startPreview([dir.path]);
+    page = await chrome.browser.newPage();
+    await page.goto(`${server.url}?paused&renderer=gpu&resolution=full`);
+    await waitFor(page, 'p.state.painted > 0');
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    await server?.stop();
+    dir?.remove();
+  });
+
+  it.each(ACTIVATIONS)('%s', async (name) => {
+    const id = await preview<number>(page, `p.state.entries.find((e) => e.name === ${JSON.stringify(name)}).id`);
+    await preview(page, `p.selectScene(${id})`);
+    await waitFor(page, `p.state.current === ${id} && p.state.loaded?.model.name === ${JSON.stringify(name)}`);
+    for (const at of [0.4, 1.5]) {
+      await preview(page, `p.seek(${at})`);
+      const shown = await pagePixels(page);
+      expect([shown.width, shown.height]).toEqual([96, 64]);
+      const still = (await renderStill(loadScene(join(dir.path, `${name}.yaml`)), { at, workers: 1 })).data;
+      const { within, psnr } = agreement(shown.data, still);
+      if (name === 'logistic') expect(psnr, `${name} at ${at} s`).toBeGreaterThanOrEqual(CHAOTIC_PSNR);
+      else expect(within, `${name} at ${at} s`).toBeGreaterThanOrEqual(0.99);
+    }
+  });
+});

@@ -30,15 +30,18 @@ export function registerPreview(program: Command): void {
     .action(async (paths: string[], flags: PreviewFlags) => {
       const report = reporter(flags.quiet);
       const scenes = findScenes(paths);
-      const server = await startPreviewServer({ scenes, port: flags.port });
-      process.stdout.write(`${server.url}\n`);
-      report.info(`previewing ${scenes.length === 1 ? scenes[0].file : `${scenes.length} scenes`}; saving a scene file updates the page. Ctrl-C stops.`);
-      if (flags.open) openInBrowser(server.url);
-      await interruptible(
-        (signal) =>
-          new Promise<never>((_resolve, reject) => {
-            signal.addEventListener('abort', () => void server.close().finally(() => reject(signal.reason)), { once: true });
-          }),
-      );
+      // Ctrl-C is handled before the URL is printed, so it always ends the same way (exit code 130).
+      await interruptible(async (signal) => {
+        const server = await startPreviewServer({ scenes, port: flags.port });
+        const stopped = new Promise<never>((_resolve, reject) => {
+          const stop = (): void => void server.close().finally(() => reject(signal.reason));
+          if (signal.aborted) stop();
+          else signal.addEventListener('abort', stop, { once: true });
+        });
+        process.stdout.write(`${server.url}\n`);
+        report.info(`previewing ${scenes.length === 1 ? scenes[0].file : `${scenes.length} scenes`}; saving a scene file updates the page. Ctrl-C stops.`);
+        if (flags.open) openInBrowser(server.url);
+        return stopped;
+      });
     });
 }

@@ -86,6 +86,19 @@ export interface GlslShaderOptions {
   features: FeatureSpec;
   /** How one output channel becomes a colour (three or more channels are always RGB). */
   colourMode: ColourMode;
+  /**
+   * Where the weights live: a uniform array of this many vec4s when the GPU
+   * has room for them (the fast path: the layers are unrolled with constant
+   * indices), else a float texture read in loops (any size).
+   */
+  uniformVectors?: number;
+}
+
+/** Whether the weights of `shape` fit a uniform array, given the fragment shader's uniform vectors. */
+export function glslWeightsFitUniforms(shape: NetworkShape, maxFragmentUniformVectors: number): boolean {
+  // Room for the other uniforms: parameters per layer, time and latent constants, view, colour.
+  const others = shape.activations.length + shape.inputCount + 16;
+  return glslWeightsLayout(shape).vectors + others <= maxFragmentUniformVectors;
 }
 
 /** A float literal GLSL reads back as the same single-precision number. */
@@ -149,6 +162,7 @@ export function glslActivation(program: VectorProgram, name: string): string {
 /** The `in`-less uniforms every generated shader declares, for the renderer that feeds them. */
 export const GLSL_UNIFORMS = {
   weights: 'u_weights',
+  weightVectors: 'u_w',
   palette: 'u_palette',
   params: 'u_params',
   constants: 'u_constants',
@@ -206,10 +220,32 @@ export function glslFragmentShader(options: GlslShaderOptions): string {
   }
 
   const body: string[] = [];
+  const unrolled = options.uniformVectors !== undefined;
   layout.layers.forEach((l, i) => {
     const act = nameOf(shape.activations[i]);
     const outVectors = Math.ceil(l.outputs / 4);
     body.push(`  vec4 a${i + 1}[${outVectors}];`);
+    if (unrolled) {
+      // Straight-line code with constant indices: registers instead of indexed memory.
+      for (let o4 = 0; o4 < outVectors; o4++) {
+        const lanes: string[] = [];
+        for (let c = 0; c < 4; c++) {
+          const o = o4 * 4 + c;
+          if (o >= l.outputs) {
+            lanes.push('0.0');
+            continue;
+          }
+          const terms = [`u_w[${l.biasOffset + o4}].${'xyzw'[c]}`];
+          for (let k = 0; k < l.inputVectors; k++) {
+            const w = `u_w[${l.weightOffset + o * l.inputVectors + k}]`;
+            for (let lane = 0; lane < 4 && k * 4 + lane < l.inputs; lane++) terms.push(`${w}.${'xyzw'[lane]} * a${i}[${k}].${'xyzw'[lane]}`);
+          }
+          lanes.push(terms.join(' + '));
+        }
+        body.push(`  a${i + 1}[${o4}] = ${act}v(vec4(${lanes.join(',\n      ')}), u_params[${i}]);`);
+      }
+      return;
+    }
     body.push(`  for (int o4 = 0; o4 < ${outVectors}; o4++) {`);
     body.push(`    vec4 s = weightAt(${l.biasOffset} + o4);`);
     body.push(`    for (int c = 0; c < 4; c++) {`);
@@ -253,7 +289,7 @@ precision highp float;
 precision highp int;
 precision highp sampler2D;
 
-uniform sampler2D u_weights;
+${unrolled ? `uniform vec4 u_w[${options.uniformVectors}];` : 'uniform sampler2D u_weights;'}
 uniform sampler2D u_palette;
 uniform int u_palette_size;
 uniform vec4 u_params[${shape.activations.length}];
@@ -266,9 +302,7 @@ uniform mat3 u_colour; // hue and saturation
 uniform vec4 u_adjust; // contrast, brightness, invert (0 or 1)
 out vec4 fragColour;
 
-vec4 weightAt(int i) {
-  return texelFetch(u_weights, ivec2(i % ${GLSL_WEIGHTS_ROW}, i / ${GLSL_WEIGHTS_ROW}), 0);
-}
+${unrolled ? '' : `vec4 weightAt(int i) {\n  return texelFetch(u_weights, ivec2(i % ${GLSL_WEIGHTS_ROW}, i / ${GLSL_WEIGHTS_ROW}), 0);\n}`}
 
 ${functions.join('\n\n')}
 

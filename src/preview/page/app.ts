@@ -79,7 +79,10 @@ let gpu: GpuPainter | undefined;
 function choosePainter(): void {
   const forced = params.get('renderer');
   const attempt = forced === 'cpu' ? { reason: 'the CPU renderer was asked for' } : GpuPainter.create(ui.gpuCanvas);
-  if ('painter' in attempt) {
+  // Software WebGL (SwiftShader, llvmpipe) runs the shader on the CPU several times slower than
+  // the WebAssembly kernel does (measured by bench:preview), so it counts as no GPU unless asked for.
+  const software = 'painter' in attempt && forced !== 'gpu' && /swiftshader|llvmpipe|software/i.test(attempt.painter.renderer);
+  if ('painter' in attempt && !software) {
     gpu = attempt.painter;
     painter = { canvas: ui.gpuCanvas, paint: (f) => gpu!.paint(f), readPixels: () => gpu!.readPixels() };
     ui.renderer.textContent = `GPU · WebGL2 · ${gpu.renderer}`;
@@ -94,7 +97,10 @@ function choosePainter(): void {
   };
   painter = cpu;
   ui.renderer.textContent = 'CPU · WebAssembly in a worker';
-  if (forced !== 'cpu') {
+  if (software) {
+    ui.notice.hidden = false;
+    ui.notice.textContent = 'WebGL2 here is software rendering, slower than the CPU kernel, so frames are rendered on the CPU (add ?renderer=gpu to the address to use WebGL2 anyway).';
+  } else if ('reason' in attempt && forced !== 'cpu') {
     ui.notice.hidden = false;
     ui.notice.textContent = `The GPU path cannot run here (${attempt.reason}), so frames are rendered on the CPU: the same pixels, fewer frames per second.`;
   }
@@ -206,9 +212,8 @@ async function loadCurrent(keepTime: boolean): Promise<void> {
 
 function describeScene(loaded: LoadedScene): void {
   const { model } = loaded;
-  const entry = state.entries.find((e) => e.id === state.current)!;
   ui.sceneName.textContent = model.name;
-  ui.commands.textContent = [`npx cppn-motion render ${entry.file}`, `npx cppn-motion still ${entry.file} --at ${state.time.toFixed(2)}`].join('\n');
+  savedAs = undefined;
   ui.marks.replaceChildren(
     ...loaded.scene.keyframes.map((k) => {
       const mark = document.createElement('span');
@@ -319,8 +324,20 @@ async function savePng(): Promise<void> {
   link.download = name;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  const entry = state.entries.find((e) => e.id === state.current)!;
-  ui.commands.textContent = [`npx cppn-motion render ${entry.file}`, `npx cppn-motion still --from ${name} --at ${at}`].join('\n');
+  savedAs = { name, at };
+  updateClock();
+}
+
+/** The last PNG saved, for the command that re-renders it. */
+let savedAs: { name: string; at: string } | undefined;
+
+/** The command lines that render the whole video and the frame shown (or the PNG just saved). */
+function showCommands(): void {
+  const entry = state.entries.find((e) => e.id === state.current);
+  if (!entry) return;
+  const still = savedAs ? `npx cppn-motion still --from ${savedAs.name} --at ${savedAs.at}` : `npx cppn-motion still ${entry.file} --at ${state.time.toFixed(2)}`;
+  const text = [`npx cppn-motion render ${entry.file}`, still].join('\n');
+  if (ui.commands.textContent !== text) ui.commands.textContent = text;
 }
 
 // ---- the loop --------------------------------------------------------------------
@@ -332,6 +349,8 @@ function updateClock(): void {
   }
   const frames = state.loaded.model.timeline.frameCount;
   ui.clock.textContent = `${state.time.toFixed(2)} s · frame ${frameNumber(state.time)} / ${frames}`;
+  if (savedAs && savedAs.at !== state.time.toFixed(2)) savedAs = undefined;
+  showCommands();
   if (document.activeElement !== ui.scrubber) ui.scrubber.value = String(state.time);
 }
 

@@ -10,6 +10,8 @@ import {
   GLSL_VERTEX_SHADER,
   GLSL_WEIGHTS_ROW,
   glslFragmentShader,
+  glslWeightsFitUniforms,
+  glslWeightsLayout,
   LUT_SIZE,
   packGlslParams,
   packGlslWeights,
@@ -21,6 +23,8 @@ import {
 
 interface CompiledProgram {
   program: WebGLProgram;
+  /** vec4s of weights in a uniform array, or undefined when they go in the texture. */
+  uniformVectors: number | undefined;
   uniforms: Map<string, WebGLUniformLocation | null>;
 }
 
@@ -87,16 +91,33 @@ export class GpuPainter {
     };
     const program = gl.createProgram()!;
     gl.attachShader(program, shader(gl.VERTEX_SHADER, GLSL_VERTEX_SHADER));
-    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, glslFragmentShader({ shape: frame.shape, features: frame.features, colourMode: frame.colour.mode })));
+    const fits = glslWeightsFitUniforms(frame.shape, gl.getParameter(gl.MAX_FRAGMENT_UNIFORM_VECTORS) as number);
+    const uniformVectors = fits ? glslWeightsLayout(frame.shape).vectors : undefined;
+    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, glslFragmentShader({ shape: frame.shape, features: frame.features, colourMode: frame.colour.mode, uniformVectors })));
     gl.linkProgram(program);
     if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`the GPU program did not link: ${gl.getProgramInfoLog(program)}`);
     const uniforms = new Map<string, WebGLUniformLocation | null>();
-    for (const name of ['u_weights', 'u_palette', 'u_palette_size', 'u_params', 'u_constants', 'u_size', 'u_view', 'u_center', 'u_magic', 'u_colour', 'u_adjust']) {
+    for (const name of ['u_w', 'u_weights', 'u_palette', 'u_palette_size', 'u_params', 'u_constants', 'u_size', 'u_view', 'u_center', 'u_magic', 'u_colour', 'u_adjust']) {
       uniforms.set(name, gl.getUniformLocation(program, name));
     }
-    const compiled = { program, uniforms };
+    const compiled = { program, uniforms, uniformVectors };
     this.programs.set(key, compiled);
     return compiled;
+  }
+
+  /** Weights too many for uniforms go in a float texture (4 per texel). */
+  private uploadWeightsTexture(): void {
+    const { gl } = this;
+    const packed = this.packedWeights!;
+    const rows = packed.length / (GLSL_WEIGHTS_ROW * 4);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.weightsTexture);
+    if (rows !== this.weightsRows) {
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, GLSL_WEIGHTS_ROW, rows, 0, gl.RGBA, gl.FLOAT, packed);
+      this.weightsRows = rows;
+    } else {
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, GLSL_WEIGHTS_ROW, rows, gl.RGBA, gl.FLOAT, packed);
+    }
   }
 
   /** Draws the frame into the canvas, which takes the frame's size. */
@@ -104,21 +125,17 @@ export class GpuPainter {
     const { gl, canvas } = this;
     if (canvas.width !== frame.width) canvas.width = frame.width;
     if (canvas.height !== frame.height) canvas.height = frame.height;
-    const { program, uniforms } = this.compile(frame);
+    const { program, uniforms, uniformVectors } = this.compile(frame);
     gl.useProgram(program);
     const u = (name: string): WebGLUniformLocation | null => uniforms.get(name) ?? null;
 
     this.packedWeights = packGlslWeights(frame.shape, frame.weights, this.packedWeights);
-    const rows = this.packedWeights.length / (GLSL_WEIGHTS_ROW * 4);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, this.weightsTexture);
-    if (rows !== this.weightsRows) {
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, GLSL_WEIGHTS_ROW, rows, 0, gl.RGBA, gl.FLOAT, this.packedWeights);
-      this.weightsRows = rows;
+    if (uniformVectors !== undefined) {
+      gl.uniform4fv(u('u_w'), this.packedWeights.subarray(0, uniformVectors * 4));
     } else {
-      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, GLSL_WEIGHTS_ROW, rows, gl.RGBA, gl.FLOAT, this.packedWeights);
+      this.uploadWeightsTexture();
+      gl.uniform1i(u('u_weights'), 0);
     }
-    gl.uniform1i(u('u_weights'), 0);
 
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_2D, this.paletteTexture);
