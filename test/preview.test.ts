@@ -34,7 +34,8 @@ function sceneFolder(): { root: string; folder: string; scene: string; remove: (
   const dir = tempDir();
   const folder = join(dir.path, 'work');
   mkdirSync(join(folder, 'weights'), { recursive: true });
-  for (const name of readdirSync(join(SCENES, 'weights'))) copyFileSync(join(SCENES, 'weights', name), join(folder, 'weights', name));
+  // The weights files weights-morph.yaml names (others in scenes/weights belong to other scenes).
+  for (const name of ['artsy-21.json', 'artsy-34.json']) copyFileSync(join(SCENES, 'weights', name), join(folder, 'weights', name));
   copyFileSync(join(SCENES, 'weights-morph.yaml'), join(folder, 'scene.yaml'));
   copyFileSync(join(SCENES, 'drift.yaml'), join(folder, 'drift.yaml'));
   writeFileSync(join(folder, 'notes.txt'), 'not for the web\n');
