@@ -20,6 +20,9 @@ interface VegaTextMetrics {
 export async function renderVegaLite(spec: Record<string, unknown>, scale = 2): Promise<ChartImage> {
   // Loaded on demand: charting libraries are large, and only a few commands need them.
   const [vegaLite, vega, { Resvg }, { createCanvas }] = await Promise.all([import('vega-lite'), import('vega'), import('@resvg/resvg-js'), import('@napi-rs/canvas')]);
+  // Vega measures text with a canvas when it has one and otherwise guesses
+  // (generously), which spaces the panels unevenly; measure with the same
+  // system fonts that resvg draws with.
   const measure = createCanvas(1, 1).getContext('2d');
   const scenegraph = vega as unknown as VegaTextMetrics;
   scenegraph.textMetrics.width = (item, text) => {

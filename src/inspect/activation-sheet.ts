@@ -6,7 +6,7 @@
  */
 import { ACTIVATION_DEFAULTS, ACTIVATIONS, activation, type Activation, type ActivationName } from '../core/index.js';
 import { FONT_FAMILY, INK, MUTED } from '../encode/drawing.js';
-import { renderChart, type Chart } from './chart.js';
+import { renderVegaLite as renderChart, type ChartImage as Chart } from '../encode/chart.js';
 import { normalResponse } from './normal-response.js';
 
 const FUNCTION_COLOUR = '#2f6db5';

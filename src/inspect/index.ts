@@ -14,4 +14,4 @@ export * from './normal-response.js';
 export * from './sample-frame.js';
 export * from './noise.js';
 export * from './motion.js';
-export * from './chart.js';
+export { renderVegaLite, type ChartImage } from '../encode/chart.js';

@@ -18,7 +18,7 @@ import {
   validateSceneData,
   type LoadedScene,
 } from '../scene/index.js';
-import { renderChart, type Chart } from './chart.js';
+import { renderVegaLite as renderChart, type ChartImage as Chart } from '../encode/chart.js';
 
 /** A frame changing this many times the median or more is a spike. */
 export const SPIKE_FACTOR = 2;
