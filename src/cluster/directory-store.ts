@@ -149,6 +149,9 @@ export function createDirectoryStore(directory: string): ChunkStore {
         async abort() {
           gzip.destroy();
           file.destroy();
+          // The file opens asynchronously: removing it before the stream has
+          // closed could let the open create it again afterwards.
+          await done;
           await rm(temporary, { force: true });
         },
       };
