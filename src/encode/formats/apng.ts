@@ -8,6 +8,7 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { rawInput, type EncodeJob } from '../encoder.js';
 import { pngTextChunk, METADATA_KEYWORD } from '../png.js';
 import { StreamEncoder } from '../stream-encoder.js';
+import { readFileRange } from './file-range.js';
 import type { OutputFormat } from './output-format.js';
 
 const IEND_LENGTH = 12;
@@ -46,22 +47,12 @@ export function pngChunks(path: string): Array<{ type: string; offset: number; s
   }
 }
 
-function readChunk(path: string, chunk: { offset: number; size: number }): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const data = Buffer.alloc(chunk.size);
-    readSync(fd, data, 0, chunk.size, chunk.offset);
-    return data;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Our iTXt text in a PNG or APNG file, found without reading the image data. */
 export function readPngFileText(path: string): string | undefined {
   for (const chunk of pngChunks(path)) {
     if (chunk.type !== 'iTXt') continue;
-    const data = readChunk(path, chunk);
+    const data = readFileRange(path, chunk);
     const nul = data.indexOf(0);
     if (data.toString('latin1', 0, nul) !== METADATA_KEYWORD) continue;
     // keyword\0 compression(1) method(1) language\0 translated\0 text
@@ -78,11 +69,11 @@ export function apngAnimation(path: string): { frames: number; seconds: number; 
   const chunks = pngChunks(path);
   const actl = chunks.find((c) => c.type === 'acTL');
   if (!actl) return undefined;
-  const control = readChunk(path, actl);
+  const control = readFileRange(path, actl);
   let seconds = 0;
   // fcTL: sequence, width, height, x, y (32-bit each), delay numerator and denominator (16-bit), dispose, blend.
   for (const fctl of chunks.filter((c) => c.type === 'fcTL')) {
-    const data = readChunk(path, fctl);
+    const data = readFileRange(path, fctl);
     seconds += data.readUInt16BE(20) / (data.readUInt16BE(22) || 100);
   }
   return { frames: control.readUInt32BE(0), seconds, loops: control.readUInt32BE(4) };

@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { rawInput, type EncodeJob } from '../encoder.js';
 import { StreamEncoder } from '../stream-encoder.js';
+import { readFileRange } from './file-range.js';
 import type { OutputFormat } from './output-format.js';
 
 const SCENE_CHUNK = 'CPPN';
@@ -49,16 +50,6 @@ export function riffChunks(path: string): Array<{ fourcc: string; offset: number
   }
 }
 
-export function readRiffChunk(path: string, chunk: { offset: number; size: number }): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const data = Buffer.alloc(chunk.size);
-    readSync(fd, data, 0, chunk.size, chunk.offset);
-    return data;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Frame count, total duration and loop count (0 = forever) of an animated WebP, from its chunks. */
 export function webpAnimation(path: string): { frames: number; seconds: number; loops: number } | undefined {
@@ -68,8 +59,8 @@ export function webpAnimation(path: string): { frames: number; seconds: number; 
   let ms = 0;
   const frames = chunks.filter((c) => c.fourcc === 'ANMF');
   // ANMF: x, y, width − 1, height − 1, duration (24-bit little-endian each), flags.
-  for (const frame of frames) ms += readRiffChunk(path, { offset: frame.offset + 12, size: 3 }).readUIntLE(0, 3);
-  return { frames: frames.length, seconds: ms / 1000, loops: readRiffChunk(path, anim).readUInt16LE(4) };
+  for (const frame of frames) ms += readFileRange(path, { offset: frame.offset + 12, size: 3 }).readUIntLE(0, 3);
+  return { frames: frames.length, seconds: ms / 1000, loops: readFileRange(path, anim).readUInt16LE(4) };
 }
 
 export const webp: OutputFormat = {
@@ -103,7 +94,7 @@ export const webp: OutputFormat = {
   },
   async readMetadata(path) {
     const chunk = riffChunks(path).find((c) => c.fourcc === SCENE_CHUNK);
-    return chunk && readRiffChunk(path, chunk).toString('utf8');
+    return chunk && readFileRange(path, chunk).toString('utf8');
   },
   needs: { encoders: ['libwebp_anim'] },
 };
