@@ -7,14 +7,8 @@
  */
 import { Piscina } from 'piscina';
 import { parameterLayout } from '../core/index.js';
+import { threadModule } from '../threads.js';
 import { runShard, type FitData, type ShardTask } from './gradient-worker.js';
-
-/** The worker's file: the compiled .js in a build, the .ts source under a TypeScript runner. */
-function workerFile(): { filename: string; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return { filename: new URL('./gradient-worker.ts', here).href, execArgv: ['--import', 'tsx'] };
-  return { filename: new URL('./gradient-worker.js', here).href, execArgv: [] };
-}
 
 export interface ShardedResult {
   /** Summed squared error over the pixels. */
@@ -41,7 +35,7 @@ export class ShardPool {
     this.slots = new SharedArrayBuffer(this.size * 4 * workers);
     this.gradientSum = new Float32Array(this.size);
     if (workers > 1) {
-      const { filename, execArgv } = workerFile();
+      const { filename, execArgv } = threadModule(import.meta.url, './gradient-worker');
       this.pool = new Piscina<ShardTask, number>({ filename, execArgv, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
       this.pool.on('error', (error: Error) => {
         this.poolError ??= error;

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { threadModule } from '../threads.js';
 import type { FrameJob, FrameJobResult } from './worker.js';
 
 export function defaultWorkerCount(): number {
@@ -16,20 +17,8 @@ export interface RenderPool {
   destroy(): Promise<void>;
 }
 
-/** The worker's file: the compiled .js in a build, the .ts source under a TypeScript runner. */
-function workerFile(): { filename: string; execArgv: string[] } {
-  const here = import.meta.url;
-  // piscina loads the worker with require() first; Node 20's require() of an
-  // ES module can abort the process (a V8 fatal error, IsGraphAsync) when many
-  // workers start at once or a render stops while they start. Without it,
-  // piscina falls back to import(), which is safe.
-  const noRequireEsm = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [];
-  if (here.endsWith('.ts')) return { filename: new URL('./worker.ts', here).href, execArgv: ['--import', 'tsx', ...noRequireEsm] };
-  return { filename: new URL('./worker.js', here).href, execArgv: noRequireEsm };
-}
-
 export function createRenderPool(threads = defaultWorkerCount()): RenderPool {
-  const { filename, execArgv } = workerFile();
+  const { filename, execArgv } = threadModule(import.meta.url, './worker');
   const pool = new Piscina<FrameJob, FrameJobResult>({
     filename,
     execArgv,

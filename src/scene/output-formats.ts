@@ -51,7 +51,7 @@ export const OUTPUT_FORMATS = {
     minSide: 1,
     options: z
       .strictObject({
-        colors: z.int().min(2).max(256).default(256).describe('Colours per frame (each frame has its own palette).'),
+        colors: z.int().min(2).max(256).default(256).describe('Most colours per frame (each frame has its own palette, with as few as its picture needs within the tolerance).'),
         dither: z.enum(GIF_DITHERS).default('none').describe('Dithering: none (the default: smallest files), bayer (ordered), sierra2_4a or floyd_steinberg (error diffusion: smoother gradients, much larger files).'),
         bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
         size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size).'),
@@ -60,8 +60,13 @@ export const OUTPUT_FORMATS = {
           .positive()
           .max(50, 'GIF delays are hundredths of a second and browsers slow down anything faster than 50 fps; use 50 or less')
           .optional()
-          .describe('GIF frame rate, at most 50 (default: the video fps, or every k-th frame of a faster video).'),
-        tolerance: z.int().min(0).max(64).default(3).describe('A pixel whose colour moved by at most this much (per channel, 0–255) since the last frame is not redrawn: slow motion costs little. 0 redraws every change.'),
+          .describe('GIF frame rate, at most 50 (default: the video fps, or every k-th frame where the video is faster than 50 fps or large: a 512×512, 30 fps video gives 15 fps).'),
+        tolerance: z
+          .int()
+          .min(0)
+          .max(64)
+          .default(2)
+          .describe('The colour error (per channel, 0–255) the GIF may make to save bytes: fewer palette colours, longer compressed runs, and pixels left as they were while they stay this close. 0: every pixel gets its nearest palette colour.'),
         maxBytes: byteSize.optional().describe('A size budget such as "5MB": the GIF\'s frame rate, size and colours are chosen from its first frames to fit it.'),
       })
       .prefault({}),

@@ -4,7 +4,15 @@ import { mp4Size } from './mp4.js';
 
 describe('format details', () => {
   it('GIFs of fast videos keep every k-th frame, staying at 50 fps or below', () => {
-    expect([24, 30, 50, 60, 100, 120].map(defaultGifFps)).toEqual([24, 30, 50, 30, 50, 40]);
+    expect([24, 30, 50, 60, 100, 120].map((fps) => defaultGifFps(fps, 64, 64))).toEqual([24, 30, 50, 30, 50, 40]);
+  });
+
+  it('GIFs of large videos drop to every k-th frame, never below 15 fps', () => {
+    expect(defaultGifFps(30, 256, 256)).toBe(30);
+    expect(defaultGifFps(30, 512, 512)).toBe(15);
+    expect(defaultGifFps(60, 512, 512)).toBe(15);
+    expect(defaultGifFps(25, 512, 512)).toBe(25);
+    expect(defaultGifFps(30, 1920, 1080)).toBe(15);
   });
 
   it('MP4 sizes are even', () => {

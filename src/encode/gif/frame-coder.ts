@@ -1,10 +1,16 @@
 /**
  * Turns frames into GIF image blocks, each against what the viewer already
- * sees: every frame gets its own palette (palette.ts), a pixel whose true
- * colour is within `tolerance` of what is on screen stays as it is
- * (transparent), and only the rectangle that changed is stored. Transparent
- * runs compress to almost nothing, so a GIF of slow motion costs far less
- * than one that redraws every pixel; no pixel ever drifts more than
+ * sees. One setting, `tolerance`, is the colour error (per channel, 0–255)
+ * the coder may spend to save bytes, in three ways:
+ * - the palette: every frame gets its own (palette.ts), with only as many
+ *   colours as it takes to come within about the tolerance of the frame;
+ * - strings: the compressor may extend a string with any palette colour
+ *   within the tolerance of a pixel's true colour (lzw.ts);
+ * - stillness: a pixel within the tolerance of what is on screen may be left
+ *   transparent, when that makes a longer string. A pixel is transparent by
+ *   default only when its colour would not change at all, so that moving
+ *   pictures do not become a speckle of transparent and redrawn pixels.
+ * Only the rectangle that changed is stored. No pixel ever drifts more than
  * `tolerance` from its true colour.
  */
 import { ByteSink, lzwEncode } from './lzw.js';
@@ -18,7 +24,7 @@ export interface FrameCoding {
   dither: GifDither;
   /** bayer: 0 strong … 5 faint. */
   bayerScale: number;
-  /** Largest change per channel (0–255) that is not redrawn. */
+  /** Largest error per channel (0–255) the coder may make to save bytes. */
   tolerance: number;
 }
 
@@ -30,6 +36,14 @@ const DIFFUSION: Record<'floyd_steinberg' | 'sierra2_4a', { taps: Array<[number,
   floyd_steinberg: { taps: [[1, 0, 7], [-1, 1, 3], [0, 1, 5], [1, 1, 1]], divisor: 16 },
   sierra2_4a: { taps: [[1, 0, 2], [-1, 1, 1], [0, 1, 1]], divisor: 4 },
 };
+
+/**
+ * The palette may stop growing once its mean squared error per pixel (summed
+ * over r, g, b) is this many times tolerance²: about a third of the error
+ * budget, so the strings and stillness keep the rest. Tolerance 2 gives 2.4,
+ * which is about 64 colours for a frame whose colours follow a gradient.
+ */
+const PALETTE_SHARE = 0.6;
 
 export class GifFrameCoder {
   private readonly palettes = new PaletteMaker();
@@ -66,7 +80,7 @@ export class GifFrameCoder {
     const { width, height, screen, coding } = this;
     const first = this.first;
     this.first = false;
-    const palette = this.palettes.build(rgba, first ? coding.colors : Math.max(1, coding.colors - 1));
+    const palette = this.palettes.build(rgba, first ? coding.colors : Math.max(1, coding.colors - 1), PALETTE_SHARE * coding.tolerance ** 2);
     const transparent = first ? -1 : palette.size;
     const colours = palette.colours;
     const tolerance = coding.tolerance;
@@ -94,12 +108,7 @@ export class GifFrameCoder {
           const dr = r - screen[p * 3];
           const dg = g - screen[p * 3 + 1];
           const db = b - screen[p * 3 + 2];
-          if (dr <= tolerance && dr >= -tolerance && dg <= tolerance && dg >= -tolerance && db <= tolerance && db >= -tolerance) {
-            skippable[p] = 1;
-            preferred[p] = transparent;
-            if (errors) diffuse(errors, diffusion!, current, next, x, dr, dg, db);
-            continue;
-          }
+          if (dr <= tolerance && dr >= -tolerance && dg <= tolerance && dg >= -tolerance && db <= tolerance && db >= -tolerance) skippable[p] = 1;
         }
         let tr = r;
         let tg = g;
@@ -120,6 +129,7 @@ export class GifFrameCoder {
         const cg = colours[index * 3 + 1];
         const cb = colours[index * 3 + 2];
         if (errors) diffuse(errors, diffusion!, current, next, x, tr - cr, tg - cg, tb - cb);
+        // The colour on screen already: transparent by default (a run of them costs almost nothing).
         if (!first && cr === screen[p * 3] && cg === screen[p * 3 + 1] && cb === screen[p * 3 + 2]) {
           skippable[p] = 1;
           preferred[p] = transparent;

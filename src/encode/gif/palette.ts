@@ -2,7 +2,10 @@
  * A palette for one frame: median cut over a histogram of the frame's colours
  * (6 bits per channel, each bin keeping the exact mean of its pixels), then a
  * few rounds of k-means over the bins so the entries sit where the colours
- * are. Mapping finds the nearest entry for each colour at 7 bits per channel,
+ * are. Median cut stops early once the palette is close enough (a mean
+ * squared error per pixel given by the caller): a frame whose colours lie
+ * along a gradient needs far fewer than 256 entries, and every entry it does
+ * not need makes the LZW strings shorter and the file larger. Mapping finds the nearest entry for each colour at 7 bits per channel,
  * cached per frame. Integer and float arithmetic in a fixed order: the same
  * frame always gives the same palette and indices.
  */
@@ -11,8 +14,8 @@ const HIST_SIZE = 1 << (3 * HIST_BITS);
 const MAP_BITS = 7;
 const MAP_SIZE = 1 << (3 * MAP_BITS);
 const REFINE_ROUNDS = 3;
-/** k-means costs bins × colours per round: beyond this many bins median cut alone must do. */
-const REFINE_MAX_BINS = 4096;
+/** Median cut and k-means work on at most this many histogram points (merged bins beyond). */
+const MAX_POINTS = 4096;
 
 export interface Palette {
   /** r, g, b per entry. */
@@ -48,16 +51,48 @@ class Histogram {
     this.exactColours = step === 1 ? exact : undefined;
   }
 
-  /** Bins as points: mean colour (3 floats) and weight, in first-seen order. */
-  points(): { colours: Float64Array; weights: Float64Array } {
-    const n = this.occupied.length;
+  /**
+   * Bins as points: mean colour (3 floats) and weight, in first-seen order.
+   * A frame with more than `limit` occupied bins has its bins merged into
+   * coarser ones (one bit less per channel at a time, exact means kept):
+   * median cut sorts its points at every split, and a colourful frame can
+   * occupy tens of thousands of bins where a few thousand place 256 colours
+   * as well.
+   */
+  points(limit: number): { colours: Float64Array; weights: Float64Array } {
+    let keys = this.occupied;
+    let counts = keys.map((bin) => this.count[bin]);
+    let sums = keys.map((bin) => [this.sums[bin * 3], this.sums[bin * 3 + 1], this.sums[bin * 3 + 2]]);
+    for (let drop = 1; keys.length > limit && drop < HIST_BITS; drop++) {
+      const merged = new Map<number, number>();
+      const nextKeys: number[] = [];
+      const nextCounts: number[] = [];
+      const nextSums: number[][] = [];
+      const keep = (1 << (HIST_BITS - drop)) - 1;
+      for (let k = 0; k < this.occupied.length; k++) {
+        const bin = this.occupied[k];
+        const coarse = (((bin >> (2 * HIST_BITS + drop)) & keep) << 16) | (((bin >> (HIST_BITS + drop)) & keep) << 8) | ((bin >> drop) & keep);
+        let at = merged.get(coarse);
+        if (at === undefined) {
+          at = nextKeys.length;
+          merged.set(coarse, at);
+          nextKeys.push(coarse);
+          nextCounts.push(0);
+          nextSums.push([0, 0, 0]);
+        }
+        nextCounts[at] += this.count[bin];
+        for (let c = 0; c < 3; c++) nextSums[at][c] += this.sums[bin * 3 + c];
+      }
+      keys = nextKeys;
+      counts = nextCounts;
+      sums = nextSums;
+    }
+    const n = keys.length;
     const colours = new Float64Array(n * 3);
     const weights = new Float64Array(n);
     for (let k = 0; k < n; k++) {
-      const bin = this.occupied[k];
-      const w = this.count[bin];
-      weights[k] = w;
-      for (let c = 0; c < 3; c++) colours[k * 3 + c] = this.sums[bin * 3 + c] / w;
+      weights[k] = counts[k];
+      for (let c = 0; c < 3; c++) colours[k * 3 + c] = sums[k][c] / counts[k];
     }
     return { colours, weights };
   }
@@ -143,12 +178,16 @@ export class PaletteMaker {
     return index;
   }
 
-  /** Builds the palette of at most `size` colours for a frame (RGBA). */
-  build(rgba: Uint8Array, size: number): Palette {
+  /**
+   * Builds the palette of at most `size` colours for a frame (RGBA), with no
+   * more colours than it takes to bring the mean squared error per pixel
+   * (summed over r, g, b, on the 0–255 scale) down to `enough`.
+   */
+  build(rgba: Uint8Array, size: number, enough = 0): Palette {
     this.histogram.clear();
     // Large frames: every second pixel is plenty for a 256-colour histogram.
     this.histogram.add(rgba, rgba.length > 4 * 1024 * 1024 ? 2 : 1, size);
-    const { colours, weights } = this.histogram.points();
+    const { colours, weights } = this.histogram.points(MAX_POINTS);
     const n = weights.length;
     // Few enough exact colours: they are the palette, and every pixel keeps its colour.
     const exact = this.histogram.exactColours;
@@ -156,15 +195,20 @@ export class PaletteMaker {
       const list = [...exact].sort((a, b) => a - b);
       return this.use(Uint8Array.from(list.flatMap((c) => [c >> 16, (c >> 8) & 0xff, c & 0xff])), list.length, true);
     }
+    let pixels = 0;
+    for (let m = 0; m < n; m++) pixels += weights[m];
     const boxes: Box[] = [{ members: Array.from({ length: n }, (_, i) => i), error: 0 }];
     boxes[0].error = boxError(boxes[0].members, colours, weights);
-    while (boxes.length < size) {
+    let error = boxes[0].error;
+    while (boxes.length < size && error > enough * pixels) {
       let worst = 0;
       for (let b = 1; b < boxes.length; b++) if (boxes[b].error > boxes[worst].error) worst = b;
       if (boxes[worst].error <= 0) break;
       const [a, b] = split(boxes[worst], colours, weights);
+      error -= boxes[worst].error;
       boxes[worst] = { members: a, error: boxError(a, colours, weights) };
       boxes.push({ members: b, error: boxError(b, colours, weights) });
+      error += boxes[worst].error + boxes[boxes.length - 1].error;
     }
     // Centres, then k-means rounds over the bins.
     let centres = new Float64Array(boxes.length * 3);
@@ -176,7 +220,7 @@ export class PaletteMaker {
       }
       for (let c = 0; c < 3; c++) centres[k * 3 + c] /= w;
     });
-    for (let round = 0; round < (n <= REFINE_MAX_BINS ? REFINE_ROUNDS : 0); round++) {
+    for (let round = 0; round < REFINE_ROUNDS; round++) {
       const sums = new Float64Array(boxes.length * 3);
       const totals = new Float64Array(boxes.length);
       for (let m = 0; m < n; m++) {
@@ -262,8 +306,14 @@ class NearestSearch {
     }
     let best = 0;
     let bestDistance = Infinity;
-    const consider = (k: number): void => {
-      const i = order[k];
+    let up = lo;
+    let down = lo - 1;
+    for (;;) {
+      const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
+      const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
+      if (upGap > bestDistance && downGap > bestDistance) break;
+      if (upGap === Infinity && downGap === Infinity) break;
+      const i = order[upGap <= downGap ? up++ : down--];
       const dr = colours[i * 3] - r;
       const dg = colours[i * 3 + 1] - g;
       const db = colours[i * 3 + 2] - b;
@@ -272,15 +322,6 @@ class NearestSearch {
         bestDistance = d;
         best = i;
       }
-    };
-    let up = lo;
-    let down = lo - 1;
-    while (up < size || down >= 0) {
-      const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
-      const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
-      if (upGap > bestDistance && downGap > bestDistance) break;
-      if (upGap <= downGap) consider(up++);
-      else consider(down--);
     }
     return best;
   }

@@ -1,0 +1,15 @@
+/** The tasks of the GIF encoder's thread (gif-thread.ts) and its answers. */
+import type { EncodeJob } from '../encoder.js';
+
+export type GifTask =
+  /** `fd`: the temporary file, opened by the encoder (threads share the process's descriptors). */
+  | { type: 'start'; job: EncodeJob; fd: number }
+  /** `index`: the frame's place in the video (tasks must arrive in order). */
+  | { type: 'frame'; index: number; buffer: ArrayBuffer }
+  | { type: 'end' };
+
+export type GifTaskResult =
+  | { type: 'ok' }
+  | { type: 'done'; bytes: number; totalFrames: number; note?: string }
+  /** `code`: the file-system error code, when it is one; `user`: the user's to fix (a budget that cannot fit). */
+  | { type: 'failed'; message: string; code?: string; user: boolean };

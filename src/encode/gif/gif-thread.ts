@@ -1,0 +1,49 @@
+/**
+ * The GIF encoder's thread: runs one GifJob, task by task (start, each
+ * frame, end), writing to the file descriptor the encoder opened. The pool
+ * does not promise to hand over tasks in the order they were sent, so a
+ * frame that comes early waits (the encoder keeps only a few in flight) and
+ * the frames are coded in the video's order. Failures come back as answers,
+ * with the error's code, rather than as exceptions that would lose it.
+ */
+import { writeSync } from 'node:fs';
+import { UserError } from '../../errors.js';
+import { GifJob } from './gif-job.js';
+import type { GifTask, GifTaskResult } from './gif-messages.js';
+
+let gif: GifJob | undefined;
+let nextFrame = 0;
+const early = new Map<number, Uint8Array>();
+
+/** Codes the frames that have arrived, in order, up to the first still missing. */
+function codeWaitingFrames(job: GifJob): void {
+  for (let frame = early.get(nextFrame); frame; frame = early.get(nextFrame)) {
+    early.delete(nextFrame++);
+    job.add(frame);
+  }
+}
+
+export default function runGifTask(task: GifTask): GifTaskResult {
+  try {
+    switch (task.type) {
+      case 'start': {
+        const fd = task.fd;
+        gif = new GifJob(task.job, (data) => {
+          for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+        });
+        codeWaitingFrames(gif);
+        return { type: 'ok' };
+      }
+      case 'frame':
+        early.set(task.index, new Uint8Array(task.buffer));
+        if (gif) codeWaitingFrames(gif);
+        return { type: 'ok' };
+      case 'end':
+        if (!gif || early.size > 0) throw new Error(`the GIF is missing frame ${nextFrame}`);
+        return { type: 'done', ...gif.finish(), totalFrames: gif.totalFrames };
+    }
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return { type: 'failed', message: e.message ?? String(error), code: e.code, user: error instanceof UserError };
+  }
+}
