@@ -42,7 +42,10 @@ export const OUTPUT_FORMATS = {
     options: z
       .strictObject({
         crf: z.int().min(0).max(51).default(18).describe('H.264 quality: lower is better (18 is visually lossless).'),
-        preset: z.enum(MP4_PRESETS).default('medium'),
+        preset: z
+          .enum(MP4_PRESETS)
+          .default('fast')
+          .describe('x264 speed: fast (the default) gives the fidelity of medium in about three quarters of its time, for files about 5 % larger.'),
       })
       .prefault({}),
   },

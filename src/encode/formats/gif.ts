@@ -45,6 +45,9 @@ class GifEncoder implements Encoder {
     }
     const { filename, execArgv } = threadModule(import.meta.url, '../gif/gif-thread');
     this.thread = new Piscina({ filename, execArgv, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+    // An answer arriving for a task that a stopping render has given up on is
+    // harmless; without a listener piscina's 'error' event would end the process.
+    this.thread.on('error', () => undefined);
     this.send({ type: 'start', job, fd: this.fd });
   }
 
@@ -73,8 +76,9 @@ class GifEncoder implements Encoder {
   }
 
   async writeFrame(rgba: Uint8Array): Promise<void> {
-    // The render reuses its frame buffer: the thread gets a copy of its own.
-    const copy = rgba.slice();
+    // The render reuses its frame buffer: the thread gets a copy of its own (a
+    // real copy: a Node Buffer's slice() would share, and transferring would detach, its memory).
+    const copy = new Uint8Array(rgba);
     this.send({ type: 'frame', index: this.framesSent++, buffer: copy.buffer }, [copy.buffer]);
     while (this.inFlight.length > FRAMES_IN_FLIGHT) await this.inFlight.shift();
   }

@@ -183,7 +183,8 @@ export class GifJob {
     const budget = this.budget!;
     let last: { settings: GifSettings; estimate: number } | undefined;
     for (const settings of budgetLadder(requestedSettings(this.job, true))) {
-      const trial = new GifWriter({ ...this.job, frameCount: this.sample.length }, settings, () => undefined);
+      // With the scene's comment, which a small GIF can hardly ignore.
+      const trial = new GifWriter({ ...this.job, frameCount: this.sample.length }, settings, () => undefined, this.job.metadata);
       let firstFrameBytes = 0;
       for (const frame of this.sample) {
         trial.add(frame);
