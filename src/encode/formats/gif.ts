@@ -10,6 +10,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { Piscina } from 'piscina';
 import { fileSystemError, UserError } from '../../errors.js';
+import { parseByteSize } from '../../scene/index.js';
 import { threadModule } from '../../threads.js';
 import { PendingOutput } from '../atomic-output.js';
 import { videoFrameCheck } from '../output-checks.js';
@@ -30,6 +31,8 @@ class GifEncoder implements Encoder {
   /** One thread, so its tasks run one after another in the order they are sent. */
   private readonly thread: Piscina<GifTask, GifTaskResult>;
   private readonly inFlight: Array<Promise<void>> = [];
+  /** Frame buffers the thread has finished with. */
+  private readonly spare: ArrayBuffer[] = [];
   private totalFrames = 1;
   private framesSent = 0;
   private note: string | undefined;
@@ -44,11 +47,20 @@ class GifEncoder implements Encoder {
       throw fileSystemError(job.path, error) ?? error;
     }
     const { filename, execArgv } = threadModule(import.meta.url, '../gif/gif-thread');
-    this.thread = new Piscina({ filename, execArgv, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+    this.thread = new Piscina({
+      filename,
+      execArgv,
+      minThreads: 1,
+      maxThreads: 1,
+      idleTimeout: 60_000,
+      // The coder's short-lived garbage is small: a small young generation keeps the thread's memory down.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     // An answer arriving for a task that a stopping render has given up on is
     // harmless; without a listener piscina's 'error' event would end the process.
     this.thread.on('error', () => undefined);
-    this.send({ type: 'start', job, fd: this.fd });
+    const budget = job.output.gif.maxBytes === undefined ? undefined : parseByteSize(job.output.gif.maxBytes);
+    this.send({ type: 'start', job, fd: this.fd, budget });
   }
 
   get path(): string {
@@ -62,6 +74,7 @@ class GifEncoder implements Encoder {
   /** Queues a task; its answer, if a failure, becomes the error of whoever awaits it. */
   private send(task: GifTask, transfer: ArrayBuffer[] = []): Promise<GifTaskResult> {
     const answer = this.thread.run(task, { transferList: transfer }).then((result) => {
+      if (result.type === 'ok' && result.buffers) this.spare.push(...result.buffers);
       if (result.type === 'failed') {
         const cause = Object.assign(new Error(result.message), { code: result.code });
         throw result.user ? new UserError(result.message) : (fileSystemError(this.job.path, cause) ?? cause);
@@ -76,9 +89,11 @@ class GifEncoder implements Encoder {
   }
 
   async writeFrame(rgba: Uint8Array): Promise<void> {
-    // The render reuses its frame buffer: the thread gets a copy of its own (a
-    // real copy: a Node Buffer's slice() would share, and transferring would detach, its memory).
-    const copy = new Uint8Array(rgba);
+    // The render reuses its frame buffer: the thread gets a copy of its own, in
+    // memory that the thread handed back (or new, while there is none).
+    const spare = this.spare.pop();
+    const copy = spare && spare.byteLength === rgba.byteLength ? new Uint8Array(spare) : new Uint8Array(rgba.byteLength);
+    copy.set(rgba);
     this.send({ type: 'frame', index: this.framesSent++, buffer: copy.buffer }, [copy.buffer]);
     while (this.inFlight.length > FRAMES_IN_FLIGHT) await this.inFlight.shift();
   }

@@ -6,7 +6,6 @@
  */
 import { UserError } from '../../errors.js';
 import type { SceneFile } from '../../scene/index.js';
-import { parseByteSize } from '../../scene/index.js';
 import type { EncodeJob } from '../encoder.js';
 import type { FrameCoding } from './frame-coder.js';
 import { GifStream } from './gif-stream.js';
@@ -148,17 +147,19 @@ export interface GifJobResult {
 
 export class GifJob {
   private writer: GifWriter | undefined;
-  private readonly budget: number | undefined;
   private sample: Uint8Array[] = [];
   private readonly sampleSize: number;
   private note: string | undefined;
 
-  /** `write` receives the file's bytes in order. */
+  /**
+   * `write` receives the file's bytes in order; `budget` is output.gif.maxBytes
+   * in bytes (parsed by the caller, so this thread need not load the scene schema).
+   */
   constructor(
     private readonly job: EncodeJob,
     private readonly write: (data: Uint8Array) => void,
+    private readonly budget?: number,
   ) {
-    this.budget = job.output.gif.maxBytes === undefined ? undefined : parseByteSize(job.output.gif.maxBytes);
     this.sampleSize = Math.max(2, Math.min(job.frameCount, Math.ceil(job.fps * SAMPLE_SECONDS), Math.floor(SAMPLE_MEMORY / (job.width * job.height * 4))));
     if (this.budget === undefined) {
       const settings = requestedSettings(job, false);

@@ -42,11 +42,11 @@ function encode(frames: Uint8Array[], coding: FrameCoding, comment?: string): st
 }
 
 /** Every frame as a decoder shows it (RGBA), decoded by ffmpeg. */
-function decode(path: string): Uint8Array[] {
+function decode(path: string, frameBytes = W * H * 4): Uint8Array[] {
   const result = spawnSync(locateFfmpeg().path, ['-v', 'error', '-i', path, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { maxBuffer: 1 << 28 });
   expect(result.status, result.stderr?.toString()).toBe(0);
   const out: Uint8Array[] = [];
-  for (let at = 0; at < result.stdout.length; at += W * H * 4) out.push(new Uint8Array(result.stdout.subarray(at, at + W * H * 4)));
+  for (let at = 0; at < result.stdout.length; at += frameBytes) out.push(new Uint8Array(result.stdout.subarray(at, at + frameBytes)));
   return out;
 }
 
@@ -100,3 +100,50 @@ describe('GIF stream encoder', () => {
     expect(new Set(delays)).toEqual(new Set([3, 4]));
   });
 });
+
+describe('GIF palettes', () => {
+  /** A smooth gradient along one colour curve (as a palette-mapped scene makes): more distinct colours than a palette holds. */
+  function gradient(): Uint8Array {
+    const size = 64;
+    const rgba = new Uint8Array(size * size * 4);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const v = ((y * size + x) / (size * size)) * 255;
+        rgba.set([Math.round(v), Math.round(v * 0.6 + 40), Math.round(200 - v * 0.5), 255], (y * size + x) * 4);
+      }
+    }
+    return rgba;
+  }
+
+  /** Entries in the first frame's local colour table (the descriptor's size field, after the 32-byte head and 8-byte control block). */
+  function firstTableSize(rgba: Uint8Array, tolerance: number): number {
+    const parts: Uint8Array[] = [];
+    const stream = new GifStream(64, 64, 30, { ...CODING, tolerance }, (d) => parts.push(d.slice()));
+    stream.addFrame(rgba);
+    const bytes = Buffer.concat(parts);
+    expect(bytes[40]).toBe(0x2c);
+    return 2 << (bytes[49] & 7);
+  }
+
+  it('a frame gets only as many colours as its picture needs within the tolerance', () => {
+    const frame = gradient();
+    expect(firstTableSize(frame, 0)).toBe(256);
+    const loose = firstTableSize(frame, 2);
+    expect(loose).toBeLessThan(256);
+    // Still faithful: the decoded frame's mean squared error stays within the palette's share of the budget.
+    const decoded = decode(encodeSized([frame], { ...CODING, tolerance: 2 }, 64, 64), 64 * 64 * 4)[0];
+    let squared = 0;
+    for (let i = 0; i < frame.length; i++) if (i % 4 !== 3) squared += (decoded[i] - frame[i]) ** 2;
+    expect(squared / (64 * 64)).toBeLessThan(0.6 * 2 ** 2 * 1.5);
+  });
+});
+
+function encodeSized(frames: Uint8Array[], coding: FrameCoding, width: number, height: number): string {
+  const parts: Uint8Array[] = [];
+  const stream = new GifStream(width, height, 30, coding, (d) => parts.push(d.slice()));
+  for (const f of frames) stream.addFrame(f);
+  stream.end();
+  const path = join(dir, `${Math.random().toString(36).slice(2)}.gif`);
+  writeFileSync(path, Buffer.concat(parts));
+  return path;
+}

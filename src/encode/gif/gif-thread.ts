@@ -7,6 +7,7 @@
  * with the error's code, rather than as exceptions that would lose it.
  */
 import { writeSync } from 'node:fs';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { UserError } from '../../errors.js';
 import { GifJob } from './gif-job.js';
 import type { GifTask, GifTaskResult } from './gif-messages.js';
@@ -15,12 +16,25 @@ let gif: GifJob | undefined;
 let nextFrame = 0;
 const early = new Map<number, Uint8Array>();
 
-/** Codes the frames that have arrived, in order, up to the first still missing. */
-function codeWaitingFrames(job: GifJob): void {
+/** Codes the frames that have arrived, in order, up to the first still missing; returns their memory. */
+function codeWaitingFrames(job: GifJob): ArrayBuffer[] {
+  const done: ArrayBuffer[] = [];
   for (let frame = early.get(nextFrame); frame; frame = early.get(nextFrame)) {
     early.delete(nextFrame++);
     job.add(frame);
+    done.push(frame.buffer as ArrayBuffer);
   }
+  return done;
+}
+
+/**
+ * Hands the coded frames' buffers back with the answer (moved, not copied):
+ * the encoder fills them with later frames, so no frame-sized memory is
+ * allocated per frame, and none waits here for the garbage collector.
+ */
+function withBuffers(buffers: ArrayBuffer[]): GifTaskResult {
+  const answer: GifTaskResult = { type: 'ok', buffers };
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: answer } as never) as unknown as GifTaskResult;
 }
 
 export default function runGifTask(task: GifTask): GifTaskResult {
@@ -28,16 +42,18 @@ export default function runGifTask(task: GifTask): GifTaskResult {
     switch (task.type) {
       case 'start': {
         const fd = task.fd;
-        gif = new GifJob(task.job, (data) => {
-          for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
-        });
-        codeWaitingFrames(gif);
-        return { type: 'ok' };
+        gif = new GifJob(
+          task.job,
+          (data) => {
+            for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+          },
+          task.budget,
+        );
+        return withBuffers(codeWaitingFrames(gif));
       }
       case 'frame':
         early.set(task.index, new Uint8Array(task.buffer));
-        if (gif) codeWaitingFrames(gif);
-        return { type: 'ok' };
+        return gif ? withBuffers(codeWaitingFrames(gif)) : { type: 'ok' };
       case 'end':
         if (!gif || early.size > 0) throw new Error(`the GIF is missing frame ${nextFrame}`);
         return { type: 'done', ...gif.finish(), totalFrames: gif.totalFrames };

@@ -14,6 +14,15 @@ const HIST_SIZE = 1 << (3 * HIST_BITS);
 const MAP_BITS = 7;
 const MAP_SIZE = 1 << (3 * MAP_BITS);
 const REFINE_ROUNDS = 3;
+/** k-means costs points × colours per round: beyond this, one round (a colourful frame's 4,096 points × 256 colours would cost more than the rest of its coding). */
+const REFINE_BUDGET = 1 << 18;
+/**
+ * A palette whose mean squared error per pixel is above this (summed over
+ * r, g, b) is coarse: looking colours up at 6 bits per channel instead of 7
+ * adds nothing visible to its error, and a colourful frame then needs a
+ * quarter of the lookups.
+ */
+const COARSE_ERROR = 12;
 /** Median cut and k-means work on at most this many histogram points (merged bins beyond). */
 const MAX_POINTS = 4096;
 
@@ -160,12 +169,15 @@ function split(box: Box, colours: Float64Array, weights: Float64Array): [number[
 
 export class PaletteMaker {
   private readonly histogram = new Histogram();
-  private readonly nearest = new Int16Array(MAP_SIZE).fill(-1);
+  /** Nearest entry per 7-bit colour key, then (from bit 21) per 6-bit key; -1 until looked up. */
+  private readonly nearest = new Int16Array(MAP_SIZE + (1 << 18)).fill(-1);
   private readonly touched: number[] = [];
   private palette: Palette = { colours: new Uint8Array(0), size: 0 };
   private search = new NearestSearch(new Uint8Array(0), 0);
   /** The palette holds every colour of the frame exactly (mapped through `exactIndex`). */
   private exact = false;
+  /** Look colours up at 6 bits per channel (a coarse palette: see COARSE_ERROR). */
+  private coarse = false;
   private readonly exactIndex = new Map<number, number>();
 
   private mapExact(r: number, g: number, b: number): number {
@@ -220,7 +232,8 @@ export class PaletteMaker {
       }
       for (let c = 0; c < 3; c++) centres[k * 3 + c] /= w;
     });
-    for (let round = 0; round < REFINE_ROUNDS; round++) {
+    const rounds = n * boxes.length <= REFINE_BUDGET ? REFINE_ROUNDS : 1;
+    for (let round = 0; round < rounds; round++) {
       const sums = new Float64Array(boxes.length * 3);
       const totals = new Float64Array(boxes.length);
       for (let m = 0; m < n; m++) {
@@ -234,13 +247,14 @@ export class PaletteMaker {
     }
     const out = new Uint8Array(boxes.length * 3);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(centres[i])));
-    return this.use(out, boxes.length, false);
+    return this.use(out, boxes.length, false, error / pixels > COARSE_ERROR);
   }
 
-  private use(colours: Uint8Array, size: number, exact: boolean): Palette {
+  private use(colours: Uint8Array, size: number, exact: boolean, coarse = false): Palette {
     this.palette = { colours, size };
     this.search = new NearestSearch(colours, size);
     this.exact = exact;
+    this.coarse = coarse;
     this.exactIndex.clear();
     for (const key of this.touched) this.nearest[key] = -1;
     this.touched.length = 0;
@@ -250,6 +264,17 @@ export class PaletteMaker {
   /** The index of the palette entry nearest to (r, g, b), at 7 bits per channel. */
   map(r: number, g: number, b: number): number {
     if (this.exact) return this.mapExact(r, g, b);
+    if (this.coarse) {
+      // Coarse keys live in the top of the key space (bit 21), apart from the fine ones.
+      const key = (1 << 21) | ((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2);
+      let index = this.nearest[key];
+      if (index < 0) {
+        index = this.search.nearest((r & 0xfc) | 2, (g & 0xfc) | 2, (b & 0xfc) | 2);
+        this.nearest[key] = index;
+        this.touched.push(key);
+      }
+      return index;
+    }
     const key = ((r >> 1) << 14) | ((g >> 1) << 7) | (b >> 1);
     let index = this.nearest[key];
     if (index < 0) {
