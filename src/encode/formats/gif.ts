@@ -82,7 +82,9 @@ class GifEncoder implements Encoder {
       return result;
     });
     const settled = answer.then(() => undefined);
-    // Awaited later (or never, when the render stops): not an unhandled rejection meanwhile.
+    // Awaited later, or never when the render stops (then the pool's end rejects
+    // them all): not unhandled rejections, which would end the process.
+    answer.catch(() => undefined);
     settled.catch(() => undefined);
     this.inFlight.push(settled);
     return answer;

@@ -94,6 +94,8 @@ export class GifFrameCoder {
     let maxX = -1;
     let maxY = -1;
     const { skippable, preferred } = this;
+    let lastColour = -1;
+    let lastIndex = 0;
     for (let y = 0; y < height; y++) {
       const current = (y & 1) * rowStride;
       const next = ((y + 1) & 1) * rowStride;
@@ -124,7 +126,13 @@ export class GifFrameCoder {
           tg = clampByte(g + errors[e + 1]);
           tb = clampByte(b + errors[e + 2]);
         }
-        const index = this.palettes.map(tr, tg, tb);
+        // Flat areas repeat a colour pixel after pixel: its index is the one just found.
+        const colour = (tr << 16) | (tg << 8) | tb;
+        if (colour !== lastColour) {
+          lastColour = colour;
+          lastIndex = this.palettes.map(tr, tg, tb);
+        }
+        const index = lastIndex;
         const cr = colours[index * 3];
         const cg = colours[index * 3 + 1];
         const cb = colours[index * 3 + 2];

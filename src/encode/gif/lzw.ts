@@ -40,6 +40,34 @@ export class ByteSink {
 
 const firstChild = new Int16Array(MAX_CODE);
 const nextSibling = new Int16Array(MAX_CODE);
+/**
+ * The child of (prefix, symbol) in one step: an open-addressing table of
+ * codes, twice the dictionary's size (small enough to stay in cache). Most
+ * pixels continue their string with their own symbol; only when that child is
+ * missing are the siblings searched for a colour close enough.
+ */
+const HASH_SIZE = MAX_CODE * 2;
+const hashCodes = new Int16Array(HASH_SIZE);
+const parentOf = new Int16Array(MAX_CODE);
+
+function hashOf(prefix: number, symbol: number): number {
+  return ((prefix << 8) ^ (symbol * 0x9e5)) & (HASH_SIZE - 1);
+}
+
+function findChild(prefix: number, symbol: number): number {
+  for (let h = hashOf(prefix, symbol); ; h = (h + 1) & (HASH_SIZE - 1)) {
+    const code = hashCodes[h];
+    if (code < 0) return -1;
+    if (parentOf[code] === prefix && suffix[code] === symbol) return code;
+  }
+}
+
+function addChild(prefix: number, symbol: number, code: number): void {
+  let h = hashOf(prefix, symbol);
+  while (hashCodes[h] >= 0) h = (h + 1) & (HASH_SIZE - 1);
+  hashCodes[h] = code;
+  parentOf[code] = prefix;
+}
 const suffix = new Uint8Array(MAX_CODE);
 /** The symbols of the string being matched (a string is at most one code per dictionary entry long). */
 const symbols = new Uint8Array(MAX_CODE + 1);
@@ -62,29 +90,23 @@ export interface LzwPixels {
   chosen: Uint8Array;
 }
 
-/** Whether `symbol` may stand for pixel p. */
-function accepts(px: LzwPixels, p: number, symbol: number): boolean {
-  if (symbol === px.preferred[p]) return true;
-  if (symbol === px.transparent) return px.skippable[p] === 1;
-  const t = px.tolerance;
-  if (t < 0 || symbol >= px.paletteSize) return false;
-  const c = px.colours;
-  const e = px.exact;
-  const dr = c[symbol * 3] - e[p * 3];
-  const dg = c[symbol * 3 + 1] - e[p * 3 + 1];
-  const db = c[symbol * 3 + 2] - e[p * 3 + 2];
-  return dr <= t && dr >= -t && dg <= t && dg >= -t && db <= t && db >= -t;
-}
-
-/** Squared colour error of showing `symbol` at pixel p (0 for the preferred symbol). */
+/**
+ * The squared colour error of showing `symbol` at pixel p, or -1 where it
+ * may not stand there: 0 for the pixel's own symbol, 1 for transparency where
+ * the pixel may stay as it is, the distance for a palette colour within the
+ * tolerance on every channel.
+ */
 function symbolError(px: LzwPixels, p: number, symbol: number): number {
   if (symbol === px.preferred[p]) return 0;
+  if (symbol === px.transparent) return px.skippable[p] === 1 ? 1 : -1;
+  const t = px.tolerance;
+  if (t < 0 || symbol >= px.paletteSize) return -1;
   const c = px.colours;
   const e = px.exact;
-  if (symbol >= px.paletteSize) return 1;
   const dr = c[symbol * 3] - e[p * 3];
   const dg = c[symbol * 3 + 1] - e[p * 3 + 1];
   const db = c[symbol * 3 + 2] - e[p * 3 + 2];
+  if (dr > t || dr < -t || dg > t || dg < -t || db > t || db < -t) return -1;
   return dr * dr + dg * dg + db * db;
 }
 
@@ -134,6 +156,7 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
   };
 
   firstChild.fill(-1);
+  hashCodes.fill(-1);
   emit(clearCode);
   const n = length;
   const { preferred, chosen } = px;
@@ -144,19 +167,23 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
     let count = 1;
     symbols[0] = prefix;
     for (let p = 1; p < n; p++) {
-      // Of the acceptable continuations, the one closest to the pixel's true colour.
-      let child = firstChild[prefix];
+      // The pixel's own symbol continues the string when it can (no error at all).
+      const own = findChild(prefix, preferred[p]);
+      if (own >= 0) {
+        prefix = own;
+        symbols[count++] = preferred[p];
+        continue;
+      }
+      // Otherwise, of the acceptable continuations, the one closest to the pixel's true colour.
+      let child = px.tolerance >= 0 || px.skippable[p] === 1 ? firstChild[prefix] : -1;
       let match = -1;
       let matchError = Infinity;
       while (child >= 0) {
-        const symbol = suffix[child];
-        if (accepts(px, p, symbol)) {
-          const error = symbolError(px, p, symbol);
-          if (error < matchError) {
-            match = child;
-            matchError = error;
-            if (error === 0) break;
-          }
+        const error = symbolError(px, p, suffix[child]);
+        if (error >= 0 && error < matchError) {
+          match = child;
+          matchError = error;
+          if (error === 0) break;
         }
         child = nextSibling[child];
       }
@@ -174,8 +201,10 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
         firstChild[code] = -1;
         nextSibling[code] = firstChild[prefix];
         firstChild[prefix] = code;
+        addChild(prefix, symbol, code);
       } else {
         firstChild.fill(-1);
+        hashCodes.fill(-1);
         nextCode = clearCode + 2;
         clearing = true;
         emit(clearCode);
