@@ -34,28 +34,28 @@ export interface Palette {
 
 /** The occupied histogram bins of a frame: count and mean colour of each. */
 class Histogram {
-  private readonly count = new Uint32Array(HIST_SIZE);
-  private readonly sums = new Float64Array(HIST_SIZE * 3);
+  /** Per bin, side by side (one cache line for a pixel's update): count, then the sums of r, g and b. */
+  private readonly bins = new Float64Array(HIST_SIZE * 4);
   /** The frame's exact colours while there are at most `limit` of them (then undefined). */
   exactColours: Set<number> | undefined;
   readonly occupied: number[] = [];
 
   add(rgba: Uint8Array, step: number, limit: number): void {
-    const { count, sums, occupied } = this;
+    const { bins, occupied } = this;
     let exact: Set<number> | undefined = new Set<number>();
     for (let i = 0; i < rgba.length; i += 4 * step) {
       const r = rgba[i];
       const g = rgba[i + 1];
       const b = rgba[i + 2];
-      const bin = ((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2);
-      if (count[bin]++ === 0) occupied.push(bin);
+      const at = (((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2)) * 4;
+      if (bins[at]++ === 0) occupied.push(at >> 2);
       if (exact) {
         exact.add((r << 16) | (g << 8) | b);
         if (exact.size > limit) exact = undefined;
       }
-      sums[bin * 3] += r;
-      sums[bin * 3 + 1] += g;
-      sums[bin * 3 + 2] += b;
+      bins[at + 1] += r;
+      bins[at + 2] += g;
+      bins[at + 3] += b;
     }
     this.exactColours = step === 1 ? exact : undefined;
   }
@@ -69,48 +69,37 @@ class Histogram {
    * as well.
    */
   points(limit: number): { colours: Float64Array; weights: Float64Array } {
-    let keys = this.occupied;
-    let counts = keys.map((bin) => this.count[bin]);
-    let sums = keys.map((bin) => [this.sums[bin * 3], this.sums[bin * 3 + 1], this.sums[bin * 3 + 2]]);
-    for (let drop = 1; keys.length > limit && drop < HIST_BITS; drop++) {
-      const merged = new Map<number, number>();
-      const nextKeys: number[] = [];
-      const nextCounts: number[] = [];
-      const nextSums: number[][] = [];
-      const keep = (1 << (HIST_BITS - drop)) - 1;
-      for (let k = 0; k < this.occupied.length; k++) {
-        const bin = this.occupied[k];
-        const coarse = (((bin >> (2 * HIST_BITS + drop)) & keep) << 16) | (((bin >> (HIST_BITS + drop)) & keep) << 8) | ((bin >> drop) & keep);
-        let at = merged.get(coarse);
-        if (at === undefined) {
-          at = nextKeys.length;
-          merged.set(coarse, at);
-          nextKeys.push(coarse);
-          nextCounts.push(0);
-          nextSums.push([0, 0, 0]);
-        }
-        nextCounts[at] += this.count[bin];
-        for (let c = 0; c < 3; c++) nextSums[at][c] += this.sums[bin * 3 + c];
+    const { bins, occupied } = this;
+    // Point k's count and sums, side by side as in the bins; at full resolution, the bins themselves.
+    let merged: Float64Array | undefined;
+    let n = occupied.length;
+    for (let drop = 1; n > limit && drop < HIST_BITS; drop++) {
+      const bits = HIST_BITS - drop;
+      const keep = (1 << bits) - 1;
+      // Coarse bins indexed directly (at most 2^15): slot + 1 of each, 0 while empty.
+      const slotOf = new Int32Array(1 << (3 * bits));
+      merged = new Float64Array(Math.min(n, slotOf.length) * 4);
+      n = 0;
+      for (const bin of occupied) {
+        const coarse = (((bin >> (2 * HIST_BITS + drop)) & keep) << (2 * bits)) | (((bin >> (HIST_BITS + drop)) & keep) << bits) | ((bin >> drop) & keep);
+        let slot = slotOf[coarse] - 1;
+        if (slot < 0) slotOf[coarse] = (slot = n++) + 1;
+        for (let c = 0; c < 4; c++) merged[slot * 4 + c] += bins[bin * 4 + c];
       }
-      keys = nextKeys;
-      counts = nextCounts;
-      sums = nextSums;
     }
-    const n = keys.length;
     const colours = new Float64Array(n * 3);
     const weights = new Float64Array(n);
     for (let k = 0; k < n; k++) {
-      weights[k] = counts[k];
-      for (let c = 0; c < 3; c++) colours[k * 3 + c] = sums[k][c] / counts[k];
+      const at = merged ? k * 4 : occupied[k] * 4;
+      const source = merged ?? bins;
+      weights[k] = source[at];
+      for (let c = 0; c < 3; c++) colours[k * 3 + c] = source[at + 1 + c] / source[at];
     }
     return { colours, weights };
   }
 
   clear(): void {
-    for (const bin of this.occupied) {
-      this.count[bin] = 0;
-      this.sums[bin * 3] = this.sums[bin * 3 + 1] = this.sums[bin * 3 + 2] = 0;
-    }
+    for (const bin of this.occupied) this.bins.fill(0, bin * 4, bin * 4 + 4);
     this.occupied.length = 0;
     this.exactColours = undefined;
   }
@@ -140,6 +129,8 @@ function boxError(members: number[], colours: Float64Array, weights: Float64Arra
 }
 
 /** Splits a box at the weighted median of its widest channel. */
+const bucketWeights = new Float64Array(256);
+
 function split(box: Box, colours: Float64Array, weights: Float64Array): [number[], number[]] {
   let channel = 0;
   let widest = -1;
@@ -155,9 +146,28 @@ function split(box: Box, colours: Float64Array, weights: Float64Array): [number[
       channel = c;
     }
   }
-  const sorted = [...box.members].sort((a, b) => colours[a * 3 + channel] - colours[b * 3 + channel] || a - b);
+  // The members in order of the channel, as far as the cut needs it: by whole
+  // value into 256 buckets, and only the bucket where the weighted median falls
+  // sorted exactly (sorting every box at every split was most of the palette's time).
+  const value = (m: number): number => colours[m * 3 + channel];
+  const bucketOf = (m: number): number => Math.min(255, Math.max(0, Math.floor(value(m))));
+  bucketWeights.fill(0);
   let total = 0;
-  for (const m of sorted) total += weights[m];
+  for (const m of box.members) {
+    bucketWeights[bucketOf(m)] += weights[m];
+    total += weights[m];
+  }
+  let median = 0;
+  for (let below = 0; median < 255 && below + bucketWeights[median] < total / 2; median++) below += bucketWeights[median];
+  const low: number[] = [];
+  const middle: number[] = [];
+  const high: number[] = [];
+  for (const m of box.members) {
+    const bucket = bucketOf(m);
+    (bucket < median ? low : bucket > median ? high : middle).push(m);
+  }
+  middle.sort((a, b) => value(a) - value(b) || a - b);
+  const sorted = [...low, ...middle, ...high];
   let running = 0;
   let cut = 1;
   for (; cut < sorted.length - 1; cut++) {
