@@ -28,7 +28,7 @@ class GifEncoder implements Encoder {
   readonly format = 'gif';
   private readonly output: PendingOutput;
   private fd: number | undefined;
-  /** One thread, so its tasks run one after another in the order they are sent. */
+  /** One thread: its tasks run one at a time, though not always in the order sent (the thread puts frames back in order). */
   private readonly thread: Piscina<GifTask, GifTaskResult>;
   private readonly inFlight: Array<Promise<void>> = [];
   /** Frame buffers the thread has finished with. */

@@ -10,8 +10,9 @@
  *   transparent, when that makes a longer string. A pixel is transparent by
  *   default only when its colour would not change at all, so that moving
  *   pictures do not become a speckle of transparent and redrawn pixels.
- * Only the rectangle that changed is stored. No pixel ever drifts more than
- * `tolerance` from its true colour.
+ * Only the rectangle that changed is stored. Strings and stillness never take
+ * a pixel further than `tolerance` from its true colour; the palette's own
+ * error (its nearest colour) is all that can add to that.
  */
 import { ByteSink, lzwEncode } from './lzw.js';
 import { PaletteMaker } from './palette.js';

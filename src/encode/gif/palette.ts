@@ -5,8 +5,9 @@
  * are. Median cut stops early once the palette is close enough (a mean
  * squared error per pixel given by the caller): a frame whose colours lie
  * along a gradient needs far fewer than 256 entries, and every entry it does
- * not need makes the LZW strings shorter and the file larger. Mapping finds the nearest entry for each colour at 7 bits per channel,
- * cached per frame. Integer and float arithmetic in a fixed order: the same
+ * not need makes the LZW strings shorter and the file larger. Mapping finds
+ * the nearest entry for each colour at 7 bits per channel (6 for a coarse
+ * palette), cached per frame. Integer and float arithmetic in a fixed order: the same
  * frame always gives the same palette and indices.
  */
 const HIST_BITS = 6;
@@ -14,7 +15,11 @@ const HIST_SIZE = 1 << (3 * HIST_BITS);
 const MAP_BITS = 7;
 const MAP_SIZE = 1 << (3 * MAP_BITS);
 const REFINE_ROUNDS = 3;
-/** k-means costs points × colours per round: beyond this, one round (a colourful frame's 4,096 points × 256 colours would cost more than the rest of its coding). */
+/**
+ * k-means costs points × colours per round: beyond this, one round (three
+ * rounds of a colourful frame's 4,096 points × 256 colours would cost more
+ * than the rest of its coding).
+ */
 const REFINE_BUDGET = 1 << 18;
 /**
  * A palette whose mean squared error per pixel is above this (summed over
@@ -271,24 +276,19 @@ export class PaletteMaker {
     return this.palette;
   }
 
-  /** The index of the palette entry nearest to (r, g, b), at 7 bits per channel. */
+  /** The index of the palette entry nearest to (r, g, b), at 7 bits per channel (6 for a coarse palette). */
   map(r: number, g: number, b: number): number {
     if (this.exact) return this.mapExact(r, g, b);
-    if (this.coarse) {
-      // Coarse keys live in the top of the key space (bit 21), apart from the fine ones.
-      const key = (1 << 21) | ((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2);
-      let index = this.nearest[key];
-      if (index < 0) {
-        index = this.search.nearest((r & 0xfc) | 2, (g & 0xfc) | 2, (b & 0xfc) | 2);
-        this.nearest[key] = index;
-        this.touched.push(key);
-      }
-      return index;
-    }
-    const key = ((r >> 1) << 14) | ((g >> 1) << 7) | (b >> 1);
+    // Coarse keys live in the top of the key space (bit 21), apart from the fine ones.
+    if (this.coarse) return this.lookup((1 << 21) | ((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2), (r & 0xfc) | 2, (g & 0xfc) | 2, (b & 0xfc) | 2);
+    return this.lookup(((r >> 1) << 14) | ((g >> 1) << 7) | (b >> 1), (r & 0xfe) | 1, (g & 0xfe) | 1, (b & 0xfe) | 1);
+  }
+
+  /** The cached nearest entry for `key`, found for the key's centre colour the first time. */
+  private lookup(key: number, r: number, g: number, b: number): number {
     let index = this.nearest[key];
     if (index < 0) {
-      index = this.search.nearest((r & 0xfe) | 1, (g & 0xfe) | 1, (b & 0xfe) | 1);
+      index = this.search.nearest(r, g, b);
       this.nearest[key] = index;
       this.touched.push(key);
     }
