@@ -7,15 +7,14 @@
  * (add a scene path to measure another scene). Encode times are wall time on
  * whatever else the machine is doing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { createEncoder, defaultGifFps, outputPath } from '../src/encode/formats/index.js';
 import { decodePng } from '../src/encode/png.js';
 import { renderVideo } from '../src/render/video.js';
 import { loadScene, type Format, type SceneFile } from '../src/scene/index.js';
+import { ffmpegBaselineGif, fidelity } from '../test/fidelity.js';
 
 const scenePath = process.argv[2] ?? 'scenes/drift.yaml';
 const loaded = await loadScene(scenePath);
@@ -26,38 +25,6 @@ const dir = mkdtempSync(join(tmpdir(), 'cppn-motion-formats-'));
 function folderBytes(path: string): number {
   const stat = statSync(path);
   return stat.isDirectory() ? readdirSync(path).reduce((sum, f) => sum + statSync(join(path, f)).size, 0) : stat.size;
-}
-
-/**
- * PSNR (dB, mean over frames) and SSIM of a decoded output against the exact
- * frames. An output at 1/step of the video's rate is compared with the frames
- * it shows (every step-th).
- */
-function fidelity(file: string, frames: string, step = 1): { psnr?: number; ssim?: number } {
-  const tb = `settb=1/${fps},setpts=N`;
-  const pick = step > 1 ? `select='not(mod(n\\,${step}))',` : '';
-  const result = spawnSync(locateFfmpeg().path, [
-    '-hide_banner', '-i', file, '-framerate', String(fps), '-i', join(frames, 'frame-%05d.png'),
-    '-lavfi', `[0:v]format=rgb24,${tb},split[a1][a2];[1:v]${pick}format=rgb24,${tb},split[b1][b2];[a1][b1]psnr=shortest=1;[a2][b2]ssim=shortest=1`,
-    '-f', 'null', '-',
-  ], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const psnr = /PSNR .*average:([\d.]+)/.exec(result.stderr)?.[1];
-  const ssim = /SSIM .*All:([\d.]+)/.exec(result.stderr)?.[1];
-  return { psnr: psnr ? Number(psnr) : undefined, ssim: ssim ? Number(ssim) : undefined };
-}
-
-/**
- * The GIF as cppn-motion made it before its own encoder: one palette for the
- * whole video from ffmpeg's palettegen (colours rounded to 6 bits first), then
- * paletteuse with sierra2_4a dithering, every frame. Kept here as the baseline.
- */
-function ffmpegGif(frames: string, out: string): void {
-  const quantise = 'bitand(min(val+2\\,255)\\,252)';
-  const lut = `lutrgb=r='${quantise}':g='${quantise}':b='${quantise}'`;
-  const input = ['-framerate', String(fps), '-i', join(frames, 'frame-%05d.png')];
-  const palette = join(dir, 'palette.png');
-  spawnSync(locateFfmpeg().path, ['-v', 'error', ...input, '-vf', `${lut},palettegen=max_colors=256:stats_mode=full`, '-y', palette]);
-  spawnSync(locateFfmpeg().path, ['-v', 'error', ...input, '-i', palette, '-lavfi', `[0:v]${lut}[x];[x][1:v]paletteuse=dither=sierra2_4a`, '-loop', '0', '-f', 'gif', '-y', out]);
 }
 
 try {
@@ -92,18 +59,18 @@ try {
     // frame-for-frame counterpart: their fidelity is not measured here.
     const comparable = v.format !== 'webp' && v.output?.gif?.maxBytes === undefined;
     const gifFps = v.output?.gif?.fps ?? defaultGifFps(fps, width, height);
-    const { psnr, ssim } = comparable ? fidelity(path, framesFolder, v.format === 'gif' ? fps / gifFps : 1) : {};
+    const { psnr, ssim } = comparable ? fidelity(path, framesFolder, fps, v.format === 'gif' ? fps / gifFps : 1) : {};
     const note = encoder.summary?.();
     console.log(
-      `${v.label.padEnd(32)} ${`${(folderBytes(path) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr !== undefined ? `${psnr.toFixed(2)} dB` : 'n/a'.padStart(8)} ${ssim !== undefined ? ssim.toFixed(4) : '   n/a'} ${`${seconds.toFixed(1)} s`.padStart(8)}${note ? `  (${note})` : ''}`,
+      `${v.label.padEnd(32)} ${`${(folderBytes(path) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr === undefined ? 'n/a'.padStart(8) : psnr === Infinity ? 'exact'.padStart(8) : `${psnr.toFixed(2)} dB`} ${ssim !== undefined ? ssim.toFixed(4) : '   n/a'} ${`${seconds.toFixed(1)} s`.padStart(8)}${note ? `  (${note})` : ''}`,
     );
   }
   const before = join(dir, 'before.gif');
   const started = performance.now();
-  ffmpegGif(framesFolder, before);
+  ffmpegBaselineGif(framesFolder, fps, before);
   const seconds = (performance.now() - started) / 1000;
-  const { psnr, ssim } = fidelity(before, framesFolder);
-  console.log(`${'gif before (ffmpeg, sierra2_4a)'.padEnd(32)} ${`${(folderBytes(before) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr?.toFixed(2)} dB ${ssim?.toFixed(4)} ${`${seconds.toFixed(1)} s`.padStart(8)}`);
+  const { psnr, ssim } = fidelity(before, framesFolder, fps);
+  console.log(`${'gif before (ffmpeg, sierra2_4a)'.padEnd(32)} ${`${(folderBytes(before) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr.toFixed(2)} dB ${ssim.toFixed(4)} ${`${seconds.toFixed(1)} s`.padStart(8)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

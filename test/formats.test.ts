@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apngAnimation } from '../src/encode/formats/apng.js';
 import { webpAnimation } from '../src/encode/formats/webp.js';
-import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { readSceneMetadata } from '../src/encode/metadata.js';
+import { ffmpegBaselineGif, fidelity } from './fidelity.js';
 import { ffprobe, runCli, tempDir, writeScene } from './helpers.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -66,34 +65,6 @@ describe('WebP and APNG outputs', () => {
 });
 
 /** Mean PSNR (dB) of a GIF's frames against PNG frames, as ffmpeg measures it. */
-/** PSNR and SSIM of a GIF's frames against the exact frames it shows (every step-th of the video's). */
-function gifFidelity(gif: string, framesFolder: string, fps: number, step = 1): { psnr: number; ssim: number } {
-  const pick = step > 1 ? `select=not(mod(n\\,${step})),` : '';
-  const result = spawnSync(locateFfmpeg().path, [
-    '-hide_banner', '-i', gif, '-framerate', String(fps), '-i', join(framesFolder, 'frame-%05d.png'),
-    '-lavfi', `[0:v]format=rgb24,settb=1/${fps},setpts=N,split[a1][a2];[1:v]${pick}format=rgb24,settb=1/${fps},setpts=N,split[b1][b2];[a1][b1]psnr=shortest=1;[a2][b2]ssim=shortest=1`,
-    '-f', 'null', '-',
-  ], { encoding: 'utf8' });
-  const psnr = /PSNR .*average:([\d.]+)/.exec(result.stderr);
-  const ssim = /SSIM .*All:([\d.]+)/.exec(result.stderr);
-  expect(psnr && ssim, result.stderr).toBeTruthy();
-  return { psnr: Number(psnr![1]), ssim: Number(ssim![1]) };
-}
-
-/**
- * The GIF as cppn-motion made it before its own encoder, the baseline: colours
- * rounded to 6 bits, one palettegen palette for the video, paletteuse with
- * sierra2_4a dithering.
- */
-function ffmpegGif(framesFolder: string, fps: number, out: string): void {
-  const input = ['-framerate', String(fps), '-i', join(framesFolder, 'frame-%05d.png')];
-  const quantise = 'bitand(min(val+2\\,255)\\,252)';
-  const lut = `lutrgb=r='${quantise}':g='${quantise}':b='${quantise}'`;
-  const palette = `${out}.palette.png`;
-  expect(spawnSync(locateFfmpeg().path, ['-v', 'error', ...input, '-vf', `${lut},palettegen=max_colors=256:stats_mode=full`, '-y', palette]).status).toBe(0);
-  expect(spawnSync(locateFfmpeg().path, ['-v', 'error', ...input, '-i', palette, '-lavfi', `[0:v]${lut}[x];[x][1:v]paletteuse=dither=sierra2_4a`, '-loop', '0', '-y', out]).status).toBe(0);
-}
-
 describe('GIF size and fidelity', () => {
   it('the default GIF of the showcase is 15 fps, under 40 % of the size of the earlier ffmpeg GIF, and at least as faithful to the frames it shows', async () => {
     const out = join(dir.path, 'drift');
@@ -103,9 +74,9 @@ describe('GIF size and fidelity', () => {
     const probe = await ffprobe(`${out}.gif`);
     expect(probe.streams[0]).toMatchObject({ width: 512, height: 512, nb_read_frames: '15' });
     expect(Number(probe.format.duration)).toBeCloseTo(1, 1);
-    const ours = gifFidelity(`${out}.gif`, `${out}-frames`, 30, 2);
-    ffmpegGif(`${out}-frames`, 30, join(dir.path, 'ffmpeg.gif'));
-    const theirs = gifFidelity(join(dir.path, 'ffmpeg.gif'), `${out}-frames`, 30);
+    const ours = fidelity(`${out}.gif`, `${out}-frames`, 30, 2);
+    ffmpegBaselineGif(`${out}-frames`, 30, join(dir.path, 'ffmpeg.gif'));
+    const theirs = fidelity(join(dir.path, 'ffmpeg.gif'), `${out}-frames`, 30);
     expect(ours.psnr).toBeGreaterThan(46);
     expect(ours.psnr).toBeGreaterThanOrEqual(theirs.psnr);
     expect(ours.ssim).toBeGreaterThanOrEqual(theirs.ssim - 0.001);
@@ -117,9 +88,9 @@ describe('GIF size and fidelity', () => {
     const result = await runCli(['render', 'scenes/drift.yaml', '--size', '160x160', '--duration', '1', '--format', 'gif,png', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('every 2nd frame');
-    const ours = gifFidelity(`${out}.gif`, `${out}-frames`, 30);
-    ffmpegGif(`${out}-frames`, 30, join(dir.path, 'ffmpeg-30.gif'));
-    const theirs = gifFidelity(join(dir.path, 'ffmpeg-30.gif'), `${out}-frames`, 30);
+    const ours = fidelity(`${out}.gif`, `${out}-frames`, 30);
+    ffmpegBaselineGif(`${out}-frames`, 30, join(dir.path, 'ffmpeg-30.gif'));
+    const theirs = fidelity(join(dir.path, 'ffmpeg-30.gif'), `${out}-frames`, 30);
     expect(ours.psnr).toBeGreaterThan(45);
     expect(ours.psnr).toBeGreaterThanOrEqual(theirs.psnr - 0.5);
     expect(statSync(`${out}.gif`).size).toBeLessThan(0.8 * statSync(join(dir.path, 'ffmpeg-30.gif')).size);
