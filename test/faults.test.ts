@@ -6,20 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
+import { runCli, smallScene, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
 import { canMount, MOUNT_SKIP, mountTmpfs, type Mount } from './mounts.js';
 
-export const SCENE = `
-name: fault
-output: { size: [48, 32], fps: 12, duration: 1, formats: [mp4, gif] }
-network:
-  inputs: [x, y, r, t]
-  layers: { depth: 4, width: 8 }
-  output: { channels: 3, activation: sigmoid }
-keyframes:
-  - { at: 0, seed: 2, zoom: 1 }
-  - { at: 0.5, seed: 3, zoom: 1.5 }
-`;
+const SCENE = smallScene('fault');
 
 let dir: ReturnType<typeof tempDir>;
 let scene: string;

@@ -15,6 +15,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A small, quick scene (48×32, 1 s at 12 fps, MP4 and GIF) named `name`. */
+export function smallScene(name: string): string {
+  return `
+name: ${name}
+output: { size: [48, 32], fps: 12, duration: 1, formats: [mp4, gif] }
+network:
+  inputs: [x, y, r, t]
+  layers: { depth: 4, width: 8 }
+  output: { channels: 3, activation: sigmoid }
+keyframes:
+  - { at: 0, seed: 2, zoom: 1 }
+  - { at: 0.5, seed: 3, zoom: 1.5 }
+`;
+}
+
 /** Runs `cppn-motion ...args` from the build, as a user would. */
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; stdoutFile?: string } = {}): Promise<CliResult> {
   return new Promise((done) => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGifComment } from '../src/encode/gif-file.js';
-import { ffprobe, readPng, runCli, sha256, tempDir, writeScene } from './helpers.js';
+import { ffprobe, readPng, runCli, sha256, smallScene, tempDir, writeScene } from './helpers.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -10,17 +10,7 @@ beforeAll(() => {
 });
 afterAll(() => dir.remove());
 
-const SMALL = `
-name: small
-output: { size: [48, 32], fps: 12, duration: 1, formats: [mp4, gif] }
-network:
-  inputs: [x, y, r, t]
-  layers: { depth: 4, width: 8 }
-  output: { channels: 3, activation: sigmoid }
-keyframes:
-  - { at: 0, seed: 2, zoom: 1 }
-  - { at: 0.5, seed: 3, zoom: 1.5 }
-`;
+const SMALL = smallScene('small');
 
 describe('cppn-motion render', () => {
   it('writes an H.264 MP4 and a looping GIF with the right size, frame count and duration', async () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SceneError } from '../errors.js';
+import { sceneProblems as problems } from '../../test/scene-problems.js';
 import { parseSceneText, validateSceneData } from './load.js';
 
-function problems(text: string): string[] {
-  try {
-    const { data, source } = parseSceneText(text, 'scene.yaml');
-    validateSceneData(data, source);
-  } catch (error) {
-    if (error instanceof SceneError) return error.message.split('\n');
-    throw error;
-  }
-  return [];
-}
 
 describe('scene errors say where, what, and what is allowed', () => {
   it('accepts a minimal scene and fills defaults', () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SceneError } from '../errors.js';
+import { sceneProblems as problems } from '../../test/scene-problems.js';
 import { parseSceneText, SCENE_FILE_LIMIT, validateSceneData } from './load.js';
 
-function problems(text: string): string[] {
-  try {
-    const { data, source } = parseSceneText(text, 'scene.yaml');
-    validateSceneData(data, source);
-  } catch (error) {
-    if (error instanceof SceneError) return error.message.split('\n');
-    throw error;
-  }
-  return [];
-}
 
 describe('YAML: what it allows is accepted, what is absurd is refused with a located message', () => {
   it('merge keys copy a mapping (here a keyframe)', () => {
