@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { sceneProblems as problems } from '../../test/scene-problems.js';
 import { parseSceneText, validateSceneData } from './load.js';
 
-
 describe('scene errors say where, what, and what is allowed', () => {
   it('accepts a minimal scene and fills defaults', () => {
     const { data, source } = parseSceneText('name: tiny\n', 'scene.yaml');

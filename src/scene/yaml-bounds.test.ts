@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { sceneProblems as problems } from '../../test/scene-problems.js';
 import { parseSceneText, SCENE_FILE_LIMIT, validateSceneData } from './load.js';
 
-
 describe('YAML: what it allows is accepted, what is absurd is refused with a located message', () => {
   it('merge keys copy a mapping (here a keyframe)', () => {
     const { data, source } = parseSceneText('name: m\nkeyframes:\n  - &start { at: 0, seed: 1, zoom: 1 }\n  - { <<: *start, at: 1, zoom: 2 }\n', 'scene.yaml');
