@@ -46,17 +46,29 @@ const DIFFUSION: Record<'floyd_steinberg' | 'sierra2_4a', { taps: Array<[number,
  */
 const PALETTE_SHARE = 0.6;
 
+/**
+ * A frame's pixels as 32-bit words: r, g, b and a are the bytes from the
+ * lowest (every platform Node runs on is little-endian), so a colour is
+ * `word & 0xffffff` and comparing two colours is one comparison.
+ */
+function pixelWords(rgba: Uint8Array): Uint32Array {
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
+}
+
 export class GifFrameCoder {
   private readonly palettes = new PaletteMaker();
-  /** RGB of what is on screen after the last frame. */
-  private readonly screen: Uint8Array;
+  /** The colour on screen after the last frame, per pixel (0xbbggrr). */
+  private readonly screen: Uint32Array;
   /** Per pixel: the symbol it would get on its own (transparent when it may stay), and whether it may stay. */
   private readonly preferred: Uint8Array;
   private readonly skippable: Uint8Array;
   private readonly rectPreferred: Uint8Array;
   private readonly rectSkippable: Uint8Array;
-  private readonly rectExact: Uint8Array;
+  private readonly rectExact: Uint32Array;
   private readonly rectChosen: Uint8Array;
+  /** The palette's colours, packed as on screen. */
+  private readonly packed = new Uint32Array(256);
   private readonly errors: Float32Array | undefined;
   private first = true;
 
@@ -65,12 +77,12 @@ export class GifFrameCoder {
     readonly height: number,
     private readonly coding: FrameCoding,
   ) {
-    this.screen = new Uint8Array(width * height * 3);
+    this.screen = new Uint32Array(width * height);
     this.preferred = new Uint8Array(width * height);
     this.skippable = new Uint8Array(width * height);
     this.rectPreferred = new Uint8Array(width * height);
     this.rectSkippable = new Uint8Array(width * height);
-    this.rectExact = new Uint8Array(width * height * 3);
+    this.rectExact = new Uint32Array(width * height);
     this.rectChosen = new Uint8Array(width * height);
     // Two rows of diffused error, three channels, with a pixel of margin each side.
     this.errors = coding.dither === 'floyd_steinberg' || coding.dither === 'sierra2_4a' ? new Float32Array(2 * (width + 2) * 3) : undefined;
@@ -78,84 +90,21 @@ export class GifFrameCoder {
 
   /** Appends the graphic control extension, image descriptor, local colour table and image data of the next frame. */
   encode(rgba: Uint8Array, delay: number, out: ByteSink): void {
-    const { width, height, screen, coding } = this;
+    const { width, height, screen, coding, packed } = this;
     const first = this.first;
     this.first = false;
     const palette = this.palettes.build(rgba, first ? coding.colors : Math.max(1, coding.colors - 1), PALETTE_SHARE * coding.tolerance ** 2);
     const transparent = first ? -1 : palette.size;
     const colours = palette.colours;
-    const tolerance = coding.tolerance;
-    const bayerAmplitude = coding.dither === 'bayer' ? 32 >> coding.bayerScale : 0;
-    const diffusion = coding.dither === 'floyd_steinberg' || coding.dither === 'sierra2_4a' ? DIFFUSION[coding.dither] : undefined;
-    const errors = this.errors;
-    const rowStride = (width + 2) * 3;
-    errors?.fill(0);
-    let minX = width;
-    let minY = height;
-    let maxX = -1;
-    let maxY = -1;
-    const { skippable, preferred } = this;
-    let lastColour = -1;
-    let lastIndex = 0;
-    for (let y = 0; y < height; y++) {
-      const current = (y & 1) * rowStride;
-      const next = ((y + 1) & 1) * rowStride;
-      if (errors) errors.fill(0, next, next + rowStride);
-      for (let x = 0; x < width; x++) {
-        const p = y * width + x;
-        const r = rgba[p * 4];
-        const g = rgba[p * 4 + 1];
-        const b = rgba[p * 4 + 2];
-        skippable[p] = 0;
-        if (!first) {
-          const dr = r - screen[p * 3];
-          const dg = g - screen[p * 3 + 1];
-          const db = b - screen[p * 3 + 2];
-          if (dr <= tolerance && dr >= -tolerance && dg <= tolerance && dg >= -tolerance && db <= tolerance && db >= -tolerance) skippable[p] = 1;
-        }
-        let tr = r;
-        let tg = g;
-        let tb = b;
-        if (bayerAmplitude > 0) {
-          const offset = ((BAYER[((y & 7) << 3) | (x & 7)] - 31.5) * bayerAmplitude) / 64;
-          tr = clampByte(r + offset);
-          tg = clampByte(g + offset);
-          tb = clampByte(b + offset);
-        } else if (errors) {
-          const e = current + (x + 1) * 3;
-          tr = clampByte(r + errors[e]);
-          tg = clampByte(g + errors[e + 1]);
-          tb = clampByte(b + errors[e + 2]);
-        }
-        // Flat areas repeat a colour pixel after pixel: its index is the one just found.
-        const colour = (tr << 16) | (tg << 8) | tb;
-        if (colour !== lastColour) {
-          lastColour = colour;
-          lastIndex = this.palettes.map(tr, tg, tb);
-        }
-        const index = lastIndex;
-        const cr = colours[index * 3];
-        const cg = colours[index * 3 + 1];
-        const cb = colours[index * 3 + 2];
-        if (errors) diffuse(errors, diffusion!, current, next, x, tr - cr, tg - cg, tb - cb);
-        // The colour on screen already: transparent by default (a run of them costs almost nothing).
-        if (!first && cr === screen[p * 3] && cg === screen[p * 3 + 1] && cb === screen[p * 3 + 2]) {
-          skippable[p] = 1;
-          preferred[p] = transparent;
-          continue;
-        }
-        preferred[p] = index;
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        maxY = y;
-      }
-    }
+    for (let i = 0; i < palette.size; i++) packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
+    const pixels = pixelWords(rgba);
+    const bounds = this.dithered() ? this.mapDithered(rgba, pixels, first, transparent) : this.mapNearest(pixels, first, transparent);
     // Nothing changed: a single transparent pixel keeps the frame (and its delay).
-    const changed = maxX >= 0;
-    if (!changed) minX = minY = maxX = maxY = 0;
-    const rectWidth = maxX - minX + 1;
-    const rectHeight = maxY - minY + 1;
+    const changed = bounds.maxX >= 0;
+    const minX = changed ? bounds.minX : 0;
+    const minY = changed ? bounds.minY : 0;
+    const rectWidth = changed ? bounds.maxX - minX + 1 : 1;
+    const rectHeight = changed ? bounds.maxY - minY + 1 : 1;
     // An unchanged frame needs no colours: a two-entry table keeps it to a few bytes.
     const unchanged = !changed;
     const entries = unchanged ? 2 : palette.size + (transparent >= 0 ? 1 : 0);
@@ -177,22 +126,22 @@ export class GifFrameCoder {
     out.append(table);
     if (unchanged) {
       const one = Uint8Array.of(0);
-      lzwEncode({ preferred: one, skippable: one, exact: one, colours: one, paletteSize: 0, transparent: 0, tolerance: -1, chosen: new Uint8Array(1) }, 1, 2, out);
+      lzwEncode({ preferred: one, skippable: one, exact: new Uint32Array(1), colours: one, paletteSize: 0, transparent: 0, tolerance: -1, chosen: new Uint8Array(1) }, 1, 2, out);
       return;
     }
-    // The rectangle's pixels in order, for the compressor.
+    // The rectangle's pixels in order, for the compressor: the frame's own arrays when it is the whole frame.
     const count = rectWidth * rectHeight;
-    const rectPreferred = this.rectPreferred.subarray(0, count);
-    const rectSkippable = this.rectSkippable.subarray(0, count);
-    const exact = this.rectExact.subarray(0, count * 3);
+    const whole = rectWidth === width && rectHeight === height;
+    const rectPreferred = whole ? this.preferred : this.rectPreferred.subarray(0, count);
+    const rectSkippable = whole ? this.skippable : this.rectSkippable.subarray(0, count);
+    const exact = whole ? pixels : this.rectExact.subarray(0, count);
     const chosen = this.rectChosen.subarray(0, count);
-    for (let y = 0, i = 0; y < rectHeight; y++) {
-      for (let x = 0, p = (minY + y) * width + minX; x < rectWidth; x++, p++, i++) {
-        rectPreferred[i] = preferred[p];
-        rectSkippable[i] = skippable[p];
-        exact[i * 3] = rgba[p * 4];
-        exact[i * 3 + 1] = rgba[p * 4 + 1];
-        exact[i * 3 + 2] = rgba[p * 4 + 2];
+    if (!whole) {
+      for (let y = 0; y < rectHeight; y++) {
+        const from = (minY + y) * width + minX;
+        rectPreferred.set(this.preferred.subarray(from, from + rectWidth), y * rectWidth);
+        rectSkippable.set(this.skippable.subarray(from, from + rectWidth), y * rectWidth);
+        exact.set(pixels.subarray(from, from + rectWidth), y * rectWidth);
       }
     }
     lzwEncode(
@@ -204,7 +153,7 @@ export class GifFrameCoder {
         paletteSize: palette.size,
         transparent,
         // Undithered, a string may take any colour within the tolerance; dithering decided every pixel already.
-        tolerance: coding.dither === 'none' ? tolerance : -1,
+        tolerance: coding.dither === 'none' ? coding.tolerance : -1,
         chosen,
       },
       count,
@@ -214,13 +163,130 @@ export class GifFrameCoder {
     for (let y = 0, i = 0; y < rectHeight; y++) {
       for (let x = 0, p = (minY + y) * width + minX; x < rectWidth; x++, p++, i++) {
         const symbol = chosen[i];
-        if (symbol === transparent) continue;
-        screen[p * 3] = colours[symbol * 3];
-        screen[p * 3 + 1] = colours[symbol * 3 + 1];
-        screen[p * 3 + 2] = colours[symbol * 3 + 2];
+        if (symbol !== transparent) screen[p] = packed[symbol];
       }
     }
   }
+
+  private dithered(): boolean {
+    return this.coding.dither !== 'none';
+  }
+
+  /**
+   * Undithered: each pixel's nearest palette colour, whether it may stay as
+   * it is, and the rectangle of pixels that change. The hot loop of the coder.
+   */
+  private mapNearest(pixels: Uint32Array, first: boolean, transparent: number): Bounds {
+    const { width, height, screen, packed, skippable, preferred, palettes } = this;
+    const tolerance = this.coding.tolerance;
+    let minX = width;
+    let minY = height;
+    let maxX = -1;
+    let maxY = -1;
+    let lastColour = -1;
+    let lastIndex = 0;
+    let lastPacked = 0;
+    for (let y = 0, p = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, p++) {
+        const colour = pixels[p] & 0xffffff;
+        // Flat areas repeat a colour pixel after pixel: its index is the one just found.
+        if (colour !== lastColour) {
+          lastColour = colour;
+          lastIndex = palettes.map(colour & 0xff, (colour >> 8) & 0xff, colour >> 16);
+          lastPacked = packed[lastIndex];
+        }
+        if (first) {
+          skippable[p] = 0;
+        } else {
+          const shown = screen[p];
+          // The colour on screen already: transparent by default (a run of them costs almost nothing).
+          if (lastPacked === shown) {
+            skippable[p] = 1;
+            preferred[p] = transparent;
+            continue;
+          }
+          skippable[p] = withinTolerance(colour, shown, tolerance) ? 1 : 0;
+        }
+        preferred[p] = lastIndex;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        maxY = y;
+      }
+    }
+    return { minX, minY, maxX, maxY };
+  }
+
+  /** As mapNearest, with ordered or error-diffusion dithering before the lookup. */
+  private mapDithered(rgba: Uint8Array, pixels: Uint32Array, first: boolean, transparent: number): Bounds {
+    const { width, height, screen, packed, skippable, preferred, palettes, coding } = this;
+    const tolerance = coding.tolerance;
+    const bayerAmplitude = coding.dither === 'bayer' ? 32 >> coding.bayerScale : 0;
+    const diffusion = coding.dither === 'floyd_steinberg' || coding.dither === 'sierra2_4a' ? DIFFUSION[coding.dither] : undefined;
+    const errors = this.errors;
+    const rowStride = (width + 2) * 3;
+    errors?.fill(0);
+    let minX = width;
+    let minY = height;
+    let maxX = -1;
+    let maxY = -1;
+    for (let y = 0; y < height; y++) {
+      const current = (y & 1) * rowStride;
+      const next = ((y + 1) & 1) * rowStride;
+      if (errors) errors.fill(0, next, next + rowStride);
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x;
+        const r = rgba[p * 4];
+        const g = rgba[p * 4 + 1];
+        const b = rgba[p * 4 + 2];
+        skippable[p] = !first && withinTolerance(pixels[p] & 0xffffff, screen[p], tolerance) ? 1 : 0;
+        let tr = r;
+        let tg = g;
+        let tb = b;
+        if (bayerAmplitude > 0) {
+          const offset = ((BAYER[((y & 7) << 3) | (x & 7)] - 31.5) * bayerAmplitude) / 64;
+          tr = clampByte(r + offset);
+          tg = clampByte(g + offset);
+          tb = clampByte(b + offset);
+        } else if (errors) {
+          const e = current + (x + 1) * 3;
+          tr = clampByte(r + errors[e]);
+          tg = clampByte(g + errors[e + 1]);
+          tb = clampByte(b + errors[e + 2]);
+        }
+        const index = palettes.map(tr, tg, tb);
+        const shown = packed[index];
+        if (errors) diffuse(errors, diffusion!, current, next, x, tr - (shown & 0xff), tg - ((shown >> 8) & 0xff), tb - (shown >> 16));
+        if (!first && shown === screen[p]) {
+          skippable[p] = 1;
+          preferred[p] = transparent;
+          continue;
+        }
+        preferred[p] = index;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        maxY = y;
+      }
+    }
+    return { minX, minY, maxX, maxY };
+  }
+}
+
+/** The rectangle of pixels that change (maxX −1: none). */
+interface Bounds {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+/** Whether two colours (0xbbggrr) differ by at most `tolerance` on every channel. */
+function withinTolerance(a: number, b: number, tolerance: number): boolean {
+  const dr = (a & 0xff) - (b & 0xff);
+  const dg = ((a >> 8) & 0xff) - ((b >> 8) & 0xff);
+  const db = ((a >> 16) & 0xff) - ((b >> 16) & 0xff);
+  return dr <= tolerance && dr >= -tolerance && dg <= tolerance && dg >= -tolerance && db <= tolerance && db >= -tolerance;
 }
 
 function clampByte(v: number): number {

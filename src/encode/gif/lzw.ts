@@ -78,8 +78,8 @@ export interface LzwPixels {
   preferred: Uint8Array;
   /** 1 where the pixel may be left transparent (it already shows a colour close enough). */
   skippable: Uint8Array;
-  /** True colour of each pixel (r, g, b). */
-  exact: Uint8Array;
+  /** True colour of each pixel (0xbbggrr in the low bytes; the top byte is ignored). */
+  exact: Uint32Array;
   /** Palette (r, g, b per entry) and its size; the transparent index is `paletteSize` when used. */
   colours: Uint8Array;
   paletteSize: number;
@@ -102,10 +102,10 @@ function symbolError(px: LzwPixels, p: number, symbol: number): number {
   const t = px.tolerance;
   if (t < 0 || symbol >= px.paletteSize) return -1;
   const c = px.colours;
-  const e = px.exact;
-  const dr = c[symbol * 3] - e[p * 3];
-  const dg = c[symbol * 3 + 1] - e[p * 3 + 1];
-  const db = c[symbol * 3 + 2] - e[p * 3 + 2];
+  const e = px.exact[p];
+  const dr = c[symbol * 3] - (e & 0xff);
+  const dg = c[symbol * 3 + 1] - ((e >> 8) & 0xff);
+  const db = c[symbol * 3 + 2] - ((e >> 16) & 0xff);
   if (dr > t || dr < -t || dg > t || dg < -t || db > t || db < -t) return -1;
   return dr * dr + dg * dg + db * db;
 }
@@ -193,7 +193,7 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
         continue;
       }
       emit(prefix);
-      chosen.set(symbols.subarray(0, count), start);
+      for (let i = 0; i < count; i++) chosen[start + i] = symbols[i];
       const symbol = preferred[p];
       if (nextCode < MAX_CODE) {
         const code = nextCode++;

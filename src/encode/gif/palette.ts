@@ -39,19 +39,26 @@ export interface Palette {
 
 /** The occupied histogram bins of a frame: count and mean colour of each. */
 class Histogram {
-  /** Per bin, side by side (one cache line for a pixel's update): count, then the sums of r, g and b. */
-  private readonly bins = new Float64Array(HIST_SIZE * 4);
+  /**
+   * Per bin, side by side (one cache line for a pixel's update): count, then
+   * the sums of r, g and b, as 32-bit integers (histogramStep keeps them from
+   * overflowing).
+   */
+  private readonly bins = new Uint32Array(HIST_SIZE * 4);
   /** The frame's exact colours while there are at most `limit` of them (then undefined). */
   exactColours: Set<number> | undefined;
   readonly occupied: number[] = [];
 
   add(rgba: Uint8Array, step: number, limit: number): void {
     const { bins, occupied } = this;
+    // One load per pixel: r, g, b are its low three bytes (every platform Node runs on is little-endian).
+    const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
     let exact: Set<number> | undefined = new Set<number>();
-    for (let i = 0; i < rgba.length; i += 4 * step) {
-      const r = rgba[i];
-      const g = rgba[i + 1];
-      const b = rgba[i + 2];
+    for (let i = 0; i < pixels.length; i += step) {
+      const v = pixels[i];
+      const r = v & 0xff;
+      const g = (v >> 8) & 0xff;
+      const b = (v >> 16) & 0xff;
       const at = (((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2)) * 4;
       if (bins[at]++ === 0) occupied.push(at >> 2);
       if (exact) {
@@ -182,6 +189,15 @@ function split(box: Box, colours: Float64Array, weights: Float64Array): [number[
   return [sorted.slice(0, cut), sorted.slice(cut)];
 }
 
+/**
+ * Pixels the histogram counts: every one up to a megapixel, then every second
+ * (plenty for 256 colours), and beyond 2^24 samples fewer still, which keeps
+ * the bins' 32-bit sums from overflowing.
+ */
+function histogramStep(pixels: number): number {
+  return pixels <= 1 << 20 ? 1 : Math.max(2, Math.ceil(pixels / (1 << 24)));
+}
+
 export class PaletteMaker {
   private readonly histogram = new Histogram();
   /** Nearest entry per 7-bit colour key, then (from bit 21) per 6-bit key; -1 until looked up. */
@@ -212,8 +228,7 @@ export class PaletteMaker {
    */
   build(rgba: Uint8Array, size: number, enough = 0): Palette {
     this.histogram.clear();
-    // Large frames: every second pixel is plenty for a 256-colour histogram.
-    this.histogram.add(rgba, rgba.length > 4 * 1024 * 1024 ? 2 : 1, size);
+    this.histogram.add(rgba, histogramStep(rgba.length / 4), size);
     const { colours, weights } = this.histogram.points(MAX_POINTS);
     const n = weights.length;
     // Few enough exact colours: they are the palette, and every pixel keeps its colour.
@@ -251,8 +266,9 @@ export class PaletteMaker {
     for (let round = 0; round < rounds; round++) {
       const sums = new Float64Array(boxes.length * 3);
       const totals = new Float64Array(boxes.length);
+      const search = new CentreSearch(centres, boxes.length);
       for (let m = 0; m < n; m++) {
-        const k = nearestIn(centres, boxes.length, colours[m * 3], colours[m * 3 + 1], colours[m * 3 + 2]);
+        const k = search.nearest(colours[m * 3], colours[m * 3 + 1], colours[m * 3 + 2]);
         totals[k] += weights[m];
         for (let c = 0; c < 3; c++) sums[k * 3 + c] += colours[m * 3 + c] * weights[m];
       }
@@ -296,20 +312,52 @@ export class PaletteMaker {
   }
 }
 
-function nearestIn(centres: Float64Array, size: number, r: number, g: number, b: number): number {
-  let best = 0;
-  let bestDistance = Infinity;
-  for (let k = 0; k < size; k++) {
-    const dr = centres[k * 3] - r;
-    const dg = centres[k * 3 + 1] - g;
-    const db = centres[k * 3 + 2] - b;
-    const d = dr * dr + dg * dg + db * db;
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = k;
-    }
+/**
+ * The centre nearest to a colour, by squared distance, ties to the lowest
+ * index: centres sorted by green, searched outwards from the colour's green
+ * until the green gap alone is larger than the best distance so far.
+ */
+class CentreSearch {
+  private readonly order: Int32Array;
+  private readonly greens: Float64Array;
+
+  constructor(
+    private readonly centres: Float64Array,
+    private readonly size: number,
+  ) {
+    this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => centres[a * 3 + 1] - centres[b * 3 + 1] || a - b);
+    this.greens = Float64Array.from(this.order, (k) => centres[k * 3 + 1]);
   }
-  return best;
+
+  nearest(r: number, g: number, b: number): number {
+    const { order, greens, centres, size } = this;
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (greens[mid] < g) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = 0;
+    let bestDistance = Infinity;
+    let up = lo;
+    let down = lo - 1;
+    while (up < size || down >= 0) {
+      const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
+      const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
+      if (upGap > bestDistance && downGap > bestDistance) break;
+      const k = order[upGap <= downGap ? up++ : down--];
+      const dr = centres[k * 3] - r;
+      const dg = centres[k * 3 + 1] - g;
+      const db = centres[k * 3 + 2] - b;
+      const d = dr * dr + dg * dg + db * db;
+      if (d < bestDistance || (d === bestDistance && k < best)) {
+        bestDistance = d;
+        best = k;
+      }
+    }
+    return best;
+  }
 }
 
 /**
