@@ -50,8 +50,11 @@ const HASH_SIZE = MAX_CODE * 2;
 const hashCodes = new Int16Array(HASH_SIZE);
 const parentOf = new Int16Array(MAX_CODE);
 
+const HASH_BITS = Math.log2(HASH_SIZE);
+
+/** Fibonacci hashing of the pair: every bit of prefix and symbol reaches the slot, so chains stay short. */
 function hashOf(prefix: number, symbol: number): number {
-  return ((prefix << 8) ^ (symbol * 0x9e5)) & (HASH_SIZE - 1);
+  return Math.imul((prefix << 8) | symbol, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
 
 function findChild(prefix: number, symbol: number): number {
