@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FrameSelection } from '../gif/gif-job.js';
 import { defaultGifFps } from './gif.js';
 import { mp4Size } from './mp4.js';
 
@@ -13,6 +14,17 @@ describe('format details', () => {
     expect(defaultGifFps(60, 512, 512)).toBe(15);
     expect(defaultGifFps(25, 512, 512)).toBe(25);
     expect(defaultGifFps(30, 1920, 1080)).toBe(15);
+  });
+
+  it('a GIF at a lower rate takes the video frames nearest its own, and no more than it shows', () => {
+    const taken = (frames: number, fps: number, gifFps: number): number[] => {
+      const selection = new FrameSelection(frames, fps, gifFps);
+      return Array.from({ length: frames }, (_, i) => i).filter((i) => selection.takes(i));
+    };
+    expect(taken(8, 30, 15)).toEqual([0, 2, 4, 6]);
+    expect(taken(10, 30, 12)).toEqual([0, 3, 5, 8]);
+    expect(taken(5, 30, 30)).toEqual([0, 1, 2, 3, 4]);
+    expect(new FrameSelection(9, 30, 15).totalFrames).toBe(5);
   });
 
   it('MP4 sizes are even', () => {

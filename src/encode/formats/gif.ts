@@ -15,6 +15,7 @@ import { threadModule } from '../../threads.js';
 import { PendingOutput } from '../atomic-output.js';
 import { videoFrameCheck } from '../output-checks.js';
 import type { EncodeJob, Encoder } from '../encoder.js';
+import { selectionAhead, type FrameSelection } from '../gif/gif-job.js';
 import type { GifTask, GifTaskResult } from '../gif/gif-messages.js';
 import { readGifComment } from '../gif-file.js';
 import type { OutputFormat } from './output-format.js';
@@ -34,6 +35,9 @@ class GifEncoder implements Encoder {
   /** Frame buffers the thread has finished with. */
   private readonly spare: ArrayBuffer[] = [];
   private totalFrames = 1;
+  /** The frames the GIF shows, when known ahead: the others are not sent at all. */
+  private readonly selection: FrameSelection | undefined;
+  private framesSeen = 0;
   private framesSent = 0;
   private note: string | undefined;
 
@@ -60,6 +64,7 @@ class GifEncoder implements Encoder {
     // harmless; without a listener piscina's 'error' event would end the process.
     this.thread.on('error', () => undefined);
     const budget = job.output.gif.maxBytes === undefined ? undefined : parseByteSize(job.output.gif.maxBytes);
+    this.selection = selectionAhead(job, budget);
     this.send({ type: 'start', job, fd: this.fd, budget });
   }
 
@@ -91,12 +96,14 @@ class GifEncoder implements Encoder {
   }
 
   async writeFrame(rgba: Uint8Array): Promise<void> {
+    const index = this.framesSeen++;
+    if (this.selection && !this.selection.takes(index)) return;
     // The render reuses its frame buffer: the thread gets a copy of its own, in
     // memory that the thread handed back (or new, while there is none).
     const spare = this.spare.pop();
     const copy = spare && spare.byteLength === rgba.byteLength ? new Uint8Array(spare) : new Uint8Array(rgba.byteLength);
     copy.set(rgba);
-    this.send({ type: 'frame', index: this.framesSent++, buffer: copy.buffer }, [copy.buffer]);
+    this.send({ type: 'frame', sequence: this.framesSent++, index, buffer: copy.buffer }, [copy.buffer]);
     while (this.inFlight.length > FRAMES_IN_FLIGHT) await this.inFlight.shift();
   }
 

@@ -94,35 +94,69 @@ const SAMPLE_MEMORY = 64 * 1024 * 1024;
 /** Measured sizes are extrapolated; this much is kept in reserve. */
 const BUDGET_MARGIN = 0.9;
 
+/**
+ * Which frames of the video a GIF at `gifFps` shows: GIF frame j shows video
+ * frame round(j · fps / gifFps). Asked about frames in order, it answers
+ * whether each is the next one the GIF needs.
+ */
+export class FrameSelection {
+  readonly totalFrames: number;
+  private next = 0;
+
+  constructor(
+    frameCount: number,
+    private readonly fps: number,
+    private readonly gifFps: number,
+  ) {
+    this.totalFrames = Math.max(1, Math.round((frameCount * gifFps) / fps));
+  }
+
+  /** Whether video frame `index` is the next the GIF shows (then it counts as shown). */
+  takes(index: number): boolean {
+    if (this.next >= this.totalFrames || Math.round((this.next * this.fps) / this.gifFps) !== index) return false;
+    this.next++;
+    return true;
+  }
+
+  get taken(): number {
+    return this.next;
+  }
+}
+
+/**
+ * The frames a GIF will need, when that is known before any frame is seen
+ * (no size budget, whose search needs every frame); the encoder then sends
+ * the GIF's thread only those.
+ */
+export function selectionAhead(job: EncodeJob, budget: number | undefined): FrameSelection | undefined {
+  if (budget !== undefined) return undefined;
+  return new FrameSelection(job.frameCount, job.fps, requestedSettings(job, false).fps);
+}
+
 /** One GIF being written: frame selection (fps), resampling (size) and the stream. */
 class GifWriter {
   private readonly stream: GifStream;
   private readonly resampler: Resampler | undefined;
-  private gifFrame = 0;
-  private sourceFrame = 0;
-  readonly totalFrames: number;
+  private readonly selection: FrameSelection;
 
   constructor(
-    private readonly job: EncodeJob,
+    job: EncodeJob,
     readonly settings: GifSettings,
     write: (data: Uint8Array) => void,
     comment?: string,
   ) {
-    this.totalFrames = Math.max(1, Math.round((job.frameCount * settings.fps) / job.fps));
+    this.selection = new FrameSelection(job.frameCount, job.fps, settings.fps);
     this.resampler = settings.width !== job.width || settings.height !== job.height ? new Resampler(job.width, job.height, settings.width, settings.height) : undefined;
     this.stream = new GifStream(settings.width, settings.height, settings.fps, settings.coding, write, comment);
   }
 
-  /** The source frame GIF frame j shows. */
-  private sourceOf(j: number): number {
-    return Math.round((j * this.job.fps) / this.settings.fps);
+  get totalFrames(): number {
+    return this.selection.totalFrames;
   }
 
-  add(rgba: Uint8Array): void {
-    const index = this.sourceFrame++;
-    if (this.gifFrame >= this.totalFrames || this.sourceOf(this.gifFrame) !== index) return;
-    this.gifFrame++;
-    this.stream.addFrame(this.resampler ? this.resampler.resample(rgba) : rgba);
+  /** Takes video frame `index` (frames come in order; some may be missing, those the GIF does not show). */
+  add(rgba: Uint8Array, index: number): void {
+    if (this.selection.takes(index)) this.stream.addFrame(this.resampler ? this.resampler.resample(rgba) : rgba);
   }
 
   get bytes(): number {
@@ -130,7 +164,7 @@ class GifWriter {
   }
 
   get framesWritten(): number {
-    return this.gifFrame;
+    return this.selection.taken;
   }
 
   end(): void {
@@ -187,8 +221,8 @@ export class GifJob {
       // With the scene's comment, which a small GIF can hardly ignore.
       const trial = new GifWriter({ ...this.job, frameCount: this.sample.length }, settings, () => undefined, this.job.metadata);
       let firstFrameBytes = 0;
-      for (const frame of this.sample) {
-        trial.add(frame);
+      for (const [index, frame] of this.sample.entries()) {
+        trial.add(frame, index);
         if (trial.framesWritten === 1 && firstFrameBytes === 0) firstFrameBytes = trial.bytes;
       }
       const total = Math.max(1, Math.round((this.job.frameCount * settings.fps) / this.job.fps));
@@ -207,20 +241,24 @@ export class GifJob {
     );
   }
 
-  /** Takes the next frame of the video (the GIF keeps what its rate needs). `rgba` may be reused once this returns. */
-  add(rgba: Uint8Array): void {
+  /**
+   * Takes frame `index` of the video (the GIF keeps what its rate needs).
+   * Frames come in order; without a budget, those selectionAhead leaves out
+   * may be missing. `rgba` may be reused once this returns.
+   */
+  add(rgba: Uint8Array, index: number): void {
     if (!this.writer) {
-      // Under a budget the first frames are measured before anything is written.
+      // Under a budget every frame comes, and the first are measured before anything is written.
       this.sample.push(rgba.slice());
       if (this.sample.length >= this.sampleSize) this.flushSample();
       return;
     }
-    this.writer.add(rgba);
+    this.writer.add(rgba, index);
   }
 
   private flushSample(): void {
     this.plan();
-    for (const frame of this.sample) this.writer!.add(frame);
+    for (const [index, frame] of this.sample.entries()) this.writer!.add(frame, index);
     this.sample = [];
   }
 

@@ -4,8 +4,8 @@ import type { EncodeJob } from '../encoder.js';
 export type GifTask =
   /** `fd`: the temporary file, opened by the encoder (threads share the process's descriptors); `budget`: output.gif.maxBytes in bytes. */
   | { type: 'start'; job: EncodeJob; fd: number; budget?: number }
-  /** `index`: the frame's place in the video (tasks must arrive in order). */
-  | { type: 'frame'; index: number; buffer: ArrayBuffer }
+  /** `sequence`: the order the frames were sent in (the thread codes them in that order); `index`: the frame's place in the video. */
+  | { type: 'frame'; sequence: number; index: number; buffer: ArrayBuffer }
   | { type: 'end' };
 
 export type GifTaskResult =

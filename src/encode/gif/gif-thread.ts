@@ -14,15 +14,16 @@ import type { GifTask, GifTaskResult } from './gif-messages.js';
 
 let gif: GifJob | undefined;
 let nextFrame = 0;
-const early = new Map<number, Uint8Array>();
+/** Frames that arrived before their turn, by sequence number. */
+const early = new Map<number, { index: number; rgba: Uint8Array }>();
 
 /** Codes the frames that have arrived, in order, up to the first still missing; returns their memory. */
 function codeWaitingFrames(job: GifJob): ArrayBuffer[] {
   const done: ArrayBuffer[] = [];
   for (let frame = early.get(nextFrame); frame; frame = early.get(nextFrame)) {
     early.delete(nextFrame++);
-    job.add(frame);
-    done.push(frame.buffer as ArrayBuffer);
+    job.add(frame.rgba, frame.index);
+    done.push(frame.rgba.buffer as ArrayBuffer);
   }
   return done;
 }
@@ -52,7 +53,7 @@ export default function runGifTask(task: GifTask): GifTaskResult {
         return withBuffers(codeWaitingFrames(gif));
       }
       case 'frame':
-        early.set(task.index, new Uint8Array(task.buffer));
+        early.set(task.sequence, { index: task.index, rgba: new Uint8Array(task.buffer) });
         return gif ? withBuffers(codeWaitingFrames(gif)) : { type: 'ok' };
       case 'end':
         if (!gif || early.size > 0) throw new Error(`the GIF is missing frame ${nextFrame}`);
