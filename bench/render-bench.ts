@@ -9,10 +9,15 @@ import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderVideo } from '../src/render/video.js';
-import { parseFormats } from '../src/cli/options.js';
-import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { processRole, sampleTree } from './proc-sampler.js';
+
+// The built code (npm run build comes first), so that the worker threads load
+// compiled JavaScript as in a user's render: from the TypeScript source, each
+// thread would first start the TypeScript runner.
+const built = (path: string): string => new URL(`../dist/${path}`, import.meta.url).href;
+const { renderVideo } = (await import(built('render/video.js'))) as typeof import('../src/render/video.js');
+const { parseFormats } = (await import(built('cli/options.js'))) as typeof import('../src/cli/options.js');
+const { sceneFromFile, validateSceneData } = (await import(built('scene/index.js'))) as typeof import('../src/scene/index.js');
 
 const scene = validateSceneData({
   name: 'bench',
