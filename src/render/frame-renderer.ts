@@ -4,7 +4,12 @@
  * stills and tests, and by each worker thread.
  */
 import { createKernel, renderRows, type BackendChoice, type ForwardKernel } from '../core/index.js';
-import { buildModel, FrameBuilder, type SceneFile, type WeightsLibrary } from '../scene/index.js';
+// The scene modules this needs, not the scene index: every render worker loads
+// this file, and the index would also load the YAML parser and the file loader
+// (about 6 MB more per thread).
+import { FrameBuilder, type WeightsLibrary } from '../scene/frames.js';
+import { buildModel } from '../scene/model.js';
+import type { SceneFile } from '../scene/schema.js';
 
 export interface RowRange {
   start: number;
