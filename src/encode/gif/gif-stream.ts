@@ -15,6 +15,8 @@ export function gifDelay(i: number, fps: number): number {
 
 export class GifStream {
   private readonly coder: GifFrameCoder;
+  /** One frame's bytes, reused frame after frame (it grows to the largest frame). */
+  private readonly sink = new ByteSink();
   private frames = 0;
   /** Bytes written so far, header included. */
   bytes = 0;
@@ -24,6 +26,7 @@ export class GifStream {
     readonly height: number,
     private readonly fps: number,
     coding: FrameCoding,
+    /** Receives the file's bytes in order; `data` is only valid during the call (its memory is reused). */
     private readonly write: (data: Uint8Array) => void,
     comment?: string,
   ) {
@@ -44,9 +47,9 @@ export class GifStream {
   }
 
   addFrame(rgba: Uint8Array): void {
-    const sink = new ByteSink();
-    this.coder.encode(rgba, gifDelay(this.frames++, this.fps), sink);
-    this.emit(sink.view());
+    this.sink.length = 0;
+    this.coder.encode(rgba, gifDelay(this.frames++, this.fps), this.sink);
+    this.emit(this.sink.view());
   }
 
   end(): void {

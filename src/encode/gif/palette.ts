@@ -12,8 +12,9 @@
  */
 const HIST_BITS = 6;
 const HIST_SIZE = 1 << (3 * HIST_BITS);
-const MAP_BITS = 7;
-const MAP_SIZE = 1 << (3 * MAP_BITS);
+/** Slots of the cache of nearest entries (see PaletteMaker): 320 kB. */
+const CACHE_BITS = 16;
+const CACHE_SIZE = 1 << CACHE_BITS;
 const REFINE_ROUNDS = 3;
 /**
  * k-means costs points × colours per round: beyond this, one round (three
@@ -48,6 +49,8 @@ class Histogram {
   /** The frame's exact colours while there are at most `limit` of them (then undefined). */
   exactColours: Set<number> | undefined;
   readonly occupied: number[] = [];
+  /** Scratch for merging bins (see points), kept from frame to frame. */
+  private readonly slotOf = new Int32Array(1 << (3 * (HIST_BITS - 1)));
 
   add(rgba: Uint8Array, step: number, limit: number): void {
     const { bins, occupied } = this;
@@ -89,7 +92,7 @@ class Histogram {
       const bits = HIST_BITS - drop;
       const keep = (1 << bits) - 1;
       // Coarse bins indexed directly (at most 2^15): slot + 1 of each, 0 while empty.
-      const slotOf = new Int32Array(1 << (3 * bits));
+      const slotOf = this.slotOf.subarray(0, 1 << (3 * bits)).fill(0);
       merged = new Float64Array(Math.min(n, slotOf.length) * 4);
       n = 0;
       for (const bin of occupied) {
@@ -200,9 +203,14 @@ function histogramStep(pixels: number): number {
 
 export class PaletteMaker {
   private readonly histogram = new Histogram();
-  /** Nearest entry per 7-bit colour key, then (from bit 21) per 6-bit key; -1 until looked up. */
-  private readonly nearest = new Int16Array(MAP_SIZE + (1 << 18)).fill(-1);
-  private readonly touched: number[] = [];
+  /**
+   * Nearest entry per colour key (7-bit, or from bit 21 6-bit), cached in a
+   * direct-mapped table: a frame looks up some thousands of keys, and a table
+   * of every key (2.4 million) would cost megabytes of memory and cache.
+   * A key that loses its slot is simply searched again.
+   */
+  private readonly cachedKeys = new Int32Array(CACHE_SIZE).fill(-1);
+  private readonly cachedIndices = new Uint8Array(CACHE_SIZE);
   private palette: Palette = { colours: new Uint8Array(0), size: 0 };
   private search = new NearestSearch(new Uint8Array(0), 0);
   /** The palette holds every colour of the frame exactly (mapped through `exactIndex`). */
@@ -287,8 +295,7 @@ export class PaletteMaker {
     this.exact = exact;
     this.coarse = coarse;
     this.exactIndex.clear();
-    for (const key of this.touched) this.nearest[key] = -1;
-    this.touched.length = 0;
+    this.cachedKeys.fill(-1);
     return this.palette;
   }
 
@@ -302,12 +309,11 @@ export class PaletteMaker {
 
   /** The cached nearest entry for `key`, found for the key's centre colour the first time. */
   private lookup(key: number, r: number, g: number, b: number): number {
-    let index = this.nearest[key];
-    if (index < 0) {
-      index = this.search.nearest(r, g, b);
-      this.nearest[key] = index;
-      this.touched.push(key);
-    }
+    const slot = Math.imul(key, 0x9e3779b1) >>> (32 - CACHE_BITS);
+    if (this.cachedKeys[slot] === key) return this.cachedIndices[slot];
+    const index = this.search.nearest(r, g, b);
+    this.cachedKeys[slot] = key;
+    this.cachedIndices[slot] = index;
     return index;
   }
 }
