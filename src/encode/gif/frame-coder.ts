@@ -15,7 +15,7 @@
  * error (its nearest colour) is all that can add to that.
  */
 import { ByteSink, lzwEncode } from './lzw.js';
-import { PaletteMaker } from './palette.js';
+import { PaletteMaker, pixelWords } from './palette.js';
 
 export type GifDither = 'none' | 'bayer' | 'floyd_steinberg' | 'sierra2_4a';
 
@@ -45,16 +45,6 @@ const DIFFUSION: Record<'floyd_steinberg' | 'sierra2_4a', { taps: Array<[number,
  * which is about 64 colours for a frame whose colours follow a gradient.
  */
 const PALETTE_SHARE = 0.6;
-
-/**
- * A frame's pixels as 32-bit words: r, g, b and a are the bytes from the
- * lowest (every platform Node runs on is little-endian), so a colour is
- * `word & 0xffffff` and comparing two colours is one comparison.
- */
-function pixelWords(rgba: Uint8Array): Uint32Array {
-  const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
-  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
-}
 
 export class GifFrameCoder {
   private readonly palettes = new PaletteMaker();
@@ -93,11 +83,11 @@ export class GifFrameCoder {
     const { width, height, screen, coding, packed } = this;
     const first = this.first;
     this.first = false;
-    const palette = this.palettes.build(rgba, first ? coding.colors : Math.max(1, coding.colors - 1), PALETTE_SHARE * coding.tolerance ** 2);
+    const pixels = pixelWords(rgba);
+    const palette = this.palettes.build(pixels, width, first ? coding.colors : Math.max(1, coding.colors - 1), PALETTE_SHARE * coding.tolerance ** 2);
     const transparent = first ? -1 : palette.size;
     const colours = palette.colours;
     for (let i = 0; i < palette.size; i++) packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
-    const pixels = pixelWords(rgba);
     const bounds = this.dithered() ? this.mapDithered(rgba, pixels, first, transparent) : this.mapNearest(pixels, first, transparent);
     // Nothing changed: a single transparent pixel keeps the frame (and its delay).
     const changed = bounds.maxX >= 0;

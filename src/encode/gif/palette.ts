@@ -52,27 +52,35 @@ class Histogram {
   /** Scratch for merging bins (see points), kept from frame to frame. */
   private readonly slotOf = new Int32Array(1 << (3 * (HIST_BITS - 1)));
 
-  add(rgba: Uint8Array, step: number, limit: number): void {
+  /**
+   * Counts the frame's pixels (as 32-bit words, see pixelWords), `width` to a
+   * row: first whether it has at most `limit` exact colours (a colourful frame
+   * is found out within its first few hundred pixels), and if not, the bins,
+   * from every `step`-th pixel of each row, shifted row by row (a checkerboard
+   * for step 2) so that no column is left out everywhere.
+   */
+  add(pixels: Uint32Array, width: number, step: number, limit: number): void {
     const { bins, occupied } = this;
-    // One load per pixel: r, g, b are its low three bytes (every platform Node runs on is little-endian).
-    const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
-    let exact: Set<number> | undefined = new Set<number>();
-    for (let i = 0; i < pixels.length; i += step) {
-      const v = pixels[i];
-      const r = v & 0xff;
-      const g = (v >> 8) & 0xff;
-      const b = (v >> 16) & 0xff;
-      const at = (((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2)) * 4;
-      if (bins[at]++ === 0) occupied.push(at >> 2);
-      if (exact) {
-        exact.add((r << 16) | (g << 8) | b);
-        if (exact.size > limit) exact = undefined;
-      }
-      bins[at + 1] += r;
-      bins[at + 2] += g;
-      bins[at + 3] += b;
+    const exact = new Set<number>();
+    for (let i = 0; i < pixels.length && exact.size <= limit; i++) exact.add(pixels[i] & 0xffffff);
+    if (exact.size <= limit) {
+      this.exactColours = exact;
+      return;
     }
-    this.exactColours = step === 1 ? exact : undefined;
+    for (let row = 0, y = 0; row < pixels.length; row += width, y++) {
+      const end = Math.min(row + width, pixels.length);
+      for (let i = row + (y % step); i < end; i += step) {
+        const v = pixels[i];
+        const r = v & 0xff;
+        const g = (v >> 8) & 0xff;
+        const b = (v >> 16) & 0xff;
+        const at = (((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2)) * 4;
+        if (bins[at]++ === 0) occupied.push(at >> 2);
+        bins[at + 1] += r;
+        bins[at + 2] += g;
+        bins[at + 3] += b;
+      }
+    }
   }
 
   /**
@@ -193,12 +201,22 @@ function split(box: Box, colours: Float64Array, weights: Float64Array): [number[
 }
 
 /**
- * Pixels the histogram counts: every one up to a megapixel, then every second
- * (plenty for 256 colours), and beyond 2^24 samples fewer still, which keeps
- * the bins' 32-bit sums from overflowing.
+ * Pixels the histogram counts: every one in a small frame, every second in a
+ * larger one (plenty for 256 colours, at half the cost), and beyond 2^25
+ * pixels fewer still, which keeps the bins' 32-bit sums from overflowing.
  */
 function histogramStep(pixels: number): number {
-  return pixels <= 1 << 20 ? 1 : Math.max(2, Math.ceil(pixels / (1 << 24)));
+  return pixels <= 1 << 16 ? 1 : Math.max(2, Math.ceil(pixels / (1 << 24)));
+}
+
+/**
+ * A frame's pixels as 32-bit words: r, g, b and a are the bytes from the
+ * lowest (every platform Node runs on is little-endian), so a colour is
+ * `word & 0xffffff` and comparing two colours is one comparison.
+ */
+export function pixelWords(rgba: Uint8Array): Uint32Array {
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
 }
 
 export class PaletteMaker {
@@ -230,27 +248,28 @@ export class PaletteMaker {
   }
 
   /**
-   * Builds the palette of at most `size` colours for a frame (RGBA), with no
+   * Builds the palette of at most `size` colours for a frame (pixelWords, `width` to a row), with no
    * more colours than it takes to bring the mean squared error per pixel
    * (summed over r, g, b, on the 0–255 scale) down to `enough`.
    */
-  build(rgba: Uint8Array, size: number, enough = 0): Palette {
+  build(pixels: Uint32Array, width: number, size: number, enough = 0): Palette {
     this.histogram.clear();
-    this.histogram.add(rgba, histogramStep(rgba.length / 4), size);
-    const { colours, weights } = this.histogram.points(MAX_POINTS);
-    const n = weights.length;
+    this.histogram.add(pixels, width, histogramStep(pixels.length), size);
     // Few enough exact colours: they are the palette, and every pixel keeps its colour.
     const exact = this.histogram.exactColours;
     if (exact) {
-      const list = [...exact].sort((a, b) => a - b);
+      // In order of (r, g, b).
+      const list = [...exact].map((c) => ((c & 0xff) << 16) | (c & 0xff00) | (c >> 16)).sort((a, b) => a - b);
       return this.use(Uint8Array.from(list.flatMap((c) => [c >> 16, (c >> 8) & 0xff, c & 0xff])), list.length, true);
     }
-    let pixels = 0;
-    for (let m = 0; m < n; m++) pixels += weights[m];
+    const { colours, weights } = this.histogram.points(MAX_POINTS);
+    const n = weights.length;
+    let counted = 0;
+    for (let m = 0; m < n; m++) counted += weights[m];
     const boxes: Box[] = [{ members: Array.from({ length: n }, (_, i) => i), error: 0 }];
     boxes[0].error = boxError(boxes[0].members, colours, weights);
     let error = boxes[0].error;
-    while (boxes.length < size && error > enough * pixels) {
+    while (boxes.length < size && error > enough * counted) {
       let worst = 0;
       for (let b = 1; b < boxes.length; b++) if (boxes[b].error > boxes[worst].error) worst = b;
       if (boxes[worst].error <= 0) break;
@@ -286,7 +305,7 @@ export class PaletteMaker {
     }
     const out = new Uint8Array(boxes.length * 3);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(centres[i])));
-    return this.use(out, boxes.length, false, error / pixels > COARSE_ERROR);
+    return this.use(out, boxes.length, false, error / counted > COARSE_ERROR);
   }
 
   private use(colours: Uint8Array, size: number, exact: boolean, coarse = false): Palette {
