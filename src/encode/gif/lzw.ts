@@ -47,29 +47,31 @@ const nextSibling = new Int16Array(MAX_CODE);
  * missing are the siblings searched for a colour close enough.
  */
 const HASH_SIZE = MAX_CODE * 2;
-const hashCodes = new Int16Array(HASH_SIZE);
-const parentOf = new Int16Array(MAX_CODE);
-
 const HASH_BITS = Math.log2(HASH_SIZE);
+/** Per slot: the pair it holds, (prefix << 8) | symbol, or −1 while empty; and the pair's code. */
+const hashPairs = new Int32Array(HASH_SIZE);
+const hashCodes = new Int16Array(HASH_SIZE);
 
 /** Fibonacci hashing of the pair: every bit of prefix and symbol reaches the slot, so chains stay short. */
-function hashOf(prefix: number, symbol: number): number {
-  return Math.imul((prefix << 8) | symbol, 0x9e3779b1) >>> (32 - HASH_BITS);
+function slotOf(pair: number): number {
+  return Math.imul(pair, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
 
 function findChild(prefix: number, symbol: number): number {
-  for (let h = hashOf(prefix, symbol); ; h = (h + 1) & (HASH_SIZE - 1)) {
-    const code = hashCodes[h];
-    if (code < 0) return -1;
-    if (parentOf[code] === prefix && suffix[code] === symbol) return code;
+  const pair = (prefix << 8) | symbol;
+  for (let h = slotOf(pair); ; h = (h + 1) & (HASH_SIZE - 1)) {
+    const held = hashPairs[h];
+    if (held === pair) return hashCodes[h];
+    if (held < 0) return -1;
   }
 }
 
 function addChild(prefix: number, symbol: number, code: number): void {
-  let h = hashOf(prefix, symbol);
-  while (hashCodes[h] >= 0) h = (h + 1) & (HASH_SIZE - 1);
+  const pair = (prefix << 8) | symbol;
+  let h = slotOf(pair);
+  while (hashPairs[h] >= 0) h = (h + 1) & (HASH_SIZE - 1);
+  hashPairs[h] = pair;
   hashCodes[h] = code;
-  parentOf[code] = prefix;
 }
 const suffix = new Uint8Array(MAX_CODE);
 /** The symbols of the string being matched (a string is at most one code per dictionary entry long). */
@@ -159,7 +161,7 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
   };
 
   firstChild.fill(-1);
-  hashCodes.fill(-1);
+  hashPairs.fill(-1);
   emit(clearCode);
   const n = length;
   const { preferred, chosen } = px;
@@ -207,7 +209,7 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
         addChild(prefix, symbol, code);
       } else {
         firstChild.fill(-1);
-        hashCodes.fill(-1);
+        hashPairs.fill(-1);
         nextCode = clearCode + 2;
         clearing = true;
         emit(clearCode);
