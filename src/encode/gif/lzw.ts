@@ -74,8 +74,6 @@ function addChild(prefix: number, symbol: number, code: number): void {
   hashCodes[h] = code;
 }
 const suffix = new Uint8Array(MAX_CODE);
-/** The symbols of the string being matched (a string is at most one code per dictionary entry long). */
-const symbols = new Uint8Array(MAX_CODE + 1);
 
 /** The pixels of one image, in order, with what each may become. */
 export interface LzwPixels {
@@ -164,23 +162,22 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
   hashPairs.fill(-1);
   emit(clearCode);
   const n = length;
-  const { preferred, chosen } = px;
+  const { preferred, chosen, skippable } = px;
+  const lossy = px.tolerance >= 0;
   if (n > 0) {
-    // `prefix` is the code of the string so far, covering pixels start…p−1 with `symbols`.
-    let start = 0;
+    // `prefix` is the code of the string so far; each pixel's symbol is final once it joins a string.
     let prefix = preferred[0];
-    let count = 1;
-    symbols[0] = prefix;
+    chosen[0] = prefix;
     for (let p = 1; p < n; p++) {
       // The pixel's own symbol continues the string when it can (no error at all).
       const own = findChild(prefix, preferred[p]);
       if (own >= 0) {
         prefix = own;
-        symbols[count++] = preferred[p];
+        chosen[p] = preferred[p];
         continue;
       }
       // Otherwise, of the acceptable continuations, the one closest to the pixel's true colour.
-      let child = px.tolerance >= 0 || px.skippable[p] === 1 ? firstChild[prefix] : -1;
+      let child = lossy || skippable[p] === 1 ? firstChild[prefix] : -1;
       let match = -1;
       let matchError = Infinity;
       while (child >= 0) {
@@ -194,11 +191,10 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
       }
       if (match >= 0) {
         prefix = match;
-        symbols[count++] = suffix[match];
+        chosen[p] = suffix[match];
         continue;
       }
       emit(prefix);
-      for (let i = 0; i < count; i++) chosen[start + i] = symbols[i];
       const symbol = preferred[p];
       if (nextCode < MAX_CODE) {
         const code = nextCode++;
@@ -214,13 +210,10 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
         clearing = true;
         emit(clearCode);
       }
-      start = p;
       prefix = symbol;
-      symbols[0] = symbol;
-      count = 1;
+      chosen[p] = symbol;
     }
     emit(prefix);
-    chosen.set(symbols.subarray(0, count), start);
   }
   emit(endCode);
   if (accumulated > 0) {
