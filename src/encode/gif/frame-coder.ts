@@ -173,15 +173,18 @@ export class GifFrameCoder {
     let minY = height;
     let maxX = -1;
     let maxY = -1;
-    let lastColour = -1;
+    // Neighbouring pixels often agree in the bits the palette looks at: then their index is the one just found.
+    const shift = palettes.ignoredBits;
+    const keyMask = (0xff >> shift) * 0x010101;
+    let lastKey = -1;
     let lastIndex = 0;
     let lastPacked = 0;
     for (let y = 0, p = 0; y < height; y++) {
       for (let x = 0; x < width; x++, p++) {
         const colour = pixels[p] & 0xffffff;
-        // Flat areas repeat a colour pixel after pixel: its index is the one just found.
-        if (colour !== lastColour) {
-          lastColour = colour;
+        const key = (colour >> shift) & keyMask;
+        if (key !== lastKey) {
+          lastKey = key;
           lastIndex = palettes.map(colour & 0xff, (colour >> 8) & 0xff, colour >> 16);
           lastPacked = packed[lastIndex];
         }

@@ -318,6 +318,15 @@ export class PaletteMaker {
     return this.palette;
   }
 
+  /**
+   * Bits of each channel that map() ignores: 0 for an exact palette, 1 at 7
+   * bits per channel, 2 for a coarse palette. Colours that agree but for
+   * these bits map to the same entry.
+   */
+  get ignoredBits(): number {
+    return this.exact ? 0 : this.coarse ? 2 : 1;
+  }
+
   /** The index of the palette entry nearest to (r, g, b), at 7 bits per channel (6 for a coarse palette). */
   map(r: number, g: number, b: number): number {
     if (this.exact) return this.mapExact(r, g, b);
