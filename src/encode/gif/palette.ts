@@ -122,7 +122,8 @@ class Histogram {
   }
 
   clear(): void {
-    for (const bin of this.occupied) this.bins.fill(0, bin * 4, bin * 4 + 4);
+    const { bins } = this;
+    for (const bin of this.occupied) bins[bin * 4] = bins[bin * 4 + 1] = bins[bin * 4 + 2] = bins[bin * 4 + 3] = 0;
     this.occupied.length = 0;
     this.exactColours = undefined;
   }
