@@ -26,6 +26,10 @@ export function createRenderPool(threads = defaultWorkerCount()): RenderPool {
     maxThreads: threads,
     // Threads stay alive for the whole render; piscina would otherwise reap idle ones.
     idleTimeout: 60_000,
+    // A frame's work is in WebAssembly memory; the little JavaScript garbage it
+    // makes needs no large young generation (V8 would grow it to 16 MB or more
+    // a thread over a long render).
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
   // piscina reports some failures as 'error' events, which would crash the
   // process without a listener. A result arriving for a task already aborted
