@@ -88,7 +88,7 @@ export class GifFrameCoder {
     const transparent = first ? -1 : palette.size;
     const colours = palette.colours;
     for (let i = 0; i < palette.size; i++) packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
-    const bounds = this.dithered() ? this.mapDithered(rgba, pixels, first, transparent) : this.mapNearest(pixels, first, transparent);
+    const bounds = coding.dither !== 'none' ? this.mapDithered(rgba, pixels, first, transparent) : this.mapNearest(pixels, first, transparent);
     // Nothing changed: a single transparent pixel keeps the frame (and its delay).
     const changed = bounds.maxX >= 0;
     const minX = changed ? bounds.minX : 0;
@@ -156,10 +156,6 @@ export class GifFrameCoder {
         if (symbol !== transparent) screen[p] = packed[symbol];
       }
     }
-  }
-
-  private dithered(): boolean {
-    return this.coding.dither !== 'none';
   }
 
   /**

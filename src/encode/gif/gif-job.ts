@@ -225,7 +225,7 @@ export class GifJob {
         trial.add(frame, index);
         if (trial.framesWritten === 1 && firstFrameBytes === 0) firstFrameBytes = trial.bytes;
       }
-      const total = Math.max(1, Math.round((this.job.frameCount * settings.fps) / this.job.fps));
+      const total = new FrameSelection(this.job.frameCount, this.job.fps, settings.fps).totalFrames;
       const rest = trial.framesWritten > 1 ? (trial.bytes - firstFrameBytes) / (trial.framesWritten - 1) : 0;
       const estimate = firstFrameBytes + rest * (total - 1) + 1;
       last = { settings, estimate };

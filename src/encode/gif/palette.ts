@@ -1,6 +1,7 @@
 /**
  * A palette for one frame: median cut over a histogram of the frame's colours
- * (6 bits per channel, each bin keeping the exact mean of its pixels), then a
+ * (6 bits per channel, each bin keeping the exact mean of its pixels; every
+ * second pixel of a large frame, see histogramStep), then a
  * few rounds of k-means over the bins so the entries sit where the colours
  * are. Median cut stops early once the palette is close enough (a mean
  * squared error per pixel given by the caller): a frame whose colours lie
