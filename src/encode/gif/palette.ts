@@ -403,19 +403,24 @@ class CentreSearch {
  * Ties go to the lowest index, as in a plain scan.
  */
 class NearestSearch {
+  /** Entry indices in order of green, and their colours in that order (the walk reads them one after another). */
   private readonly order: Int32Array;
+  private readonly reds: Int32Array;
   private readonly greens: Int32Array;
+  private readonly blues: Int32Array;
 
   constructor(
-    private readonly colours: Uint8Array,
+    colours: Uint8Array,
     private readonly size: number,
   ) {
     this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => colours[a * 3 + 1] - colours[b * 3 + 1] || a - b);
+    this.reds = Int32Array.from(this.order, (i) => colours[i * 3]);
     this.greens = Int32Array.from(this.order, (i) => colours[i * 3 + 1]);
+    this.blues = Int32Array.from(this.order, (i) => colours[i * 3 + 2]);
   }
 
   nearest(r: number, g: number, b: number): number {
-    const { order, greens, colours, size } = this;
+    const { order, reds, greens, blues, size } = this;
     let lo = 0;
     let hi = size;
     while (lo < hi) {
@@ -424,19 +429,21 @@ class NearestSearch {
       else hi = mid;
     }
     let best = 0;
-    let bestDistance = Infinity;
+    // Larger than any distance (3 · 255²), in small integers throughout.
+    let bestDistance = 1 << 30;
     let up = lo;
     let down = lo - 1;
-    for (;;) {
-      const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
-      const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
-      if (upGap > bestDistance && downGap > bestDistance) break;
-      if (upGap === Infinity && downGap === Infinity) break;
-      const i = order[upGap <= downGap ? up++ : down--];
-      const dr = colours[i * 3] - r;
-      const dg = colours[i * 3 + 1] - g;
-      const db = colours[i * 3 + 2] - b;
+    while (up < size || down >= 0) {
+      // A side with no entries left has a gap larger than any.
+      const upGap = up < size ? greens[up] - g : 1024;
+      const downGap = down >= 0 ? g - greens[down] : 1024;
+      if (upGap * upGap > bestDistance && downGap * downGap > bestDistance) break;
+      const k = upGap <= downGap ? up++ : down--;
+      const dr = reds[k] - r;
+      const dg = greens[k] - g;
+      const db = blues[k] - b;
       const d = dr * dr + dg * dg + db * db;
+      const i = order[k];
       if (d < bestDistance || (d === bestDistance && i < best)) {
         bestDistance = d;
         best = i;
