@@ -295,7 +295,7 @@ export class PaletteMaker {
     for (let round = 0; round < rounds; round++) {
       const sums = new Float64Array(boxes.length * 3);
       const totals = new Float64Array(boxes.length);
-      const search = new CentreSearch(centres, boxes.length);
+      const search = new NearestSearch(centres, boxes.length);
       for (let m = 0; m < n; m++) {
         const k = search.nearest(colours[m * 3], colours[m * 3 + 1], colours[m * 3 + 2]);
         totals[k] += weights[m];
@@ -349,24 +349,32 @@ export class PaletteMaker {
 }
 
 /**
- * The centre nearest to a colour, by squared distance, ties to the lowest
- * index: centres sorted by green, searched outwards from the colour's green
- * until the green gap alone is larger than the best distance so far.
+ * The nearest of a set of colours (palette entries, or k-means centres) by
+ * squared RGB distance, ties to the lowest index, as in a plain scan. The
+ * colours are sorted by green; the search walks outwards from the query's
+ * green and stops once the green difference alone exceeds the best distance:
+ * a few colours instead of all. Their components are kept in walk order, so
+ * the walk reads memory one after another.
  */
-class CentreSearch {
+class NearestSearch {
   private readonly order: Int32Array;
+  private readonly reds: Float64Array;
   private readonly greens: Float64Array;
+  private readonly blues: Float64Array;
 
+  /** `colours`: r, g, b of each. */
   constructor(
-    private readonly centres: Float64Array,
+    colours: ArrayLike<number>,
     private readonly size: number,
   ) {
-    this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => centres[a * 3 + 1] - centres[b * 3 + 1] || a - b);
-    this.greens = Float64Array.from(this.order, (k) => centres[k * 3 + 1]);
+    this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => colours[a * 3 + 1] - colours[b * 3 + 1] || a - b);
+    this.reds = Float64Array.from(this.order, (i) => colours[i * 3]);
+    this.greens = Float64Array.from(this.order, (i) => colours[i * 3 + 1]);
+    this.blues = Float64Array.from(this.order, (i) => colours[i * 3 + 2]);
   }
 
   nearest(r: number, g: number, b: number): number {
-    const { order, greens, centres, size } = this;
+    const { order, reds, greens, blues, size } = this;
     let lo = 0;
     let hi = size;
     while (lo < hi) {
@@ -382,62 +390,6 @@ class CentreSearch {
       const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
       const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
       if (upGap > bestDistance && downGap > bestDistance) break;
-      const k = order[upGap <= downGap ? up++ : down--];
-      const dr = centres[k * 3] - r;
-      const dg = centres[k * 3 + 1] - g;
-      const db = centres[k * 3 + 2] - b;
-      const d = dr * dr + dg * dg + db * db;
-      if (d < bestDistance || (d === bestDistance && k < best)) {
-        bestDistance = d;
-        best = k;
-      }
-    }
-    return best;
-  }
-}
-
-/**
- * Nearest palette entry by squared RGB distance. Entries are sorted by green;
- * the search walks outwards from the query's green and stops once the green
- * difference alone exceeds the best distance: a few entries instead of all.
- * Ties go to the lowest index, as in a plain scan.
- */
-class NearestSearch {
-  /** Entry indices in order of green, and their colours in that order (the walk reads them one after another). */
-  private readonly order: Int32Array;
-  private readonly reds: Int32Array;
-  private readonly greens: Int32Array;
-  private readonly blues: Int32Array;
-
-  constructor(
-    colours: Uint8Array,
-    private readonly size: number,
-  ) {
-    this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => colours[a * 3 + 1] - colours[b * 3 + 1] || a - b);
-    this.reds = Int32Array.from(this.order, (i) => colours[i * 3]);
-    this.greens = Int32Array.from(this.order, (i) => colours[i * 3 + 1]);
-    this.blues = Int32Array.from(this.order, (i) => colours[i * 3 + 2]);
-  }
-
-  nearest(r: number, g: number, b: number): number {
-    const { order, reds, greens, blues, size } = this;
-    let lo = 0;
-    let hi = size;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (greens[mid] < g) lo = mid + 1;
-      else hi = mid;
-    }
-    let best = 0;
-    // Larger than any distance (3 · 255²), in small integers throughout.
-    let bestDistance = 1 << 30;
-    let up = lo;
-    let down = lo - 1;
-    while (up < size || down >= 0) {
-      // A side with no entries left has a gap larger than any.
-      const upGap = up < size ? greens[up] - g : 1024;
-      const downGap = down >= 0 ? g - greens[down] : 1024;
-      if (upGap * upGap > bestDistance && downGap * downGap > bestDistance) break;
       const k = upGap <= downGap ? up++ : down--;
       const dr = reds[k] - r;
       const dg = greens[k] - g;
