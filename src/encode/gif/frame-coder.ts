@@ -15,7 +15,8 @@
  * error (its nearest colour) is all that can add to that.
  */
 import { ByteSink, lzwEncode } from './lzw.js';
-import { PaletteMaker, pixelWords } from './palette.js';
+import { distanceWithin, pixelWords } from './colour-words.js';
+import { PaletteMaker } from './palette.js';
 
 export type GifDither = 'none' | 'bayer' | 'floyd_steinberg' | 'sierra2_4a';
 
@@ -88,7 +89,7 @@ export class GifFrameCoder {
     const transparent = first ? -1 : palette.size;
     const colours = palette.colours;
     for (let i = 0; i < palette.size; i++) packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
-    const bounds = coding.dither !== 'none' ? this.mapDithered(rgba, pixels, first, transparent) : this.mapNearest(pixels, first, transparent);
+    const bounds = coding.dither !== 'none' ? this.mapDithered(pixels, first, transparent) : this.mapNearest(pixels, first, transparent);
     // Nothing changed: a single transparent pixel keeps the frame (and its delay).
     const changed = bounds.maxX >= 0;
     const minX = changed ? bounds.minX : 0;
@@ -116,7 +117,7 @@ export class GifFrameCoder {
     out.append(table);
     if (unchanged) {
       const one = Uint8Array.of(0);
-      lzwEncode({ preferred: one, skippable: one, exact: new Uint32Array(1), colours: one, paletteSize: 0, transparent: 0, tolerance: -1, chosen: new Uint8Array(1) }, 1, 2, out);
+      lzwEncode({ preferred: one, skippable: one, exact: new Uint32Array(1), colours: new Uint32Array(1), paletteSize: 0, transparent: 0, tolerance: -1, chosen: new Uint8Array(1) }, 1, 2, out);
       return;
     }
     // The rectangle's pixels in order, for the compressor: the frame's own arrays when it is the whole frame.
@@ -139,7 +140,7 @@ export class GifFrameCoder {
         preferred: rectPreferred,
         skippable: rectSkippable,
         exact,
-        colours,
+        colours: packed,
         paletteSize: palette.size,
         transparent,
         // Undithered, a string may take any colour within the tolerance; dithering decided every pixel already.
@@ -194,7 +195,7 @@ export class GifFrameCoder {
             preferred[p] = transparent;
             continue;
           }
-          skippable[p] = withinTolerance(colour, shown, tolerance) ? 1 : 0;
+          skippable[p] = distanceWithin(colour, shown, tolerance) >= 0 ? 1 : 0;
         }
         preferred[p] = lastIndex;
         if (x < minX) minX = x;
@@ -207,7 +208,7 @@ export class GifFrameCoder {
   }
 
   /** As mapNearest, with ordered or error-diffusion dithering before the lookup. */
-  private mapDithered(rgba: Uint8Array, pixels: Uint32Array, first: boolean, transparent: number): Bounds {
+  private mapDithered(pixels: Uint32Array, first: boolean, transparent: number): Bounds {
     const { width, height, screen, packed, skippable, preferred, palettes, coding } = this;
     const tolerance = coding.tolerance;
     const bayerAmplitude = coding.dither === 'bayer' ? 32 >> coding.bayerScale : 0;
@@ -225,10 +226,11 @@ export class GifFrameCoder {
       if (errors) errors.fill(0, next, next + rowStride);
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
-        const r = rgba[p * 4];
-        const g = rgba[p * 4 + 1];
-        const b = rgba[p * 4 + 2];
-        skippable[p] = !first && withinTolerance(pixels[p] & 0xffffff, screen[p], tolerance) ? 1 : 0;
+        const colour = pixels[p];
+        const r = colour & 0xff;
+        const g = (colour >> 8) & 0xff;
+        const b = (colour >> 16) & 0xff;
+        skippable[p] = !first && distanceWithin(colour, screen[p], tolerance) >= 0 ? 1 : 0;
         let tr = r;
         let tg = g;
         let tb = b;
@@ -268,14 +270,6 @@ interface Bounds {
   minY: number;
   maxX: number;
   maxY: number;
-}
-
-/** Whether two colours (0xbbggrr) differ by at most `tolerance` on every channel. */
-function withinTolerance(a: number, b: number, tolerance: number): boolean {
-  const dr = (a & 0xff) - (b & 0xff);
-  const dg = ((a >> 8) & 0xff) - ((b >> 8) & 0xff);
-  const db = ((a >> 16) & 0xff) - ((b >> 16) & 0xff);
-  return dr <= tolerance && dr >= -tolerance && dg <= tolerance && dg >= -tolerance && db <= tolerance && db >= -tolerance;
 }
 
 function clampByte(v: number): number {

@@ -8,6 +8,8 @@
  * idea behind gifsicle's --lossy). With a negative tolerance this is plain
  * lossless LZW.
  */
+import { distanceWithin } from './colour-words.js';
+
 const BITS = 12;
 const MAX_CODE = 1 << BITS;
 
@@ -83,8 +85,8 @@ export interface LzwPixels {
   skippable: Uint8Array;
   /** True colour of each pixel (0xbbggrr in the low bytes; the top byte is ignored). */
   exact: Uint32Array;
-  /** Palette (r, g, b per entry) and its size; the transparent index is `paletteSize` when used. */
-  colours: Uint8Array;
+  /** Palette (a colour word per entry) and its size; the transparent index is `paletteSize` when used. */
+  colours: Uint32Array;
   paletteSize: number;
   transparent: number;
   /** Largest error per channel a string may add; negative: only the preferred symbol. */
@@ -102,15 +104,8 @@ export interface LzwPixels {
 function symbolError(px: LzwPixels, p: number, symbol: number): number {
   if (symbol === px.preferred[p]) return 0;
   if (symbol === px.transparent) return px.skippable[p] === 1 ? 1 : -1;
-  const t = px.tolerance;
-  if (t < 0 || symbol >= px.paletteSize) return -1;
-  const c = px.colours;
-  const e = px.exact[p];
-  const dr = c[symbol * 3] - (e & 0xff);
-  const dg = c[symbol * 3 + 1] - ((e >> 8) & 0xff);
-  const db = c[symbol * 3 + 2] - ((e >> 16) & 0xff);
-  if (dr > t || dr < -t || dg > t || dg < -t || db > t || db < -t) return -1;
-  return dr * dr + dg * dg + db * db;
+  if (px.tolerance < 0 || symbol >= px.paletteSize) return -1;
+  return distanceWithin(px.colours[symbol], px.exact[p], px.tolerance);
 }
 
 /**

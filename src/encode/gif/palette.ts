@@ -54,7 +54,7 @@ class Histogram {
   private readonly slotOf = new Int32Array(1 << (3 * (HIST_BITS - 1)));
 
   /**
-   * Counts the frame's pixels (as 32-bit words, see pixelWords), `width` to a
+   * Counts the frame's pixels (as colour words, see colour-words.ts), `width` to a
    * row: first whether it has at most `limit` exact colours (a colourful frame
    * is found out within its first few hundred pixels), and if not, the bins,
    * from every `step`-th pixel of each row, shifted row by row (a checkerboard
@@ -211,16 +211,6 @@ function histogramStep(pixels: number): number {
   return pixels <= 1 << 16 ? 1 : Math.max(2, Math.ceil(pixels / (1 << 24)));
 }
 
-/**
- * A frame's pixels as 32-bit words: r, g, b and a are the bytes from the
- * lowest (every platform Node runs on is little-endian), so a colour is
- * `word & 0xffffff` and comparing two colours is one comparison.
- */
-export function pixelWords(rgba: Uint8Array): Uint32Array {
-  const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
-  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
-}
-
 export class PaletteMaker {
   private readonly histogram = new Histogram();
   /**
@@ -250,7 +240,7 @@ export class PaletteMaker {
   }
 
   /**
-   * Builds the palette of at most `size` colours for a frame (pixelWords, `width` to a row), with no
+   * Builds the palette of at most `size` colours for a frame (colour words, `width` to a row), with no
    * more colours than it takes to bring the mean squared error per pixel
    * (summed over r, g, b, on the 0–255 scale) down to `enough`.
    */
