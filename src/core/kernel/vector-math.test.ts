@@ -29,9 +29,17 @@ describe('vector math approximations stay within their stated bounds', () => {
   it('sigmoid: absolute error below 1e-7', () => {
     expect(maxError(scalar(vm.sigmoid), (x) => 1 / (1 + Math.exp(-x)), -40, 40)).toBeLessThan(1e-7);
   });
-  it('tanh: absolute error below 1e-4 everywhere, 2e-7 for |x| < 1.5', () => {
-    expect(maxError(scalar(vm.tanh), Math.tanh, -20, 20)).toBeLessThan(1e-4);
-    expect(maxError(scalar(vm.tanh), Math.tanh, -1.5, 1.5)).toBeLessThan(2e-7);
+  it('tanh: absolute error below 1.2e-5 everywhere and 2e-6 for |x| < 0.5, odd, never beyond ±1', () => {
+    const tanh = scalar(vm.tanh);
+    expect(maxError(tanh, Math.tanh, -20, 20)).toBeLessThan(1.2e-5);
+    // Densely where the fit's error peaks, and near 0, where it must be smallest.
+    expect(maxError(tanh, Math.tanh, 3, 7)).toBeLessThan(1.2e-5);
+    expect(maxError(tanh, Math.tanh, -0.5, 0.5)).toBeLessThan(2e-6);
+    for (const x of [1e-30, 0.3, 2, 5.999, 6, 7, 1e30]) {
+      expect(tanh(-x)).toBe(-tanh(x));
+      expect(Math.abs(tanh(x))).toBeLessThanOrEqual(1);
+    }
+    expect(tanh(0)).toBe(0);
   });
   it('sin and cos: absolute error below 2.5e-7 for |x| < 2000', () => {
     expect(maxError(scalar(vm.sin), Math.sin, -2000, 2000)).toBeLessThan(2.5e-7);

@@ -34,23 +34,30 @@ export function sigmoid(p: VectorProgram, x: Value): Value {
   return p.div(one, p.add(one, exp(p, p.neg(x))));
 }
 
-// Beyond this the Padé form below stops being monotone-close; tanh(4.97) = 1 - 9.6e-5.
-const TANH_CLAMP = 4.97;
-
 /**
- * tanh through the Padé (7, 6) approximant
- *   x (135135 + 17325 x² + 378 x⁴ + x⁶) / (135135 + 62370 x² + 3150 x⁴ + 28 x⁶),
- * with the input clamped to ±4.97 and the result to ±1.
- * Absolute error below 1.0e-4 everywhere (largest just inside the clamp),
- * below 2e-7 for |x| < 1.5: well inside half a step of an 8-bit channel (2e-3),
- * and four divisions cheaper than an exp-based form.
+ * tanh as an odd rational minimax approximation on a clamped input:
+ *   tanh(x) ≈ c·(a0 + a1·c² + a2·c⁴) / (b0 + b1·c² + b2·c⁴ + c⁶),  c = clamp(x, ±6).
+ * The coefficients were fitted by linear programming (bisection on the error)
+ * with a0 = b0, so the slope at 0 is exact, and with the allowed error growing
+ * from 0 to its full size over |x| < 3, where most of a network's values lie:
+ * there an error is carried on through the next layers, while a saturated
+ * unit's is not. The fit also keeps the value at or below 1, so the output
+ * needs no clamp. Measured over every single-precision input with these exact
+ * steps: |error| < 1.2e-5 everywhere, < 5.3e-6 for |x| < 1.5, < 1.7e-6 for
+ * |x| < 0.5; the largest value is 0.9999918.
+ *
+ * Fourteen vector operations. The Padé (7, 6) form used before took nineteen,
+ * with ten times the largest error (1e-4 near its clamp at 4.97); tanh is
+ * about half of a tanh network's work in the kernel.
  */
+export const TANH_CLAMP = 6;
+export const TANH_NUMERATOR = [17548.994140625, 2020.255859375, 26.824745178222656] as const;
+export const TANH_DENOMINATOR = [17548.994140625, 7869.52685546875, 310.77081298828125, 1] as const;
+
 export function tanh(p: VectorProgram, x: Value): Value {
   const c = p.clamp(x, -TANH_CLAMP, TANH_CLAMP);
-  const x2 = p.mul(c, c);
-  const num = p.mul(c, p.polynomial(x2, [135135, 17325, 378, 1]));
-  const den = p.polynomial(x2, [135135, 62370, 3150, 28]);
-  return p.clamp(p.div(num, den), -1, 1);
+  const s = p.mul(c, c);
+  return p.div(p.mul(c, p.polynomial(s, TANH_NUMERATOR)), p.polynomial(s, TANH_DENOMINATOR));
 }
 
 // π split in three so that m * PI_A and m * PI_B are exact for |m| < 2^11.

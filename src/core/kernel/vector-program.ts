@@ -138,8 +138,11 @@ export class VectorProgram {
 
   /** Horner evaluation of c[0] + c[1] x + c[2] x^2 + … */
   polynomial(x: Value, coefficients: readonly number[]): Value {
-    let acc = this.constant(coefficients[coefficients.length - 1]);
-    for (let i = coefficients.length - 2; i >= 0; i--) {
+    let last = coefficients.length - 1;
+    let acc = this.constant(coefficients[last]);
+    // A leading 1 needs no multiplication: 1 · x is exactly x, so the bits are the same.
+    if (last > 0 && coefficients[last] === 1) acc = this.add(x, this.constant(coefficients[--last]));
+    for (let i = last - 1; i >= 0; i--) {
       acc = this.mulAdd(acc, x, this.constant(coefficients[i]));
     }
     return acc;
