@@ -128,7 +128,7 @@ export class ColourMapper {
   constructor(
     private readonly settings: ColourSettings,
     private readonly channels: number,
-    range: OutputRange,
+    private readonly range: OutputRange,
   ) {
     this.unit = toUnit(range);
     this.lut = channels === 1 && settings.mode === 'palette' ? paletteLut(settings.palette, settings.paletteOffset) : undefined;
@@ -141,7 +141,12 @@ export class ColourMapper {
    * `stride`) into `rgba` starting at pixel `firstPixel`.
    */
   write(outputs: Float32Array, stride: number, count: number, rgba: Uint8Array | Uint8ClampedArray, firstPixel: number): void {
-    this.map(outputs, stride, count, rgba, firstPixel, undefined);
+    const { brightness, contrast, invert } = this.settings;
+    if (this.channels >= 3 && this.identityMatrix && brightness === 1 && contrast === 1 && !invert) {
+      writePlainRgb(outputs, stride, count, rgba, firstPixel, this.range === 'symmetric');
+    } else {
+      this.map(outputs, stride, count, rgba, firstPixel, undefined);
+    }
   }
 
   /**
@@ -219,6 +224,32 @@ export class ColourMapper {
         rgba![o + 3] = 255;
       }
     }
+  }
+}
+
+/**
+ * The common case of `map` (RGB outputs, no colour adjustment) as one tight
+ * loop, a tenth of a frame's time otherwise: the same arithmetic, so the same
+ * bytes.
+ */
+function writePlainRgb(outputs: Float32Array, stride: number, count: number, rgba: Uint8Array | Uint8ClampedArray, firstPixel: number, symmetric: boolean): void {
+  const g0 = stride;
+  const b0 = 2 * stride;
+  let o = firstPixel * 4;
+  if (symmetric) {
+    for (let k = 0; k < count; k++, o += 4) {
+      rgba[o] = toByte((outputs[k] + 1) * 0.5);
+      rgba[o + 1] = toByte((outputs[g0 + k] + 1) * 0.5);
+      rgba[o + 2] = toByte((outputs[b0 + k] + 1) * 0.5);
+      rgba[o + 3] = 255;
+    }
+    return;
+  }
+  for (let k = 0; k < count; k++, o += 4) {
+    rgba[o] = toByte(outputs[k]);
+    rgba[o + 1] = toByte(outputs[g0 + k]);
+    rgba[o + 2] = toByte(outputs[b0 + k]);
+    rgba[o + 3] = 255;
   }
 }
 

@@ -99,6 +99,10 @@ export class FeatureWriter {
     const { cosR, sinR, scale } = this;
     const halfW = width / 2;
     const halfH = height / 2;
+    // Where each per-pixel input goes (−1: not an input); the rest are constant.
+    let xAt = -1;
+    let yAt = -1;
+    let rAt = -1;
     let slot = 0;
     for (const name of this.spec.inputs) {
       if (name === 't' || name === 'z') {
@@ -106,18 +110,31 @@ export class FeatureWriter {
         for (let k = 0; k < n; k++, slot++) out.fill(this.constants[slot], slot * stride, slot * stride + count);
         continue;
       }
-      const base = slot * stride;
-      for (let k = 0; k < count; k++) {
-        const pixel = first + k;
-        const row = Math.floor(pixel / width);
-        // With no offset these are exactly (i + ½ − W/2) and (j + ½ − H/2): the pixel centre.
-        const u = pixel - row * width + (0.5 + dx) - halfW;
-        const v = row + (0.5 + dy) - halfH;
-        const x = scale * (u * cosR - v * sinR) + cx;
-        const y = scale * (u * sinR + v * cosR) + cy;
-        out[base + k] = name === 'x' ? x : name === 'y' ? y : Math.sqrt(x * x + y * y);
-      }
+      if (name === 'x') xAt = slot * stride;
+      else if (name === 'y') yAt = slot * stride;
+      else rAt = slot * stride;
       slot++;
+    }
+    if (xAt < 0 && yAt < 0 && rAt < 0) return;
+    // One pass over the pixels, row by row: x and y once per pixel, the row's terms once per row.
+    let row = Math.floor(first / width);
+    let column = first - row * width;
+    for (let k = 0; k < count; ) {
+      // With no offset these are exactly (i + ½ − W/2) and (j + ½ − H/2): the pixel centre.
+      const v = row + (0.5 + dy) - halfH;
+      const vSin = v * sinR;
+      const vCos = v * cosR;
+      const rowEnd = Math.min(count, k + width - column);
+      for (; k < rowEnd; k++, column++) {
+        const u = column + (0.5 + dx) - halfW;
+        const x = scale * (u * cosR - vSin) + cx;
+        const y = scale * (u * sinR + vCos) + cy;
+        if (xAt >= 0) out[xAt + k] = x;
+        if (yAt >= 0) out[yAt + k] = y;
+        if (rAt >= 0) out[rAt + k] = Math.sqrt(x * x + y * y);
+      }
+      row++;
+      column = 0;
     }
   }
 }
