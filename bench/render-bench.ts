@@ -32,7 +32,8 @@ const scene = validateSceneData({
 const dir = mkdtempSync(join(tmpdir(), 'cppn-motion-bench-'));
 try {
   const loaded = sceneFromFile(scene, 'bench', dir, 'bench');
-  const sampler = sampleTree(process.pid, 50);
+  // The sampler runs on this process's main thread: sample lightly (see sampleTree).
+  const sampler = sampleTree(process.pid, 100, 1000);
   let lastFrameAt = 0;
   const result = await renderVideo(loaded, { outStem: join(dir, 'bench'), onProgress: (p) => (lastFrameAt = p.elapsedMs) });
   const sample = sampler.stop();
