@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { sizeSchema } from './frame-size.js';
 
 export const GIF_DITHERS = ['none', 'bayer', 'sierra2_4a', 'floyd_steinberg'] as const;
-export const MP4_PRESETS = ['ultrafast', 'veryfast', 'fast', 'medium', 'slow', 'slower'] as const;
+export const MP4_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
 
 
 /** "5MB", "800kB", "2.5 MiB" or a number of bytes. */
@@ -41,11 +41,11 @@ export const OUTPUT_FORMATS = {
     minSide: 2,
     options: z
       .strictObject({
-        crf: z.int().min(0).max(51).default(18).describe('H.264 quality: lower is better (18 is visually lossless).'),
+        crf: z.int().min(0).max(51).default(17).describe('H.264 quality: lower is better (17 to 18 is visually lossless).'),
         preset: z
           .enum(MP4_PRESETS)
-          .default('fast')
-          .describe('x264 speed: fast (the default) gives the fidelity of medium in about three quarters of its time, for files about 5 % larger.'),
+          .default('faster')
+          .describe('x264 speed. The defaults, faster at crf 17, give the fidelity of medium at crf 18 in under half its CPU time, for files about 10 % larger.'),
       })
       .prefault({}),
   },
