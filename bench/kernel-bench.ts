@@ -64,6 +64,10 @@ async function main(): Promise<void> {
   console.log('medians; "all cores" = one frame split into row bands over a warm worker pool\n');
   const pool = createRenderPool(cores);
   try {
+    // The pool's threads start (load modules, compile) in the background: let
+    // them finish before timing, or the first single-thread figures share the
+    // cores with them.
+    await renderStill(load(workloads.W1), { pool });
     console.log('workload   size        1 thread              all cores');
     for (const [label, data] of Object.entries(workloads)) {
       const loaded = load(data);
