@@ -44,7 +44,7 @@ describe('determinism', () => {
 
   // The reference hash, recorded again when tanh's approximation became the rational
   // minimax form (vector-math.ts). A change here means existing scenes render
-  // differently: the release notes must say so.
+  // differently.
   it('a frame hashes to the same value every time, on both backends', () => {
     const expected = '286d33e6fe07c34ce8b594687c296d18cd0caea9419af8f7dafb1e49f36e2a0e';
     const simd = hash(createWasmKernel, 3);
