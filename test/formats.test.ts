@@ -1,11 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apngAnimation } from '../src/encode/formats/apng.js';
 import { webpAnimation } from '../src/encode/formats/webp.js';
 import { readSceneMetadata } from '../src/encode/metadata.js';
 import { ffmpegBaselineGif, fidelity } from './fidelity.js';
-import { ffprobe, runCli, tempDir, writeScene } from './helpers.js';
+import { CLI, ffprobe, runCli, sha256, tempDir, writeScene } from './helpers.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -133,5 +135,37 @@ describe('animated contact sheet in other formats', () => {
     const bad = await runCli(['batch', scene, '--seeds', '1-2', '--out', join(dir.path, 'series'), '--animated-sheet', 'png']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--animated-sheet png');
+  });
+});
+
+describe('video bytes do not depend on the machine', () => {
+  // taskset limits what the render (and the ffmpeg it starts) may use to one
+  // core, as on a one-core machine; left to themselves, x264 and libvpx would
+  // choose another thread count there and write other bytes.
+  const taskset = spawnSync('taskset', ['--version']).status === 0;
+  it.skipIf(!taskset || availableParallelism() < 2)('the same MP4 and WebM on one core as on every core', async () => {
+    const dir = tempDir();
+    try {
+      const file = writeScene(dir.path, 'cores', `
+name: cores
+output: { size: [128, 128], fps: 30, duration: 1, formats: [mp4, webm] }
+network: { inputs: [x, y, r, t], layers: { depth: 3, width: 8 } }
+keyframes:
+  - { at: 0, seed: 1 }
+  - { at: 0.5, seed: 2 }
+`);
+      const render = (stem: string, oneCore: boolean): void => {
+        const args = [CLI, 'render', file, '--quiet', '--out', join(dir.path, stem)];
+        const result = oneCore ? spawnSync('taskset', ['-c', '0', process.execPath, ...args]) : spawnSync(process.execPath, args);
+        expect(result.status, result.stderr.toString()).toBe(0);
+      };
+      render('one', true);
+      render('all', false);
+      for (const extension of ['mp4', 'webm']) {
+        expect(sha256(readFileSync(join(dir.path, `one.${extension}`))), extension).toBe(sha256(readFileSync(join(dir.path, `all.${extension}`))));
+      }
+    } finally {
+      dir.remove();
+    }
   });
 });

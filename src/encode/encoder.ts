@@ -38,3 +38,15 @@ export interface Encoder {
 export function rawInput(job: EncodeJob): string[] {
   return ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', `${job.width}x${job.height}`, '-framerate', String(job.fps), '-i', 'pipe:0'];
 }
+
+/**
+ * ffmpeg arguments that fix a video encoder's thread count. x264 and libvpx
+ * choose their threads from the machine's cores by default, and the bytes they
+ * write depend on it: the same scene gave a different MP4 on 1, 2, 3 or 4
+ * threads. Four keeps the output the same on every machine, and is as fast as
+ * x264's own choice on two cores; past four, rendering, not encoding, is what
+ * limits a render.
+ */
+export function fixedThreads(): string[] {
+  return ['-threads', '4'];
+}

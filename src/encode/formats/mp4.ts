@@ -1,5 +1,5 @@
 /** MP4: H.264 in yuv420p, moov atom first (faststart) so it plays while it downloads. */
-import { rawInput, type EncodeJob } from '../encoder.js';
+import { fixedThreads, rawInput, type EncodeJob } from '../encoder.js';
 import { videoFrameCheck } from '../output-checks.js';
 import { StreamEncoder } from '../stream-encoder.js';
 import { commentArgs, readCommentTag } from './container-metadata.js';
@@ -23,6 +23,7 @@ export const mp4: OutputFormat = {
       '-c:v', 'libx264',
       '-preset', job.output.mp4.preset,
       '-crf', String(job.output.mp4.crf),
+      ...fixedThreads(),
       '-pix_fmt', 'yuv420p',
       '-movflags', '+faststart',
       ...commentArgs(job),

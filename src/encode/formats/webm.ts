@@ -1,5 +1,5 @@
 /** WebM: VP9 at constant quality, row-parallel. */
-import { rawInput, type EncodeJob } from '../encoder.js';
+import { fixedThreads, rawInput, type EncodeJob } from '../encoder.js';
 import { videoFrameCheck } from '../output-checks.js';
 import { StreamEncoder } from '../stream-encoder.js';
 import { commentArgs, readCommentTag } from './container-metadata.js';
@@ -18,6 +18,7 @@ export const webm: OutputFormat = {
       '-deadline', 'good',
       '-cpu-used', '4',
       '-row-mt', '1',
+      ...fixedThreads(),
       '-pix_fmt', 'yuv420p',
       ...commentArgs(job),
       '-f', 'webm',
