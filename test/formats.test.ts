@@ -143,10 +143,10 @@ describe('video bytes do not depend on the machine', () => {
   // core, as on a one-core machine; left to themselves, x264 and libvpx would
   // choose another thread count there and write other bytes.
   const taskset = spawnSync('taskset', ['--version']).status === 0;
-  it.skipIf(!taskset || availableParallelism() < 2)('the same MP4 and WebM on one core as on every core', async () => {
-    const dir = tempDir();
+  it.skipIf(!taskset || availableParallelism() < 2)('the same MP4 and WebM on one core as on every core', () => {
+    const scratch = tempDir();
     try {
-      const file = writeScene(dir.path, 'cores', `
+      const file = writeScene(scratch.path, 'cores', `
 name: cores
 output: { size: [128, 128], fps: 30, duration: 1, formats: [mp4, webm] }
 network: { inputs: [x, y, r, t], layers: { depth: 3, width: 8 } }
@@ -155,17 +155,17 @@ keyframes:
   - { at: 0.5, seed: 2 }
 `);
       const render = (stem: string, oneCore: boolean): void => {
-        const args = [CLI, 'render', file, '--quiet', '--out', join(dir.path, stem)];
+        const args = [CLI, 'render', file, '--quiet', '--out', join(scratch.path, stem)];
         const result = oneCore ? spawnSync('taskset', ['-c', '0', process.execPath, ...args]) : spawnSync(process.execPath, args);
         expect(result.status, result.stderr.toString()).toBe(0);
       };
       render('one', true);
       render('all', false);
       for (const extension of ['mp4', 'webm']) {
-        expect(sha256(readFileSync(join(dir.path, `one.${extension}`))), extension).toBe(sha256(readFileSync(join(dir.path, `all.${extension}`))));
+        expect(sha256(readFileSync(join(scratch.path, `one.${extension}`))), extension).toBe(sha256(readFileSync(join(scratch.path, `all.${extension}`))));
       }
     } finally {
-      dir.remove();
+      scratch.remove();
     }
   });
 });
