@@ -62,13 +62,18 @@ export const NAMED_PALETTES: Readonly<Record<string, readonly string[]>> = {
   neon: ['#0d0221', '#ff2a6d', '#05d9e8', '#d1f7ff', '#7700a6'],
 };
 
+/** A tanh-like output, −1…1, as 0…1. */
+function fromSymmetric(v: number): number {
+  return (v + 1) * 0.5;
+}
+
 /** Maps a raw output value into [0, 1] according to where its activation's values lie. */
 function toUnit(range: OutputRange): (v: number) => number {
   switch (range) {
     case 'unit':
       return (v) => v;
     case 'symmetric':
-      return (v) => (v + 1) * 0.5;
+      return fromSymmetric;
     case 'unbounded':
       return (v) => v;
   }
@@ -238,9 +243,9 @@ function writePlainRgb(outputs: Float32Array, stride: number, count: number, rgb
   let o = firstPixel * 4;
   if (symmetric) {
     for (let k = 0; k < count; k++, o += 4) {
-      rgba[o] = toByte((outputs[k] + 1) * 0.5);
-      rgba[o + 1] = toByte((outputs[g0 + k] + 1) * 0.5);
-      rgba[o + 2] = toByte((outputs[b0 + k] + 1) * 0.5);
+      rgba[o] = toByte(fromSymmetric(outputs[k]));
+      rgba[o + 1] = toByte(fromSymmetric(outputs[g0 + k]));
+      rgba[o + 2] = toByte(fromSymmetric(outputs[b0 + k]));
       rgba[o + 3] = 255;
     }
     return;
