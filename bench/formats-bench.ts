@@ -36,7 +36,7 @@ try {
   for (const f of frameFiles) frames.push(new Uint8Array((await decodePng(readFileSync(join(framesFolder, f)))).data.buffer));
 
   const variants: Array<{ label: string; format: Format; output?: Partial<SceneFile['output']> }> = [
-    { label: 'mp4 (H.264, crf 17, faster)', format: 'mp4' },
+    { label: 'mp4 (H.264, crf 16, veryfast)', format: 'mp4' },
     { label: 'webm (VP9, crf 32)', format: 'webm' },
     { label: `gif (defaults: ${defaultGifFps(fps, width, height)} fps)`, format: 'gif' },
     { label: `gif, fps ${fps} (every frame)`, format: 'gif', output: { gif: { ...loaded.scene.output.gif, fps } } },

@@ -41,11 +41,11 @@ export const OUTPUT_FORMATS = {
     minSide: 2,
     options: z
       .strictObject({
-        crf: z.int().min(0).max(51).default(17).describe('H.264 quality: lower is better (17 to 18 is visually lossless).'),
+        crf: z.int().min(0).max(51).default(16).describe('H.264 quality: lower is better (16 to 18 is visually lossless).'),
         preset: z
           .enum(MP4_PRESETS)
-          .default('faster')
-          .describe('x264 speed. The defaults, faster at crf 17, give the fidelity of medium at crf 18 in under half its CPU time, for files about 10 % larger.'),
+          .default('veryfast')
+          .describe('x264 speed. The defaults, veryfast at crf 16, give better fidelity than medium at crf 18 in under 40 % of its CPU time, for files about 20 % larger.'),
       })
       .prefault({}),
   },
