@@ -6,6 +6,7 @@ export * from './load-file.js';
 export * from './paths.js';
 export * from './model.js';
 export * from './schema.js';
+export * from './keyframe-time.js';
 export * from './parameters.js';
 export * from './output-formats.js';
 export * from './pacing.js';

@@ -4,7 +4,8 @@
  * on its own when the last keyframe comes earlier; see timeline.ts).
  */
 import { parameter, VALUE_PARAMETERS } from './parameters.js';
-import { keyframeSeconds, type SceneFile } from './schema.js';
+import { keyframeSeconds } from './keyframe-time.js';
+import type { SceneFile } from './schema.js';
 
 const EPSILON = 1e-9;
 

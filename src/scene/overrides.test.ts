@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateSceneData } from './load.js';
 import { overrideScene } from './overrides.js';
-import { keyframeSeconds } from './schema.js';
+import { keyframeSeconds } from './keyframe-time.js';
 import { loopSeamWarnings } from './loop-check.js';
 
 const scene = validateSceneData({

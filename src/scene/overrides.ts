@@ -5,7 +5,8 @@
 import { SceneError, UserError } from '../errors.js';
 import { sceneFromFile, validateSceneData, type LoadedScene } from './load.js';
 import type { Format } from './output-formats.js';
-import { keyframeSeconds, type SceneFile } from './schema.js';
+import { keyframeSeconds } from './keyframe-time.js';
+import type { SceneFile } from './schema.js';
 
 export interface SceneOverrides {
   size?: [number, number];

@@ -14,7 +14,8 @@
  * map.
  */
 import { createKernel, multiplyAddsPerPixel, renderRows, type FrameDescription, type NetworkShape } from '../core/index.js';
-import { keyframeSeconds, type SceneFile } from './schema.js';
+import { keyframeSeconds } from './keyframe-time.js';
+import type { SceneFile } from './schema.js';
 
 /** Longer side of the preview the change is measured on, and its cost cap (multiply-adds per preview frame). */
 const PREVIEW_SIDE = 64;

@@ -4,7 +4,6 @@
  * "this key does nothing here" check. A new animatable parameter is one entry
  * here plus the code that consumes its value (see frames.ts).
  */
-import { z } from 'zod';
 import { ACTIVATIONS, type ActivationName, type ActivationParam } from '../core/index.js';
 
 /**
@@ -28,11 +27,19 @@ export interface SceneView {
 
 type ActivationSpecLike = string | { name: string; squash?: string };
 
+/**
+ * What a keyframe key holds: schema.ts gives each its zod type. The registry
+ * names the type rather than holding the zod schema so that the modules a
+ * render worker loads (frames, timeline) do not load zod, which costs each
+ * thread about 0.1 s to start.
+ */
+export type ParameterValue = 'int' | 'number' | 'string' | 'pair' | 'numbers';
+
 export interface ParameterEntry {
   name: string;
   kind: ParameterKind;
-  /** The keyframe key's schema (optional is added by the schema). */
-  schema: z.ZodType;
+  /** The keyframe key's value (schema.ts makes it optional). */
+  value: ParameterValue;
   /** What it does, for the keyframe key's documentation. */
   description?: string;
   /** Where the value lives in the scene when no keyframe sets it (for documentation and the series grid). */
@@ -80,24 +87,24 @@ function usesPalette(scene: SceneView): boolean {
 }
 
 export const PARAMETERS = [
-  { name: 'seed', kind: 'network', schema: z.int(), description: 'The network at this keyframe: a random network from this seed.', home: ['seed'], grid: false },
+  { name: 'seed', kind: 'network', value: 'int', description: 'The network at this keyframe: a random network from this seed.', home: ['seed'], grid: false },
   {
     name: 'weights',
     kind: 'network',
-    schema: z.string(),
+    value: 'string',
     description: 'The network at this keyframe: a weights file (JSON, PyTorch nn.Linear layout).',
     home: ['weights'],
     grid: false,
   },
-  { name: 'scale', kind: 'number', schema: z.number(), description: 'Weight scale.', home: ['network', 'scale'], grid: true },
-  { name: 'zoom', kind: 'number', schema: z.number(), home: ['view', 'zoom'], grid: true },
-  { name: 'center', kind: 'vector', schema: z.tuple([z.number(), z.number()]), home: ['view', 'center'], grid: false },
-  { name: 'rotation', kind: 'number', schema: z.number(), home: ['view', 'rotation'], period: () => 360, grid: true },
+  { name: 'scale', kind: 'number', value: 'number', description: 'Weight scale.', home: ['network', 'scale'], grid: true },
+  { name: 'zoom', kind: 'number', value: 'number', home: ['view', 'zoom'], grid: true },
+  { name: 'center', kind: 'vector', value: 'pair', home: ['view', 'center'], grid: false },
+  { name: 'rotation', kind: 'number', value: 'number', home: ['view', 'rotation'], period: () => 360, grid: true },
   {
     name: 'frequency',
     kind: 'number',
     activationParam: 'frequency',
-    schema: z.number(),
+    value: 'number',
     description: 'Frequency of every cos/sin layer (and logistic cos squash).',
     grid: true,
     inert: layersUsing('frequency', 'a frequency (only sin, cos and logistic with squash: cos do)'),
@@ -106,7 +113,7 @@ export const PARAMETERS = [
     name: 'slope',
     kind: 'number',
     activationParam: 'slope',
-    schema: z.number(),
+    value: 'number',
     description: 'Slope of every leaky-relu layer.',
     grid: true,
     inert: layersUsing('slope', 'a slope (only leaky-relu does)'),
@@ -115,7 +122,7 @@ export const PARAMETERS = [
     name: 'alpha',
     kind: 'number',
     activationParam: 'alpha',
-    schema: z.number(),
+    value: 'number',
     description: 'α of every elu/celu layer, β of every swish layer.',
     grid: true,
     inert: layersUsing('alpha', 'alpha (only elu, celu and swish do)'),
@@ -124,7 +131,7 @@ export const PARAMETERS = [
     name: 'logisticR',
     kind: 'number',
     activationParam: 'r',
-    schema: z.number(),
+    value: 'number',
     description: 'R of every logistic-map layer.',
     grid: true,
     inert: layersUsing('r', 'the logistic R (only logistic layers do)'),
@@ -132,7 +139,7 @@ export const PARAMETERS = [
   {
     name: 't',
     kind: 'number',
-    schema: z.number(),
+    value: 'number',
     description: 'The time input t (default: runs 0 → 1 over the video).',
     period: (scene) => (scene.network.time.mode === 'circle' ? 1 : undefined),
     grid: false,
@@ -141,20 +148,20 @@ export const PARAMETERS = [
   {
     name: 'z',
     kind: 'vector',
-    schema: z.array(z.number()),
+    value: 'numbers',
     description: 'The latent vector.',
     home: ['z'],
     grid: false,
     inert: (scene) => (scene.network.inputs.includes('z') ? undefined : 'the network has no latent input (add z to network.inputs and set network.latent)'),
   },
-  { name: 'hue', kind: 'number', schema: z.number(), home: ['colour', 'hue'], period: () => 360, grid: true, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no hue (use 3 output channels or a palette)') },
-  { name: 'saturation', kind: 'number', schema: z.number(), home: ['colour', 'saturation'], grid: true, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no saturation (use 3 output channels or a palette)') },
-  { name: 'brightness', kind: 'number', schema: z.number(), home: ['colour', 'brightness'], grid: true },
-  { name: 'contrast', kind: 'number', schema: z.number(), home: ['colour', 'contrast'], grid: true },
+  { name: 'hue', kind: 'number', value: 'number', home: ['colour', 'hue'], period: () => 360, grid: true, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no hue (use 3 output channels or a palette)') },
+  { name: 'saturation', kind: 'number', value: 'number', home: ['colour', 'saturation'], grid: true, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no saturation (use 3 output channels or a palette)') },
+  { name: 'brightness', kind: 'number', value: 'number', home: ['colour', 'brightness'], grid: true },
+  { name: 'contrast', kind: 'number', value: 'number', home: ['colour', 'contrast'], grid: true },
   {
     name: 'paletteOffset',
     kind: 'number',
-    schema: z.number(),
+    value: 'number',
     home: ['colour', 'paletteOffset'],
     period: () => 1,
     grid: true,

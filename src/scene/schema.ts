@@ -14,7 +14,8 @@ import {
   TIME_MODES,
 } from '../core/index.js';
 import { EASING_NAMES, easingProblem } from './easing.js';
-import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter } from './parameters.js';
+import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter, type ParameterValue } from './parameters.js';
+import { keyframeSeconds } from './keyframe-time.js';
 import { parseSeedList } from './seed-list.js';
 import { LIMITS, sizeProblem, sizeSchema } from './frame-size.js';
 import { describeFormats, FORMATS, formatOptionShapes, OUTPUT_FORMATS } from './output-formats.js';
@@ -136,11 +137,25 @@ const outputSchema = z
   })
   .prefault({});
 
-type KeyframeParameters = { [P in (typeof PARAMETERS)[number] as P['name']]: z.ZodOptional<P['schema']> };
+/** The zod type of each kind of keyframe value (parameters.ts), made afresh for every key. */
+const PARAMETER_VALUES = {
+  int: () => z.int(),
+  number: () => z.number(),
+  string: () => z.string(),
+  pair: () => z.tuple([z.number(), z.number()]),
+  numbers: () => z.array(z.number()),
+} as const satisfies Record<ParameterValue, () => z.ZodType>;
+
+type KeyframeParameters = { [P in (typeof PARAMETERS)[number] as P['name']]: z.ZodOptional<ReturnType<(typeof PARAMETER_VALUES)[P['value']]>> };
 
 /** One optional key per animatable parameter, from the registry. */
 function keyframeParameters(): KeyframeParameters {
-  return Object.fromEntries(PARAMETERS.map((p) => [p.name, 'description' in p ? p.schema.optional().describe(p.description) : p.schema.optional()])) as unknown as KeyframeParameters;
+  return Object.fromEntries(
+    PARAMETERS.map((p) => {
+      const schema = PARAMETER_VALUES[p.value]().optional();
+      return [p.name, 'description' in p ? schema.describe(p.description) : schema];
+    }),
+  ) as unknown as KeyframeParameters;
 }
 
 const keyframeSchema = z
@@ -273,10 +288,6 @@ export const sceneSchema = z
     }
   });
 
-/** When a keyframe happens, in seconds, whether it was written with `at` or with `frame`. */
-export function keyframeSeconds(keyframe: { at?: number; frame?: number }, fps: number): number {
-  return keyframe.at ?? keyframe.frame! / fps;
-}
 
 /** A scene as written (before defaults). */
 export type SceneInput = z.input<typeof sceneSchema>;

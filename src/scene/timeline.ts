@@ -8,7 +8,8 @@
  */
 import { easing, type Easing } from './easing.js';
 import { VALUE_PARAMETERS, type NumberParameter, type ValueParameter } from './parameters.js';
-import { keyframeSeconds, type SceneFile } from './schema.js';
+import { keyframeSeconds } from './keyframe-time.js';
+import type { SceneFile } from './schema.js';
 
 /** A network named by a seed or a weights file. */
 export type NetworkRef = { kind: 'seed'; seed: number } | { kind: 'file'; path: string };

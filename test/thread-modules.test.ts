@@ -1,0 +1,41 @@
+/**
+ * What each render thread loads when it starts: every worker of every render
+ * pays for it. The scene's schema (zod) and the YAML parser are for the main
+ * thread; a worker that loaded them took about 0.1 s longer to start.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+let dir: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  dir = tempDir();
+  // A module hook that prints every module the thread's entry loads.
+  writeFileSync(join(dir.path, 'hook.mjs'), 'export async function resolve(s, c, next) { const r = await next(s, c); console.log(r.url); return r; }\n');
+  writeFileSync(join(dir.path, 'register.mjs'), "import { register } from 'node:module';\nregister('./hook.mjs', import.meta.url);\n");
+});
+afterAll(() => dir.remove());
+
+function modulesLoadedBy(entry: string): string[] {
+  const url = pathToFileURL(join(import.meta.dirname, '..', 'dist', entry)).href;
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir.path, 'register.mjs')).href, '-e', `await import(${JSON.stringify(url)})`, '--input-type=module'], { encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+describe('thread start-up', () => {
+  it('a render worker loads its own modules, without the schema library or the YAML parser', () => {
+    const modules = modulesLoadedBy('render/worker.js');
+    expect(modules.some((m) => m.endsWith('/dist/core/kernel/wasm-kernel.js'))).toBe(true);
+    expect(modules.filter((m) => /\/node_modules\/(zod|yaml)\//.test(m))).toEqual([]);
+  });
+
+  it("the GIF encoder's thread does not load them either", () => {
+    const modules = modulesLoadedBy('encode/gif/gif-thread.js');
+    expect(modules.some((m) => m.endsWith('/dist/encode/gif/lzw.js'))).toBe(true);
+    expect(modules.filter((m) => /\/node_modules\/(zod|yaml)\//.test(m))).toEqual([]);
+  });
+});
