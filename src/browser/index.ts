@@ -13,6 +13,7 @@ export * from '../scene/model.js';
 export * from '../scene/overrides.js';
 export * from '../scene/paths.js';
 export * from '../scene/schema.js';
+export * from '../scene/keyframe-time.js';
 export * from '../scene/seed-list.js';
 export * from '../scene/timeline.js';
 export * from '../scene/weights-file.js';
