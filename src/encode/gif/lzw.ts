@@ -44,15 +44,20 @@ const firstChild = new Int16Array(MAX_CODE);
 const nextSibling = new Int16Array(MAX_CODE);
 /**
  * The child of (prefix, symbol) in one step: an open-addressing table of
- * codes, twice the dictionary's size (small enough to stay in cache). Most
- * pixels continue their string with their own symbol; only when that child is
- * missing are the siblings searched for a colour close enough.
+ * codes, twice the dictionary's size. Most pixels continue their string with
+ * their own symbol; only when that child is missing are the siblings searched
+ * for a colour close enough.
  */
 const HASH_SIZE = MAX_CODE * 2;
 const HASH_BITS = Math.log2(HASH_SIZE);
-/** Per slot: the pair it holds, (prefix << 8) | symbol, or −1 while empty; and the pair's code. */
-const hashPairs = new Int32Array(HASH_SIZE);
-const hashCodes = new Int16Array(HASH_SIZE);
+/**
+ * Per slot, −1 while empty, or the pair it holds, (prefix << 8) | symbol (20
+ * bits), above the pair's code (12 bits): one word per slot, so a lookup is a
+ * single load and the table (32 kB) stays in the first-level cache. No slot
+ * ever holds −1 itself: that would be code 4095 as a child of prefix 4095,
+ * and no code is added after 4095.
+ */
+const hashEntries = new Int32Array(HASH_SIZE);
 
 /** Fibonacci hashing of the pair: every bit of prefix and symbol reaches the slot, so chains stay short. */
 function slotOf(pair: number): number {
@@ -62,18 +67,17 @@ function slotOf(pair: number): number {
 function findChild(prefix: number, symbol: number): number {
   const pair = (prefix << 8) | symbol;
   for (let h = slotOf(pair); ; h = (h + 1) & (HASH_SIZE - 1)) {
-    const held = hashPairs[h];
-    if (held === pair) return hashCodes[h];
-    if (held < 0) return -1;
+    const entry = hashEntries[h];
+    if (entry === -1) return -1;
+    if (entry >>> BITS === pair) return entry & (MAX_CODE - 1);
   }
 }
 
 function addChild(prefix: number, symbol: number, code: number): void {
   const pair = (prefix << 8) | symbol;
   let h = slotOf(pair);
-  while (hashPairs[h] >= 0) h = (h + 1) & (HASH_SIZE - 1);
-  hashPairs[h] = pair;
-  hashCodes[h] = code;
+  while (hashEntries[h] !== -1) h = (h + 1) & (HASH_SIZE - 1);
+  hashEntries[h] = (pair << BITS) | code;
 }
 const suffix = new Uint8Array(MAX_CODE);
 
@@ -154,7 +158,7 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
   };
 
   firstChild.fill(-1);
-  hashPairs.fill(-1);
+  hashEntries.fill(-1);
   emit(clearCode);
   const n = length;
   const { preferred, chosen, skippable } = px;
@@ -200,7 +204,7 @@ export function lzwEncode(px: LzwPixels, length: number, minCodeSize: number, ou
         addChild(prefix, symbol, code);
       } else {
         firstChild.fill(-1);
-        hashPairs.fill(-1);
+        hashEntries.fill(-1);
         nextCode = clearCode + 2;
         clearing = true;
         emit(clearCode);

@@ -211,6 +211,69 @@ function histogramStep(pixels: number): number {
   return pixels <= 1 << 16 ? 1 : Math.max(2, Math.ceil(pixels / (1 << 24)));
 }
 
+/*
+ * The palette's three steps are functions of their own rather than one long
+ * method: V8 compiles (and, as a frame takes new paths, recompiles) each hot
+ * function whole, with what it inlines, and the coder's thread starts afresh
+ * with every GIF.
+ */
+
+/**
+ * Splits the worst box until there are `size` boxes or their summed squared
+ * error is at most `enough` (weighted, over all points); returns the boxes
+ * and that error.
+ */
+function medianCut(colours: Float64Array, weights: Float64Array, size: number, enough: number): { boxes: Box[]; error: number } {
+  const n = weights.length;
+  const boxes: Box[] = [{ members: Array.from({ length: n }, (_, i) => i), error: 0 }];
+  boxes[0].error = boxError(boxes[0].members, colours, weights);
+  let error = boxes[0].error;
+  while (boxes.length < size && error > enough) {
+    let worst = 0;
+    for (let b = 1; b < boxes.length; b++) if (boxes[b].error > boxes[worst].error) worst = b;
+    if (boxes[worst].error <= 0) break;
+    const [a, b] = split(boxes[worst], colours, weights);
+    error -= boxes[worst].error;
+    boxes[worst] = { members: a, error: boxError(a, colours, weights) };
+    boxes.push({ members: b, error: boxError(b, colours, weights) });
+    error += boxes[worst].error + boxes[boxes.length - 1].error;
+  }
+  return { boxes, error };
+}
+
+/** The weighted mean colour of each box, r, g, b per box. */
+function boxCentres(boxes: Box[], colours: Float64Array, weights: Float64Array): Float64Array {
+  const centres = new Float64Array(boxes.length * 3);
+  boxes.forEach((box, k) => {
+    let w = 0;
+    for (const m of box.members) {
+      w += weights[m];
+      for (let c = 0; c < 3; c++) centres[k * 3 + c] += colours[m * 3 + c] * weights[m];
+    }
+    for (let c = 0; c < 3; c++) centres[k * 3 + c] /= w;
+  });
+  return centres;
+}
+
+/** `rounds` rounds of k-means from `centres` (r, g, b of `size` colours) over the weighted points. */
+function refine(centres: Float64Array, size: number, colours: Float64Array, weights: Float64Array, rounds: number): Float64Array {
+  const n = weights.length;
+  for (let round = 0; round < rounds; round++) {
+    const sums = new Float64Array(size * 3);
+    const totals = new Float64Array(size);
+    const search = new NearestSearch(centres, size);
+    for (let m = 0; m < n; m++) {
+      const k = search.nearest(colours[m * 3], colours[m * 3 + 1], colours[m * 3 + 2]);
+      totals[k] += weights[m];
+      for (let c = 0; c < 3; c++) sums[k * 3 + c] += colours[m * 3 + c] * weights[m];
+    }
+    const next = new Float64Array(centres);
+    for (let k = 0; k < size; k++) if (totals[k] > 0) for (let c = 0; c < 3; c++) next[k * 3 + c] = sums[k * 3 + c] / totals[k];
+    centres = next;
+  }
+  return centres;
+}
+
 export class PaletteMaker {
   private readonly histogram = new Histogram();
   /**
@@ -255,46 +318,11 @@ export class PaletteMaker {
       return this.use(Uint8Array.from(list.flatMap((c) => [c >> 16, (c >> 8) & 0xff, c & 0xff])), list.length, true);
     }
     const { colours, weights } = this.histogram.points(MAX_POINTS);
-    const n = weights.length;
     let counted = 0;
-    for (let m = 0; m < n; m++) counted += weights[m];
-    const boxes: Box[] = [{ members: Array.from({ length: n }, (_, i) => i), error: 0 }];
-    boxes[0].error = boxError(boxes[0].members, colours, weights);
-    let error = boxes[0].error;
-    while (boxes.length < size && error > enough * counted) {
-      let worst = 0;
-      for (let b = 1; b < boxes.length; b++) if (boxes[b].error > boxes[worst].error) worst = b;
-      if (boxes[worst].error <= 0) break;
-      const [a, b] = split(boxes[worst], colours, weights);
-      error -= boxes[worst].error;
-      boxes[worst] = { members: a, error: boxError(a, colours, weights) };
-      boxes.push({ members: b, error: boxError(b, colours, weights) });
-      error += boxes[worst].error + boxes[boxes.length - 1].error;
-    }
-    // Centres, then k-means rounds over the bins.
-    let centres = new Float64Array(boxes.length * 3);
-    boxes.forEach((box, k) => {
-      let w = 0;
-      for (const m of box.members) {
-        w += weights[m];
-        for (let c = 0; c < 3; c++) centres[k * 3 + c] += colours[m * 3 + c] * weights[m];
-      }
-      for (let c = 0; c < 3; c++) centres[k * 3 + c] /= w;
-    });
-    const rounds = n * boxes.length <= REFINE_BUDGET ? REFINE_ROUNDS : 1;
-    for (let round = 0; round < rounds; round++) {
-      const sums = new Float64Array(boxes.length * 3);
-      const totals = new Float64Array(boxes.length);
-      const search = new NearestSearch(centres, boxes.length);
-      for (let m = 0; m < n; m++) {
-        const k = search.nearest(colours[m * 3], colours[m * 3 + 1], colours[m * 3 + 2]);
-        totals[k] += weights[m];
-        for (let c = 0; c < 3; c++) sums[k * 3 + c] += colours[m * 3 + c] * weights[m];
-      }
-      const next = new Float64Array(centres);
-      for (let k = 0; k < boxes.length; k++) if (totals[k] > 0) for (let c = 0; c < 3; c++) next[k * 3 + c] = sums[k * 3 + c] / totals[k];
-      centres = next;
-    }
+    for (let m = 0; m < weights.length; m++) counted += weights[m];
+    const { boxes, error } = medianCut(colours, weights, size, enough * counted);
+    const rounds = weights.length * boxes.length <= REFINE_BUDGET ? REFINE_ROUNDS : 1;
+    const centres = refine(boxCentres(boxes, colours, weights), boxes.length, colours, weights, rounds);
     const out = new Uint8Array(boxes.length * 3);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(centres[i])));
     return this.use(out, boxes.length, false, error / counted > COARSE_ERROR);
