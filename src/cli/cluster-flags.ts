@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRedisUrl, createClusterBackend, createDirectoryStore, type ClusterBackend } from '../cluster/index.js';
+import type { ClusterBackend } from '../cluster/index.js';
+import { checkRedisUrl } from '../cluster/redis-url.js';
 import type { Reporter } from './report.js';
 
 export interface ClusterFlags {
@@ -28,6 +29,8 @@ export function addStoreFlag(command: Command): Command {
 /** The cluster backend for --redis, or undefined to render on this machine. */
 export async function clusterBackend(flags: ClusterFlags, report: Reporter, localWorkers?: number): Promise<ClusterBackend | undefined> {
   if (flags.redis === undefined) return undefined;
+  // Loaded only now: the queue's libraries take about a quarter of a second to load, which a render on this machine alone need not pay.
+  const { createClusterBackend, createDirectoryStore } = await import('../cluster/index.js');
   const backend = await createClusterBackend({
     redisUrl: flags.redis,
     store: createDirectoryStore(flags.store ?? DEFAULT_STORE),

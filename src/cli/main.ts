@@ -5,7 +5,9 @@
  * failures of the work itself with exit code 1; interrupts with 130.
  */
 import { Command, CommanderError } from 'commander';
-import { ChunkStoreError, ClusterError } from '../cluster/index.js';
+// The cluster's errors from their own modules: the cluster's index would load the queue's libraries for every command.
+import { ClusterError } from '../cluster/cluster-error.js';
+import { ChunkStoreError } from '../cluster/directory-store.js';
 import { FfmpegError } from '../encode/ffmpeg.js';
 import { InterruptedError, OutputError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';

@@ -10,7 +10,8 @@ import { createLocalBackend } from '../render/local-backend.js';
 import { scheduleFrames } from '../render/scheduler.js';
 import { acceptChunkJob, RejectedJobError } from './chunk-job.js';
 import { describeChunk, type ChunkStore } from './chunk-store.js';
-import { chunkWorker, connect, redactedUrl, UnrecoverableError, type Job } from './redis-queue.js';
+import { chunkWorker, connect, UnrecoverableError, type Job } from './redis-queue.js';
+import { redactedUrl } from './redis-url.js';
 
 export interface ChunkWorkerOptions {
   redisUrl: string;

@@ -15,14 +15,10 @@ import { scenePayload } from '../render/scene-payload.js';
 import type { LoadedScene } from '../scene/index.js';
 import { chunkJob, chunkKey } from './chunk-job.js';
 import { describeChunk, type ChunkHeader, type ChunkStore } from './chunk-store.js';
-import { CHUNK_JOB_OPTIONS, chunkQueue, connect, connectNow, redactedUrl, type Job } from './redis-queue.js';
+import { ClusterError } from './cluster-error.js';
+import { CHUNK_JOB_OPTIONS, chunkQueue, connect, connectNow, type Job } from './redis-queue.js';
+import { redactedUrl } from './redis-url.js';
 
-export class ClusterError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClusterError';
-  }
-}
 
 export interface ClusterBackendOptions {
   redisUrl: string;

@@ -1,6 +1,7 @@
 /** What the queue holds now, for `doctor --redis`: jobs by state, the latest failures, the workers connected. */
-import { ClusterError } from './cluster-backend.js';
-import { chunkQueue, connect, connectNow, redactedUrl } from './redis-queue.js';
+import { ClusterError } from './cluster-error.js';
+import { chunkQueue, connect, connectNow } from './redis-queue.js';
+import { redactedUrl } from './redis-url.js';
 
 export interface QueueStatus {
   redis: string;

@@ -5,7 +5,7 @@
  */
 import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
-import { UserError } from '../errors.js';
+import { redactedUrl } from './redis-url.js';
 
 export { UnrecoverableError, type Job };
 
@@ -29,30 +29,6 @@ export const CHUNK_JOB_OPTIONS: JobsOptions = {
   // Failed chunks stay a day, for `doctor --redis` and for the message the coordinator shows.
   removeOnFail: { age: 24 * 3600 },
 };
-
-/** The URL without its password, for logs and messages. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unreadable URL)';
-  }
-}
-
-export function checkRedisUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`--redis ${url}: not a URL`, 'write redis://host:6379, redis://:password@host:6379 or rediss://host:6380 for TLS');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new UserError(`--redis ${redactedUrl(url)}: use a redis:// or rediss:// (TLS) URL`, 'e.g. redis://:password@host:6379');
-  }
-  return url;
-}
 
 export interface ConnectionOptions {
   /**

@@ -3,10 +3,12 @@ import { ffmpegInfo } from '../../encode/ffmpeg.js';
 import { outputFormats } from '../../encode/formats/index.js';
 import { wasmSimdSupported } from '../../core/index.js';
 import { defaultWorkerCount } from '../../render/pool.js';
-import { checkRedisUrl, queueStatus, QUEUE_NAME } from '../../cluster/index.js';
+import { checkRedisUrl } from '../../cluster/redis-url.js';
 
 /** The queue's state for --redis: jobs by state, workers connected, recent failures. */
 async function queueLines(url: string): Promise<string[]> {
+  // The queue's libraries load only when asked about the queue (see cluster-flags.ts).
+  const { queueStatus, QUEUE_NAME } = await import('../../cluster/index.js');
   const status = await queueStatus(url);
   const { counts } = status;
   const lines = [

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkRedisUrl, createDirectoryStore, startChunkWorker } from '../../cluster/index.js';
+import { checkRedisUrl } from '../../cluster/redis-url.js';
 import { UserError } from '../../errors.js';
 import { addStoreFlag, DEFAULT_STORE, type ClusterFlags } from '../cluster-flags.js';
 import { parseWholeNumber } from '../options.js';
@@ -22,6 +22,8 @@ export function registerWorker(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256));
   addStoreFlag(command).action(async (flags: WorkerFlags) => {
     if (flags.redis === undefined) throw new UserError('--redis is required');
+    // Loaded here, not with the command line: see cluster-flags.ts.
+    const { createDirectoryStore, startChunkWorker } = await import('../../cluster/index.js');
     const store = createDirectoryStore(flags.store ?? DEFAULT_STORE);
     const worker = await startChunkWorker({ redisUrl: flags.redis, store, concurrency: flags.concurrency, threads: flags.workers, log });
     await new Promise<void>((done) => {

@@ -1,7 +1,9 @@
 /**
- * What each render thread loads when it starts: every worker of every render
- * pays for it. The scene's schema (zod) and the YAML parser are for the main
- * thread; a worker that loaded them took about 0.1 s longer to start.
+ * What the command line and each render thread load when they start: every
+ * command, and every worker of every render, pays for it. The scene's schema
+ * (zod) and the YAML parser are for the main thread (a worker that loaded
+ * them took about 0.1 s longer to start); the queue's libraries (BullMQ,
+ * ioredis: a quarter of a second) only for --redis.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,14 +21,19 @@ beforeAll(() => {
 });
 afterAll(() => dir.remove());
 
-function modulesLoadedBy(entry: string): string[] {
-  const url = pathToFileURL(join(import.meta.dirname, '..', 'dist', entry)).href;
-  const result = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir.path, 'register.mjs')).href, '-e', `await import(${JSON.stringify(url)})`, '--input-type=module'], { encoding: 'utf8' });
+/** The modules Node loads for `args` (a script and its arguments, or -e code), in order. */
+function modulesLoaded(args: string[]): string[] {
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir.path, 'register.mjs')).href, ...args], { encoding: 'utf8' });
   expect(result.stderr).toBe('');
-  return result.stdout.split('\n').filter(Boolean);
+  return result.stdout.split('\n').filter((line) => line.startsWith('file:'));
 }
 
-describe('thread start-up', () => {
+function modulesLoadedBy(entry: string): string[] {
+  const url = pathToFileURL(join(import.meta.dirname, '..', 'dist', entry)).href;
+  return modulesLoaded(['--input-type=module', '-e', `await import(${JSON.stringify(url)})`]);
+}
+
+describe('start-up', () => {
   it('a render worker loads its own modules, without the schema library or the YAML parser', () => {
     const modules = modulesLoadedBy('render/worker.js');
     expect(modules.some((m) => m.endsWith('/dist/core/kernel/wasm-kernel.js'))).toBe(true);
@@ -37,5 +44,12 @@ describe('thread start-up', () => {
     const modules = modulesLoadedBy('encode/gif/gif-thread.js');
     expect(modules.some((m) => m.endsWith('/dist/encode/gif/lzw.js'))).toBe(true);
     expect(modules.filter((m) => /\/node_modules\/(zod|yaml)\//.test(m))).toEqual([]);
+  });
+
+  it('the command line loads the queue libraries only for a command given --redis', () => {
+    const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+    const modules = modulesLoaded([cli, 'render', '--help']);
+    expect(modules.some((m) => m.endsWith('/dist/cli/commands/render.js'))).toBe(true);
+    expect(modules.filter((m) => /\/node_modules\/(bullmq|ioredis)\//.test(m))).toEqual([]);
   });
 });

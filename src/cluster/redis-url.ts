@@ -1,0 +1,31 @@
+/**
+ * Redis URLs as the user gives them (--redis): checked, and shown without
+ * their password. Apart from redis-queue.ts so that the command line can
+ * check the flag without loading the queue's libraries, which take about a
+ * quarter of a second to load.
+ */
+import { UserError } from '../errors.js';
+
+/** The URL without its password, for logs and messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unreadable URL)';
+  }
+}
+
+export function checkRedisUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`--redis ${url}: not a URL`, 'write redis://host:6379, redis://:password@host:6379 or rediss://host:6380 for TLS');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new UserError(`--redis ${redactedUrl(url)}: use a redis:// or rediss:// (TLS) URL`, 'e.g. redis://:password@host:6379');
+  }
+  return url;
+}
