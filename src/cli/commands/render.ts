@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { describeFormats, LIMITS, type Format } from '../../scene/index.js';
 import { outputFormats, outputPath } from '../../encode/formats/index.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
+import { createRenderPool } from '../../render/pool.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
@@ -63,23 +64,26 @@ export function registerRender(program: Command): void {
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
       const { model } = loaded;
       if (loaded.motionWarning) report.warn(loaded.motionWarning);
-      // Several moments: a video that passes through one flat frame is not grey goo.
-      const duration = loaded.scene.output.duration;
-      const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
-      if (goo) report.warn(goo);
-      const grain = noiseWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
-      if (grain) report.warn(grain);
       const name = model.name;
       const formats = loaded.scene.output.formats;
       const backend = await clusterBackend(flags, report, flags.workers);
+      // This machine's threads start now, while this thread runs the checks below:
+      // each takes about a fifth of a second, and neither then waits for the other.
+      const pool = backend ? undefined : createRenderPool(flags.workers);
       const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: backend !== undefined });
-      report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
       try {
+        // Several moments: a video that passes through one flat frame is not grey goo.
+        const duration = loaded.scene.output.duration;
+        const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+        if (goo) report.warn(goo);
+        const grain = noiseWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+        if (grain) report.warn(grain);
+        report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
         const result = await interruptible((signal) =>
           renderVideo(loaded, {
             // --from without --out never writes over its source.
             outStem: flags.out === undefined ? stemAvoidingSource(outStem(undefined, name), flags.from, (stem) => formats.map((f) => outputPath(stem, f)), [model.width, model.height]) : outStem(flags.out, name),
-            workers: flags.workers,
+            pool,
             backend,
             signal,
             onProgress: (p) => progress.update(p),
@@ -102,6 +106,7 @@ export function registerRender(program: Command): void {
       } finally {
         progress.stop();
         await backend?.close();
+        await pool?.destroy();
       }
     });
 }
