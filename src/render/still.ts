@@ -1,14 +1,16 @@
 /**
  * Stills: one frame at a given time, rendered by the backend as one picture
  * (locally: across all cores, its rows split into bands). Small images stay
- * on the calling thread, where starting workers would cost more than it saves.
+ * on the calling thread, where starting workers would cost more than it saves
+ * (see THREAD_START_WORK).
  */
 import { UserError } from '../errors.js';
+import { multiplyAddsPerPixel } from '../core/index.js';
 import { representativeTime, type LoadedScene } from '../scene/index.js';
 import type { FrameBackend, Still } from './frame-backend.js';
 import { FrameRenderer } from './frame-renderer.js';
 import { createLocalBackend } from './local-backend.js';
-import { defaultWorkerCount, type RenderPool } from './pool.js';
+import { createRenderPool, defaultWorkerCount, type RenderPool } from './pool.js';
 
 export type { Still } from './frame-backend.js';
 
@@ -24,8 +26,16 @@ export interface StillOptions {
   signal?: AbortSignal;
 }
 
-/** Below this many pixels a still renders on the calling thread. */
+/** Below this many pixels a still renders on the calling thread, even where threads are running already. */
 const PARALLEL_THRESHOLD = 128 * 128;
+
+/**
+ * Multiply-adds above which a still is worth starting threads for: about
+ * half a second of work on one thread. Starting the threads takes about a
+ * third of a second, so a 512×512 still of a small network (45 ms on one
+ * thread) took four times longer on threads started for it.
+ */
+const THREAD_START_WORK = 6e9;
 
 export function stillTime(loaded: LoadedScene, at = 0): number {
   const duration = loaded.scene.output.duration;
@@ -38,11 +48,29 @@ export function stillTime(loaded: LoadedScene, at = 0): number {
   return at;
 }
 
+/** Whether a still of this scene is worth starting `workers` threads for. */
+function worthThreads(loaded: LoadedScene, workers: number): boolean {
+  const { width, height, shape } = loaded.model;
+  const samples = loaded.scene.output.antialias ** 2;
+  return workers > 1 && width * height * samples * multiplyAddsPerPixel(shape) >= THREAD_START_WORK;
+}
+
+/**
+ * The threads a still of this scene will use, started now, or undefined when
+ * it renders on the calling thread. For a caller with other work to do first:
+ * the threads take a few tenths of a second to start. The caller destroys it.
+ */
+export function startStillPool(loaded: LoadedScene, workers = defaultWorkerCount()): RenderPool | undefined {
+  return worthThreads(loaded, workers) ? createRenderPool(workers) : undefined;
+}
+
 export async function renderStill(loaded: LoadedScene, options: StillOptions = {}): Promise<Still> {
   const time = stillTime(loaded, options.at ?? representativeTime(loaded.scene));
   const { width, height } = loaded.model;
   const workers = options.pool?.threads ?? options.workers ?? defaultWorkerCount();
-  if (width * height < PARALLEL_THRESHOLD || (!options.backend && workers <= 1)) {
+  // Threads already running (a pool, a backend) pay off sooner than threads started for this still.
+  const running = options.backend !== undefined || options.pool !== undefined;
+  if (width * height < PARALLEL_THRESHOLD || (!options.backend && workers <= 1) || (!running && !worthThreads(loaded, workers))) {
     const renderer = new FrameRenderer(loaded.scene, loaded.library);
     return { width, height, data: renderer.renderFrame({ time }) };
   }

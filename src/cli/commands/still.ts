@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { encodePng } from '../../encode/png.js';
 import { writeFileAtomic } from '../../encode/atomic-output.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
-import { renderStill } from '../../render/still.js';
+import { renderStill, startStillPool, type Still } from '../../render/still.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { LIMITS, representativeTime } from '../../scene/index.js';
 import { interruptible } from '../interrupts.js';
@@ -33,27 +33,35 @@ export function registerStill(program: Command): void {
     .option('--out <file.png>', 'output file (default: output/<name>.png)')
     .option('--from <file.png>', 're-render the scene stored in an earlier output')
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
+    .option('--workers <n>', 'worker threads for a large still (default: one per core; a small one renders sooner on one thread than threads take to start)', parseWorkers)
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed, antialias: flags.antialias }, report);
       const at = flags.at ?? representativeTime(loaded.scene);
-      const goo = greyGooWarning(loaded, { at });
-      if (goo) report.warn(goo);
-      const grain = noiseWarning(loaded, { at });
-      if (grain) report.warn(grain);
-      const started = performance.now();
       // --from without --out never writes over its source.
       const out = flags.out ?? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`;
-      const still = await interruptible(async (signal) => {
-        // Said once a signal would stop it cleanly.
-        report.info(`rendering ${loaded.model.name}: ${loaded.model.width}x${loaded.model.height} at ${at} s…`);
-        const picture = await renderStill(loaded, { at, workers: flags.workers });
-        if (signal.aborted) throw signal.reason;
-        writeFileAtomic(out, encodePng(picture.data, picture.width, picture.height, JSON.stringify(loaded.scene)));
-        return picture;
-      }, { abandon: true });
+      // The threads start while this thread runs the checks below (see render).
+      const pool = startStillPool(loaded, flags.workers);
+      let started = performance.now();
+      let still: Still;
+      try {
+        const goo = greyGooWarning(loaded, { at });
+        if (goo) report.warn(goo);
+        const grain = noiseWarning(loaded, { at });
+        if (grain) report.warn(grain);
+        started = performance.now();
+        still = await interruptible(async (signal) => {
+          // Said once a signal would stop it cleanly.
+          report.info(`rendering ${loaded.model.name}: ${loaded.model.width}x${loaded.model.height} at ${at} s…`);
+          const picture = await renderStill(loaded, { at, workers: flags.workers, pool });
+          if (signal.aborted) throw signal.reason;
+          writeFileAtomic(out, encodePng(picture.data, picture.width, picture.height, JSON.stringify(loaded.scene)));
+          return picture;
+        }, { abandon: true });
+      } finally {
+        await pool?.destroy();
+      }
       report.info(`wrote ${out} (${still.width}x${still.height}, ${Math.round(performance.now() - started)} ms)`);
     });
 }
