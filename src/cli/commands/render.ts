@@ -67,8 +67,8 @@ export function registerRender(program: Command): void {
       const name = model.name;
       const formats = loaded.scene.output.formats;
       const backend = await clusterBackend(flags, report, flags.workers);
-      // This machine's threads start now, while this thread runs the checks below:
-      // each takes about a fifth of a second, and neither then waits for the other.
+      // This machine's threads start now (about a third of a second), while this
+      // thread runs the checks below (about a fifth): neither waits for the other.
       const pool = backend ? undefined : createRenderPool(flags.workers);
       const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: backend !== undefined });
       try {

@@ -43,7 +43,7 @@ export function registerStill(program: Command): void {
       const out = flags.out ?? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`;
       // The threads start while this thread runs the checks below (see render).
       const pool = startStillPool(loaded, flags.workers);
-      let started = performance.now();
+      let started = 0;
       let still: Still;
       try {
         const goo = greyGooWarning(loaded, { at });

@@ -53,7 +53,7 @@ const HASH_BITS = Math.log2(HASH_SIZE);
 /**
  * Per slot, −1 while empty, or the pair it holds, (prefix << 8) | symbol (20
  * bits), above the pair's code (12 bits): one word per slot, so a lookup is a
- * single load and the table (32 kB) stays in the first-level cache. No slot
+ * single load, from 32 kB (pairs and codes apart took 48 kB). No slot
  * ever holds −1 itself: that would be code 4095 as a child of prefix 4095,
  * and no code is added after 4095.
  */
