@@ -75,7 +75,7 @@ class Histogram {
         const r = v & 0xff;
         const g = (v >> 8) & 0xff;
         const b = (v >> 16) & 0xff;
-        const at = (((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2)) * 4;
+        const at = (((r >> (8 - HIST_BITS)) << (2 * HIST_BITS)) | ((g >> (8 - HIST_BITS)) << HIST_BITS) | (b >> (8 - HIST_BITS))) * 4;
         if (bins[at]++ === 0) occupied.push(at >> 2);
         bins[at + 1] += r;
         bins[at + 2] += g;
