@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { validateSceneData, sceneFromFile } from '../scene/index.js';
 import type { FrameBackend, FrameRange, RenderedUnit, UnitContext } from './frame-backend.js';
-import { scheduleFrames, splitRange, type Progress } from './scheduler.js';
+import { scheduleFrames, splitRange, untilAborted, type Progress } from './scheduler.js';
 
 const loaded = sceneFromFile(validateSceneData({ output: { size: [2, 2], fps: 10, duration: 2.3 } }), 'test', '/', 'sched');
 
@@ -94,5 +94,25 @@ describe('the frame scheduler', () => {
     await expect(run).rejects.toThrow('unit 8 broke');
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(stats.settled).toBe(stats.started);
+  });
+});
+
+describe('untilAborted', () => {
+  it('after a stop, work that fails later is no unhandled rejection (it ended a stopped batch with a stack trace)', async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('stopped'));
+    let fail!: (error: Error) => void;
+    const work = new Promise<void>((_, reject) => (fail = reject));
+    await expect(untilAborted(work, stop.signal)).rejects.toThrow('stopped');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): number => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      fail(new Error('the task has been aborted'));
+      await sleep(20);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
   });
 });

@@ -31,7 +31,13 @@ export interface ScheduleOptions {
 
 /** Rejects as soon as `signal` aborts, so no wait outlives a cancellation. */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The work goes on unwatched, and may yet fail (an encoder whose thread is
+    // being torn down): that must not become an unhandled rejection, which
+    // would end the process with a stack trace instead of the stop's message.
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
