@@ -129,6 +129,8 @@ export class ColourMapper {
   private readonly lut: Float32Array | undefined;
   private readonly matrix: number[];
   private readonly identityMatrix: boolean;
+  /** Brightness, contrast or invert change the colours (after the hue and saturation matrix). */
+  private readonly adjusted: boolean;
 
   constructor(
     private readonly settings: ColourSettings,
@@ -139,6 +141,7 @@ export class ColourMapper {
     this.lut = channels === 1 && settings.mode === 'palette' ? paletteLut(settings.palette, settings.paletteOffset) : undefined;
     this.matrix = colourMatrix(settings.hue, settings.saturation);
     this.identityMatrix = settings.hue === 0 && settings.saturation === 1;
+    this.adjusted = settings.brightness !== 1 || settings.contrast !== 1 || settings.invert;
   }
 
   /**
@@ -146,8 +149,7 @@ export class ColourMapper {
    * `stride`) into `rgba` starting at pixel `firstPixel`.
    */
   write(outputs: Float32Array, stride: number, count: number, rgba: Uint8Array | Uint8ClampedArray, firstPixel: number): void {
-    const { brightness, contrast, invert } = this.settings;
-    if (this.channels >= 3 && this.identityMatrix && brightness === 1 && contrast === 1 && !invert) {
+    if (this.channels >= 3 && this.identityMatrix && !this.adjusted) {
       writePlainRgb(outputs, stride, count, rgba, firstPixel, this.range === 'symmetric');
     } else {
       this.map(outputs, stride, count, rgba, firstPixel, undefined);
@@ -176,9 +178,8 @@ export class ColourMapper {
   }
 
   private map(outputs: Float32Array, stride: number, count: number, rgba: Uint8Array | Uint8ClampedArray | undefined, firstPixel: number, sums: Float64Array | undefined): void {
-    const { unit, lut, matrix, identityMatrix, channels } = this;
+    const { unit, lut, matrix, identityMatrix, channels, adjusted } = this;
     const { brightness, contrast, invert } = this.settings;
-    const adjust = brightness !== 1 || contrast !== 1 || invert;
     let o = firstPixel * 4;
     for (let k = 0; k < count; k++, o += 4) {
       let r: number;
@@ -205,7 +206,7 @@ export class ColourMapper {
         g = g2;
         b = b2;
       }
-      if (adjust) {
+      if (adjusted) {
         r = (r - 0.5) * contrast + 0.5;
         g = (g - 0.5) * contrast + 0.5;
         b = (b - 0.5) * contrast + 0.5;
