@@ -64,13 +64,19 @@ export function startStillPool(loaded: LoadedScene, workers = defaultWorkerCount
   return worthThreads(loaded, workers) ? createRenderPool(workers) : undefined;
 }
 
+/** Whether a still renders on the calling thread rather than on threads (a backend's, a pool's, or started for it). */
+function rendersHere(loaded: LoadedScene, options: StillOptions, workers: number): boolean {
+  if (loaded.model.width * loaded.model.height < PARALLEL_THRESHOLD) return true;
+  if (options.backend) return false;
+  // Threads already running pay off sooner than threads started for this still.
+  return options.pool ? workers <= 1 : !worthThreads(loaded, workers);
+}
+
 export async function renderStill(loaded: LoadedScene, options: StillOptions = {}): Promise<Still> {
   const time = stillTime(loaded, options.at ?? representativeTime(loaded.scene));
   const { width, height } = loaded.model;
   const workers = options.pool?.threads ?? options.workers ?? defaultWorkerCount();
-  // Threads already running (a pool, a backend) pay off sooner than threads started for this still.
-  const running = options.backend !== undefined || options.pool !== undefined;
-  if (width * height < PARALLEL_THRESHOLD || (!options.backend && workers <= 1) || (!running && !worthThreads(loaded, workers))) {
+  if (rendersHere(loaded, options, workers)) {
     const renderer = new FrameRenderer(loaded.scene, loaded.library);
     return { width, height, data: renderer.renderFrame({ time }) };
   }
