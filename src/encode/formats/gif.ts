@@ -8,15 +8,14 @@
  * the best that fits (gif/gif-job.ts).
  */
 import { closeSync, openSync } from 'node:fs';
-import { Piscina } from 'piscina';
 import { fileSystemError, UserError } from '../../errors.js';
 import { parseByteSize } from '../../scene/index.js';
-import { threadModule } from '../../threads.js';
 import { PendingOutput } from '../atomic-output.js';
 import { videoFrameCheck } from '../output-checks.js';
 import type { EncodeJob, Encoder } from '../encoder.js';
 import { selectionAhead, type FrameSelection } from '../gif/gif-job.js';
 import type { GifTask, GifTaskResult } from '../gif/gif-messages.js';
+import { endGifThread, keepGifThread, takeGifThread, type GifThread } from '../gif/gif-threads.js';
 import { readGifComment } from '../gif-file.js';
 import type { OutputFormat } from './output-format.js';
 
@@ -29,8 +28,12 @@ class GifEncoder implements Encoder {
   readonly format = 'gif';
   private readonly output: PendingOutput;
   private fd: number | undefined;
-  /** One thread: its tasks run one at a time, though not always in the order sent (the thread puts frames back in order). */
-  private readonly thread: Piscina<GifTask, GifTaskResult>;
+  /**
+   * One thread: its tasks run one at a time, though not always in the order
+   * sent (the thread puts frames back in order). Undefined once handed back
+   * for the next GIF.
+   */
+  private thread: GifThread | undefined;
   private readonly inFlight: Array<Promise<void>> = [];
   /** Frame buffers the thread has finished with. */
   private readonly spare: ArrayBuffer[] = [];
@@ -50,19 +53,7 @@ class GifEncoder implements Encoder {
       this.output.discard();
       throw fileSystemError(job.path, error) ?? error;
     }
-    const { filename, execArgv } = threadModule(import.meta.url, '../gif/gif-thread');
-    this.thread = new Piscina({
-      filename,
-      execArgv,
-      minThreads: 1,
-      maxThreads: 1,
-      idleTimeout: 60_000,
-      // The coder's short-lived garbage is small: a small young generation keeps the thread's memory down.
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
-    });
-    // An answer arriving for a task that a stopping render has given up on is
-    // harmless; without a listener piscina's 'error' event would end the process.
-    this.thread.on('error', () => undefined);
+    this.thread = takeGifThread();
     const budget = job.output.gif.maxBytes === undefined ? undefined : parseByteSize(job.output.gif.maxBytes);
     this.selection = selectionAhead(job, budget);
     this.send({ type: 'start', job, fd: this.fd, budget });
@@ -78,6 +69,7 @@ class GifEncoder implements Encoder {
 
   /** Queues a task; its answer, if a failure, becomes the error of whoever awaits it. */
   private send(task: GifTask, transfer: ArrayBuffer[] = []): Promise<GifTaskResult> {
+    if (!this.thread) throw new Error('the GIF has ended');
     const answer = this.thread.run(task, { transferList: transfer }).then((result) => {
       if (result.type === 'ok' && result.buffers) this.spare.push(...result.buffers);
       if (result.type === 'failed') {
@@ -115,7 +107,9 @@ class GifEncoder implements Encoder {
         this.totalFrames = done.totalFrames;
         this.note = done.note;
       }
-      await this.thread.destroy();
+      // Its GIF ended cleanly: the thread, compiled by now, can code the next one.
+      keepGifThread(this.thread!);
+      this.thread = undefined;
       closeSync(this.fd!);
       this.fd = undefined;
     } catch (error) {
@@ -130,7 +124,8 @@ class GifEncoder implements Encoder {
   }
 
   async abort(): Promise<void> {
-    await this.thread.destroy();
+    if (this.thread) await endGifThread(this.thread);
+    this.thread = undefined;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.output.discard();

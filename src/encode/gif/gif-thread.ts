@@ -42,6 +42,9 @@ export default function runGifTask(task: GifTask): GifTaskResult {
   try {
     switch (task.type) {
       case 'start': {
+        // The thread may have coded an earlier GIF (gif-threads.ts): its frames start again from 0.
+        nextFrame = 0;
+        early.clear();
         const fd = task.fd;
         gif = new GifJob(
           task.job,
@@ -55,9 +58,12 @@ export default function runGifTask(task: GifTask): GifTaskResult {
       case 'frame':
         early.set(task.sequence, { index: task.index, rgba: new Uint8Array(task.buffer) });
         return gif ? withBuffers(codeWaitingFrames(gif)) : { type: 'ok' };
-      case 'end':
+      case 'end': {
         if (!gif || early.size > 0) throw new Error(`the GIF is missing frame ${nextFrame}`);
-        return { type: 'done', ...gif.finish(), totalFrames: gif.totalFrames };
+        const job = gif;
+        gif = undefined;
+        return { type: 'done', ...job.finish(), totalFrames: job.totalFrames };
+      }
     }
   } catch (error) {
     const e = error as NodeJS.ErrnoException;

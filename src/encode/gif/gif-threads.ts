@@ -1,0 +1,65 @@
+/**
+ * The GIF encoder's threads, kept for the next GIF. A thread's coder runs
+ * slowly at first, while V8 compiles it: on a fresh thread that costs about
+ * half a second of CPU, most of the work of a small GIF in a batch series.
+ * A GIF that ends cleanly hands its thread back; the next GIF in this process
+ * takes it, already compiled. An idle thread does not keep the process
+ * alive (piscina unrefs it) and ends after IDLE_MS or beyond MAX_IDLE.
+ */
+import { Piscina } from 'piscina';
+import { threadModule } from '../../threads.js';
+import type { GifTask, GifTaskResult } from './gif-messages.js';
+
+export type GifThread = Piscina<GifTask, GifTaskResult>;
+
+/** An idle thread ends after this long without a GIF. */
+const IDLE_MS = 30_000;
+/** Idle threads kept at most: as many GIFs as a batch makes at once. */
+const MAX_IDLE = 2;
+
+const idle: Array<{ thread: GifThread; timer: NodeJS.Timeout }> = [];
+
+function startThread(): GifThread {
+  const { filename, execArgv } = threadModule(import.meta.url, './gif-thread');
+  const thread: GifThread = new Piscina({
+    filename,
+    execArgv,
+    minThreads: 1,
+    maxThreads: 1,
+    // The coder's short-lived garbage is small: a small young generation keeps the thread's memory down.
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
+  });
+  // An answer arriving for a task that a stopping render has given up on is
+  // harmless; without a listener piscina's 'error' event would end the process.
+  thread.on('error', () => undefined);
+  return thread;
+}
+
+/** A thread for a new GIF: one a finished GIF left, or a new one. */
+export function takeGifThread(): GifThread {
+  const kept = idle.pop();
+  if (!kept) return startThread();
+  clearTimeout(kept.timer);
+  return kept.thread;
+}
+
+/** Hands back the thread of a GIF that ended cleanly (its 'end' answered), for the next GIF. */
+export function keepGifThread(thread: GifThread): void {
+  if (idle.length >= MAX_IDLE) {
+    void endGifThread(thread);
+    return;
+  }
+  const entry = { thread, timer: setTimeout(() => void dropIdle(entry), IDLE_MS).unref() };
+  idle.push(entry);
+}
+
+async function dropIdle(entry: (typeof idle)[number]): Promise<void> {
+  const at = idle.indexOf(entry);
+  if (at >= 0) idle.splice(at, 1);
+  await endGifThread(entry.thread);
+}
+
+/** Ends a thread (a GIF that failed or stopped: its state is not worth keeping). */
+export async function endGifThread(thread: GifThread): Promise<void> {
+  await thread.destroy();
+}
