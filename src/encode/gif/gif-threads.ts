@@ -14,8 +14,12 @@ export type GifThread = Piscina<GifTask, GifTaskResult>;
 
 /** An idle thread ends after this long without a GIF. */
 const IDLE_MS = 30_000;
-/** Idle threads kept at most: as many GIFs as a batch makes at once. */
-const MAX_IDLE = 2;
+/**
+ * Idle threads kept at most: as many GIFs as a batch makes at once (two
+ * here, eight on a cluster's coordinator). Kept threads are never more than
+ * were busy at one time, so keeping them does not raise the peak memory.
+ */
+const MAX_IDLE = 8;
 
 const idle: Array<{ thread: GifThread; timer: NodeJS.Timeout }> = [];
 
