@@ -50,17 +50,22 @@ export function takeGifThread(): GifThread {
 /** Hands back the thread of a GIF that ended cleanly (its 'end' answered), for the next GIF. */
 export function keepGifThread(thread: GifThread): void {
   if (idle.length >= MAX_IDLE) {
-    void endGifThread(thread);
+    endQuietly(thread);
     return;
   }
-  const entry = { thread, timer: setTimeout(() => void dropIdle(entry), IDLE_MS).unref() };
+  const entry = { thread, timer: setTimeout(() => dropIdle(entry), IDLE_MS).unref() };
   idle.push(entry);
 }
 
-async function dropIdle(entry: (typeof idle)[number]): Promise<void> {
+function dropIdle(entry: (typeof idle)[number]): void {
   const at = idle.indexOf(entry);
   if (at >= 0) idle.splice(at, 1);
-  await endGifThread(entry.thread);
+  endQuietly(entry.thread);
+}
+
+/** Ends an idle thread that nothing waits for: a failure to end it has no one to tell. */
+function endQuietly(thread: GifThread): void {
+  endGifThread(thread).catch(() => undefined);
 }
 
 /** Ends a thread (a GIF that failed or stopped: its state is not worth keeping). */
