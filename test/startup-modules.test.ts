@@ -42,7 +42,7 @@ describe('start-up', () => {
 
   it("the GIF encoder's thread does not load them either", () => {
     const modules = modulesLoadedBy('encode/gif/gif-thread.js');
-    expect(modules.some((m) => m.endsWith('/dist/encode/gif/lzw.js'))).toBe(true);
+    expect(modules.some((m) => m.endsWith('/dist/encode/gif/coder-kernel.js'))).toBe(true);
     expect(modules.filter((m) => /\/node_modules\/(zod|yaml)\//.test(m))).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
  * - the palette: every frame gets its own (palette.ts), with only as many
  *   colours as it takes to come within about the tolerance of the frame;
  * - strings: the compressor may extend a string with any palette colour
- *   within the tolerance of a pixel's true colour (lzw.ts);
+ *   within the tolerance of a pixel's true colour (the LZW in assembly/coder.ts);
  * - stillness: a pixel within the tolerance of what is on screen may be left
  *   transparent, when that makes a longer string. A pixel is transparent by
  *   default only when its colour would not change at all, so that moving
@@ -14,7 +14,8 @@
  * a pixel further than `tolerance` from its true colour; the palette's own
  * error (its nearest colour) is all that can add to that.
  */
-import { ByteSink, lzwEncode } from './lzw.js';
+import type { ByteSink } from './byte-sink.js';
+import { type Bounds, GifCoderKernel } from './coder-kernel.js';
 import { distanceWithin, pixelWords } from './colour-words.js';
 import { PaletteMaker } from './palette.js';
 
@@ -48,18 +49,9 @@ const DIFFUSION: Record<'floyd_steinberg' | 'sierra2_4a', { taps: Array<[number,
 const PALETTE_SHARE = 0.6;
 
 export class GifFrameCoder {
-  private readonly palettes = new PaletteMaker();
-  /** The colour on screen after the last frame, per pixel (0xbbggrr). */
-  private readonly screen: Uint32Array;
-  /** Per pixel: the symbol it would get on its own (transparent when it may stay), and whether it may stay. */
-  private readonly preferred: Uint8Array;
-  private readonly skippable: Uint8Array;
-  private readonly rectPreferred: Uint8Array;
-  private readonly rectSkippable: Uint8Array;
-  private readonly rectExact: Uint32Array;
-  private readonly rectChosen: Uint8Array;
-  /** The palette's colours, packed as on screen. */
-  private readonly packed = new Uint32Array(256);
+  /** The frame, the screen and the per-pixel work: histogram, mapping, compression (WebAssembly). */
+  private readonly kernel: GifCoderKernel;
+  private readonly palettes: PaletteMaker;
   private readonly errors: Float32Array | undefined;
   private first = true;
 
@@ -68,28 +60,21 @@ export class GifFrameCoder {
     readonly height: number,
     private readonly coding: FrameCoding,
   ) {
-    this.screen = new Uint32Array(width * height);
-    this.preferred = new Uint8Array(width * height);
-    this.skippable = new Uint8Array(width * height);
-    this.rectPreferred = new Uint8Array(width * height);
-    this.rectSkippable = new Uint8Array(width * height);
-    this.rectExact = new Uint32Array(width * height);
-    this.rectChosen = new Uint8Array(width * height);
+    this.kernel = new GifCoderKernel(width, height);
+    this.palettes = new PaletteMaker(this.kernel);
     // Two rows of diffused error, three channels, with a pixel of margin each side.
     this.errors = coding.dither === 'floyd_steinberg' || coding.dither === 'sierra2_4a' ? new Float32Array(2 * (width + 2) * 3) : undefined;
   }
 
   /** Appends the graphic control extension, image descriptor, local colour table and image data of the next frame. */
   encode(rgba: Uint8Array, delay: number, out: ByteSink): void {
-    const { width, height, screen, coding, packed } = this;
+    const { coding, kernel } = this;
     const first = this.first;
     this.first = false;
-    const pixels = pixelWords(rgba);
-    const palette = this.palettes.build(pixels, width, first ? coding.colors : Math.max(1, coding.colors - 1), PALETTE_SHARE * coding.tolerance ** 2);
+    kernel.pixels.set(pixelWords(rgba));
+    const palette = this.palettes.build(first ? coding.colors : Math.max(1, coding.colors - 1), PALETTE_SHARE * coding.tolerance ** 2);
     const transparent = first ? -1 : palette.size;
-    const colours = palette.colours;
-    for (let i = 0; i < palette.size; i++) packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
-    const bounds = coding.dither !== 'none' ? this.mapDithered(pixels, first, transparent) : this.mapNearest(pixels, first, transparent);
+    const bounds = coding.dither !== 'none' ? this.mapDithered(first, transparent) : kernel.mapNearest(first, transparent, coding.tolerance);
     // Nothing changed: a single transparent pixel keeps the frame (and its delay).
     const changed = bounds.maxX >= 0;
     const minX = changed ? bounds.minX : 0;
@@ -113,103 +98,21 @@ export class GifFrameCoder {
     descriptor[9] = 0x80 | (tableBits - 1);
     out.append(descriptor);
     const table = new Uint8Array(3 << tableBits);
-    if (!unchanged) table.set(colours.subarray(0, palette.size * 3));
+    if (!unchanged) table.set(palette.colours.subarray(0, palette.size * 3));
     out.append(table);
     if (unchanged) {
-      const one = Uint8Array.of(0);
-      lzwEncode({ preferred: one, skippable: one, exact: new Uint32Array(1), colours: new Uint32Array(1), paletteSize: 0, transparent: 0, tolerance: -1, chosen: new Uint8Array(1) }, 1, 2, out);
+      out.append(kernel.unchangedImage());
       return;
     }
-    // The rectangle's pixels in order, for the compressor: the frame's own arrays when it is the whole frame.
-    const count = rectWidth * rectHeight;
-    const whole = rectWidth === width && rectHeight === height;
-    const rectPreferred = whole ? this.preferred : this.rectPreferred.subarray(0, count);
-    const rectSkippable = whole ? this.skippable : this.rectSkippable.subarray(0, count);
-    const exact = whole ? pixels : this.rectExact.subarray(0, count);
-    const chosen = this.rectChosen.subarray(0, count);
-    if (!whole) {
-      for (let y = 0; y < rectHeight; y++) {
-        const from = (minY + y) * width + minX;
-        rectPreferred.set(this.preferred.subarray(from, from + rectWidth), y * rectWidth);
-        rectSkippable.set(this.skippable.subarray(from, from + rectWidth), y * rectWidth);
-        exact.set(pixels.subarray(from, from + rectWidth), y * rectWidth);
-      }
-    }
-    lzwEncode(
-      {
-        preferred: rectPreferred,
-        skippable: rectSkippable,
-        exact,
-        colours: packed,
-        paletteSize: palette.size,
-        transparent,
-        // Undithered, a string may take any colour within the tolerance; dithering decided every pixel already.
-        tolerance: coding.dither === 'none' ? coding.tolerance : -1,
-        chosen,
-      },
-      count,
-      Math.max(2, tableBits),
-      out,
-    );
-    for (let y = 0, i = 0; y < rectHeight; y++) {
-      for (let x = 0, p = (minY + y) * width + minX; x < rectWidth; x++, p++, i++) {
-        const symbol = chosen[i];
-        if (symbol !== transparent) screen[p] = packed[symbol];
-      }
-    }
-  }
-
-  /**
-   * Undithered: each pixel's nearest palette colour, whether it may stay as
-   * it is, and the rectangle of pixels that change. The hot loop of the coder.
-   */
-  private mapNearest(pixels: Uint32Array, first: boolean, transparent: number): Bounds {
-    const { width, height, screen, packed, skippable, preferred, palettes } = this;
-    const tolerance = this.coding.tolerance;
-    let minX = width;
-    let minY = height;
-    let maxX = -1;
-    let maxY = -1;
-    // Neighbouring pixels often agree in the bits the palette looks at: then their index is the one just found.
-    const shift = palettes.ignoredBits;
-    const keyMask = (0xff >> shift) * 0x010101;
-    let lastKey = -1;
-    let lastIndex = 0;
-    let lastPacked = 0;
-    for (let y = 0, p = 0; y < height; y++) {
-      for (let x = 0; x < width; x++, p++) {
-        const colour = pixels[p] & 0xffffff;
-        const key = (colour >> shift) & keyMask;
-        if (key !== lastKey) {
-          lastKey = key;
-          lastIndex = palettes.map(colour & 0xff, (colour >> 8) & 0xff, colour >> 16);
-          lastPacked = packed[lastIndex];
-        }
-        if (first) {
-          skippable[p] = 0;
-        } else {
-          const shown = screen[p];
-          // The colour on screen already: transparent by default (a run of them costs almost nothing).
-          if (lastPacked === shown) {
-            skippable[p] = 1;
-            preferred[p] = transparent;
-            continue;
-          }
-          skippable[p] = distanceWithin(colour, shown, tolerance) >= 0 ? 1 : 0;
-        }
-        preferred[p] = lastIndex;
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        maxY = y;
-      }
-    }
-    return { minX, minY, maxX, maxY };
+    // Undithered, a string may take any colour within the tolerance; dithering decided every pixel already.
+    const stringTolerance = coding.dither === 'none' ? coding.tolerance : -1;
+    out.append(kernel.compressRect(minX, minY, rectWidth, rectHeight, Math.max(2, tableBits), palette.size, transparent, stringTolerance));
   }
 
   /** As mapNearest, with ordered or error-diffusion dithering before the lookup. */
-  private mapDithered(pixels: Uint32Array, first: boolean, transparent: number): Bounds {
-    const { width, height, screen, packed, skippable, preferred, palettes, coding } = this;
+  private mapDithered(first: boolean, transparent: number): Bounds {
+    const { width, height, palettes, coding } = this;
+    const { pixels, screen, packed, skippable, preferred } = this.kernel;
     const tolerance = coding.tolerance;
     const bayerAmplitude = coding.dither === 'bayer' ? 32 >> coding.bayerScale : 0;
     const diffusion = coding.dither === 'floyd_steinberg' || coding.dither === 'sierra2_4a' ? DIFFUSION[coding.dither] : undefined;
@@ -262,14 +165,6 @@ export class GifFrameCoder {
     }
     return { minX, minY, maxX, maxY };
   }
-}
-
-/** The rectangle of pixels that change (maxX −1: none). */
-interface Bounds {
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
 }
 
 function clampByte(v: number): number {

@@ -6,7 +6,7 @@
  */
 import { commentExtension } from '../gif-file.js';
 import { GifFrameCoder, type FrameCoding } from './frame-coder.js';
-import { ByteSink } from './lzw.js';
+import { ByteSink } from './byte-sink.js';
 
 /** Delay of GIF frame `i`, in hundredths of a second, so that frame i starts at round(i·100/fps). */
 export function gifDelay(i: number, fps: number): number {

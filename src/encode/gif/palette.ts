@@ -8,14 +8,14 @@
  * along a gradient needs far fewer than 256 entries, and every entry it does
  * not need makes the LZW strings shorter and the file larger. Mapping finds
  * the nearest entry for each colour at 7 bits per channel (6 for a coarse
- * palette), cached per frame. Integer and float arithmetic in a fixed order: the same
- * frame always gives the same palette and indices.
+ * palette), cached per frame. The per-pixel work (counting the histogram,
+ * the nearest-colour searches) runs in the WebAssembly coder (coder-kernel.ts).
+ * Integer and float arithmetic in a fixed order: the same frame always gives
+ * the same palette and indices.
  */
+import { type GifCoderKernel, LOOKUP } from './coder-kernel.js';
+
 const HIST_BITS = 6;
-const HIST_SIZE = 1 << (3 * HIST_BITS);
-/** Slots of the cache of nearest entries (see PaletteMaker): 320 kB. */
-const CACHE_BITS = 16;
-const CACHE_SIZE = 1 << CACHE_BITS;
 const REFINE_ROUNDS = 3;
 /**
  * k-means costs points × colours per round: beyond this, one round (three
@@ -39,49 +39,33 @@ export interface Palette {
   size: number;
 }
 
-/** The occupied histogram bins of a frame: count and mean colour of each. */
+/** The occupied histogram bins of a frame: count and mean colour of each (counted in the WebAssembly coder). */
 class Histogram {
-  /**
-   * Per bin, side by side (one cache line for a pixel's update): count, then
-   * the sums of r, g and b, as 32-bit integers (histogramStep keeps them from
-   * overflowing).
-   */
-  private readonly bins = new Uint32Array(HIST_SIZE * 4);
   /** The frame's exact colours while there are at most `limit` of them (then undefined). */
   exactColours: Set<number> | undefined;
-  readonly occupied: number[] = [];
+  private occupied: Int32Array = new Int32Array(0);
   /** Scratch for merging bins (see points), kept from frame to frame. */
   private readonly slotOf = new Int32Array(1 << (3 * (HIST_BITS - 1)));
 
+  constructor(private readonly kernel: GifCoderKernel) {}
+
   /**
-   * Counts the frame's pixels (as colour words, see colour-words.ts), `width` to a
-   * row: first whether it has at most `limit` exact colours (a colourful frame
-   * is found out within its first few hundred pixels), and if not, the bins,
-   * from every `step`-th pixel of each row, shifted row by row (a checkerboard
-   * for step 2) so that no column is left out everywhere.
+   * Counts the frame's pixels: first whether it has at most `limit` exact
+   * colours (a colourful frame is found out within its first few hundred
+   * pixels), and if not, the bins, from every `step`-th pixel of each row,
+   * shifted row by row (a checkerboard for step 2) so that no column is left
+   * out everywhere.
    */
-  add(pixels: Uint32Array, width: number, step: number, limit: number): void {
-    const { bins, occupied } = this;
+  add(step: number, limit: number): void {
+    const pixels = this.kernel.pixels;
     const exact = new Set<number>();
     for (let i = 0; i < pixels.length && exact.size <= limit; i++) exact.add(pixels[i] & 0xffffff);
     if (exact.size <= limit) {
       this.exactColours = exact;
       return;
     }
-    for (let row = 0, y = 0; row < pixels.length; row += width, y++) {
-      const end = Math.min(row + width, pixels.length);
-      for (let i = row + (y % step); i < end; i += step) {
-        const v = pixels[i];
-        const r = v & 0xff;
-        const g = (v >> 8) & 0xff;
-        const b = (v >> 16) & 0xff;
-        const at = (((r >> (8 - HIST_BITS)) << (2 * HIST_BITS)) | ((g >> (8 - HIST_BITS)) << HIST_BITS) | (b >> (8 - HIST_BITS))) * 4;
-        if (bins[at]++ === 0) occupied.push(at >> 2);
-        bins[at + 1] += r;
-        bins[at + 2] += g;
-        bins[at + 3] += b;
-      }
-    }
+    this.exactColours = undefined;
+    this.occupied = this.kernel.histogram(step);
   }
 
   /**
@@ -93,7 +77,8 @@ class Histogram {
    * as well.
    */
   points(limit: number): { colours: Float64Array; weights: Float64Array } {
-    const { bins, occupied } = this;
+    const { occupied } = this;
+    const bins = this.kernel.bins;
     // Point k's count and sums, side by side as in the bins; at full resolution, the bins themselves.
     let merged: Float64Array | undefined;
     let n = occupied.length;
@@ -120,13 +105,6 @@ class Histogram {
       for (let c = 0; c < 3; c++) colours[k * 3 + c] = source[at + 1 + c] / source[at];
     }
     return { colours, weights };
-  }
-
-  clear(): void {
-    const { bins } = this;
-    for (const bin of this.occupied) bins[bin * 4] = bins[bin * 4 + 1] = bins[bin * 4 + 2] = bins[bin * 4 + 3] = 0;
-    this.occupied.length = 0;
-    this.exactColours = undefined;
   }
 }
 
@@ -255,15 +233,28 @@ function boxCentres(boxes: Box[], colours: Float64Array, weights: Float64Array):
   return centres;
 }
 
-/** `rounds` rounds of k-means from `centres` (r, g, b of `size` colours) over the weighted points. */
-function refine(centres: Float64Array, size: number, colours: Float64Array, weights: Float64Array, rounds: number): Float64Array {
+/**
+ * `rounds` rounds of k-means from the boxes' centres over the weighted
+ * points; returns r, g, b of each centre. The nearest centre of each point
+ * is found by the WebAssembly coder.
+ */
+function refine(kernel: GifCoderKernel, boxes: Box[], colours: Float64Array, weights: Float64Array, rounds: number): Float64Array {
   const n = weights.length;
+  const size = boxes.length;
+  let centres = boxCentres(boxes, colours, weights);
+  kernel.points.set(colours);
+  // Each point's box is where the search for its nearest centre starts.
+  boxes.forEach((box, k) => {
+    for (const m of box.members) kernel.assigned[m] = k;
+  });
   for (let round = 0; round < rounds; round++) {
     const sums = new Float64Array(size * 3);
     const totals = new Float64Array(size);
-    const search = new NearestSearch(centres, size);
+    loadSearch(kernel, centres, size);
+    kernel.assign(n);
+    const assigned = kernel.assigned;
     for (let m = 0; m < n; m++) {
-      const k = search.nearest(colours[m * 3], colours[m * 3 + 1], colours[m * 3 + 2]);
+      const k = assigned[m];
       totals[k] += weights[m];
       for (let c = 0; c < 3; c++) sums[k * 3 + c] += colours[m * 3 + c] * weights[m];
     }
@@ -275,66 +266,47 @@ function refine(centres: Float64Array, size: number, colours: Float64Array, weig
 }
 
 export class PaletteMaker {
-  private readonly histogram = new Histogram();
-  /**
-   * Nearest entry per colour key (7-bit, or from bit 21 6-bit), cached in a
-   * direct-mapped table: a frame looks up some thousands of keys, and a table
-   * of every key (2.4 million) would cost megabytes of memory and cache.
-   * A key that loses its slot is simply searched again.
-   */
-  private readonly cachedKeys = new Int32Array(CACHE_SIZE).fill(-1);
-  private readonly cachedIndices = new Uint8Array(CACHE_SIZE);
+  private readonly histogram: Histogram;
   private palette: Palette = { colours: new Uint8Array(0), size: 0 };
-  private search = new NearestSearch(new Uint8Array(0), 0);
-  /** The palette holds every colour of the frame exactly (mapped through `exactIndex`). */
-  private exact = false;
-  /** Look colours up at 6 bits per channel (a coarse palette: see COARSE_ERROR). */
-  private coarse = false;
-  private readonly exactIndex = new Map<number, number>();
 
-  private mapExact(r: number, g: number, b: number): number {
-    const colour = (r << 16) | (g << 8) | b;
-    let index = this.exactIndex.get(colour);
-    if (index === undefined) {
-      index = this.search.nearest(r, g, b);
-      this.exactIndex.set(colour, index);
-    }
-    return index;
+  /** `kernel` holds the frame (its `pixels`) and looks colours up in the palette. */
+  constructor(private readonly kernel: GifCoderKernel) {
+    this.histogram = new Histogram(kernel);
   }
 
   /**
-   * Builds the palette of at most `size` colours for a frame (colour words, `width` to a row), with no
+   * Builds the palette of at most `size` colours for the kernel's frame, with no
    * more colours than it takes to bring the mean squared error per pixel
    * (summed over r, g, b, on the 0–255 scale) down to `enough`.
    */
-  build(pixels: Uint32Array, width: number, size: number, enough = 0): Palette {
-    this.histogram.clear();
-    this.histogram.add(pixels, width, histogramStep(pixels.length), size);
+  build(size: number, enough = 0): Palette {
+    const pixelCount = this.kernel.pixels.length;
+    this.histogram.add(histogramStep(pixelCount), size);
     // Few enough exact colours: they are the palette, and every pixel keeps its colour.
     const exact = this.histogram.exactColours;
     if (exact) {
       // In order of (r, g, b).
       const list = [...exact].map((c) => ((c & 0xff) << 16) | (c & 0xff00) | (c >> 16)).sort((a, b) => a - b);
-      return this.use(Uint8Array.from(list.flatMap((c) => [c >> 16, (c >> 8) & 0xff, c & 0xff])), list.length, true);
+      return this.use(Uint8Array.from(list.flatMap((c) => [c >> 16, (c >> 8) & 0xff, c & 0xff])), list.length, LOOKUP.exact);
     }
     const { colours, weights } = this.histogram.points(MAX_POINTS);
     let counted = 0;
     for (let m = 0; m < weights.length; m++) counted += weights[m];
     const { boxes, error } = medianCut(colours, weights, size, enough * counted);
     const rounds = weights.length * boxes.length <= REFINE_BUDGET ? REFINE_ROUNDS : 1;
-    const centres = refine(boxCentres(boxes, colours, weights), boxes.length, colours, weights, rounds);
+    const centres = refine(this.kernel, boxes, colours, weights, rounds);
     const out = new Uint8Array(boxes.length * 3);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(centres[i])));
-    return this.use(out, boxes.length, false, error / counted > COARSE_ERROR);
+    return this.use(out, boxes.length, error / counted > COARSE_ERROR ? LOOKUP.coarse : LOOKUP.fine);
   }
 
-  private use(colours: Uint8Array, size: number, exact: boolean, coarse = false): Palette {
+  /** The palette becomes the kernel's: as colour words, and in its search. */
+  private use(colours: Uint8Array, size: number, lookup: number): Palette {
     this.palette = { colours, size };
-    this.search = new NearestSearch(colours, size);
-    this.exact = exact;
-    this.coarse = coarse;
-    this.exactIndex.clear();
-    this.cachedKeys.fill(-1);
+    const packed = this.kernel.packed;
+    for (let i = 0; i < size; i++) packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
+    loadSearch(this.kernel, colours, size);
+    this.kernel.usePalette(lookup);
     return this.palette;
   }
 
@@ -344,81 +316,31 @@ export class PaletteMaker {
    * these bits map to the same entry.
    */
   get ignoredBits(): number {
-    return this.exact ? 0 : this.coarse ? 2 : 1;
+    return this.kernel.ignoredBits();
   }
 
   /** The index of the palette entry nearest to (r, g, b), at 7 bits per channel (6 for a coarse palette). */
   map(r: number, g: number, b: number): number {
-    if (this.exact) return this.mapExact(r, g, b);
-    // Coarse keys live in the top of the key space (bit 21), apart from the fine ones.
-    if (this.coarse) return this.lookup((1 << 21) | ((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2), (r & 0xfc) | 2, (g & 0xfc) | 2, (b & 0xfc) | 2);
-    return this.lookup(((r >> 1) << 14) | ((g >> 1) << 7) | (b >> 1), (r & 0xfe) | 1, (g & 0xfe) | 1, (b & 0xfe) | 1);
-  }
-
-  /** The cached nearest entry for `key`, found for the key's centre colour the first time. */
-  private lookup(key: number, r: number, g: number, b: number): number {
-    const slot = Math.imul(key, 0x9e3779b1) >>> (32 - CACHE_BITS);
-    if (this.cachedKeys[slot] === key) return this.cachedIndices[slot];
-    const index = this.search.nearest(r, g, b);
-    this.cachedKeys[slot] = key;
-    this.cachedIndices[slot] = index;
-    return index;
+    return this.kernel.map(r, g, b);
   }
 }
 
 /**
- * The nearest of a set of colours (palette entries, or k-means centres) by
- * squared RGB distance, ties to the lowest index, as in a plain scan. The
- * colours are sorted by green; the search walks outwards from the query's
- * green and stops once the green difference alone exceeds the best distance:
- * a few colours instead of all. Their components are kept in walk order, so
- * the walk reads memory one after another.
+ * Gives the kernel's nearest-colour search `size` colours (r, g, b of each),
+ * sorted by green, ties by index: the search walks outwards from the query's
+ * green and stops once the green difference alone exceeds the best distance,
+ * so it looks at a few colours instead of all; ties go to the lowest index,
+ * as in a plain scan.
  */
-class NearestSearch {
-  private readonly order: Int32Array;
-  private readonly reds: Float64Array;
-  private readonly greens: Float64Array;
-  private readonly blues: Float64Array;
-
-  /** `colours`: r, g, b of each. */
-  constructor(
-    colours: ArrayLike<number>,
-    private readonly size: number,
-  ) {
-    this.order = Int32Array.from({ length: size }, (_, i) => i).sort((a, b) => colours[a * 3 + 1] - colours[b * 3 + 1] || a - b);
-    this.reds = Float64Array.from(this.order, (i) => colours[i * 3]);
-    this.greens = Float64Array.from(this.order, (i) => colours[i * 3 + 1]);
-    this.blues = Float64Array.from(this.order, (i) => colours[i * 3 + 2]);
+function loadSearch(kernel: GifCoderKernel, colours: ArrayLike<number>, size: number): void {
+  const order = kernel.searchOrder.subarray(0, size);
+  for (let i = 0; i < size; i++) order[i] = i;
+  order.sort((a, b) => colours[a * 3 + 1] - colours[b * 3 + 1] || a - b);
+  for (let k = 0; k < size; k++) {
+    const i = order[k];
+    kernel.searchReds[k] = colours[i * 3];
+    kernel.searchGreens[k] = colours[i * 3 + 1];
+    kernel.searchBlues[k] = colours[i * 3 + 2];
   }
-
-  nearest(r: number, g: number, b: number): number {
-    const { order, reds, greens, blues, size } = this;
-    let lo = 0;
-    let hi = size;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (greens[mid] < g) lo = mid + 1;
-      else hi = mid;
-    }
-    let best = 0;
-    let bestDistance = Infinity;
-    let up = lo;
-    let down = lo - 1;
-    while (up < size || down >= 0) {
-      const upGap = up < size ? (greens[up] - g) ** 2 : Infinity;
-      const downGap = down >= 0 ? (g - greens[down]) ** 2 : Infinity;
-      if (upGap > bestDistance && downGap > bestDistance) break;
-      const k = upGap <= downGap ? up++ : down--;
-      const dr = reds[k] - r;
-      const dg = greens[k] - g;
-      const db = blues[k] - b;
-      const d = dr * dr + dg * dg + db * db;
-      const i = order[k];
-      if (d < bestDistance || (d === bestDistance && i < best)) {
-        bestDistance = d;
-        best = i;
-      }
-    }
-    return best;
-  }
+  kernel.setSearch(size);
 }
