@@ -41,8 +41,8 @@ export let HASH: usize = 0;
 export let FIRST_CHILD: usize = 0;
 export let NEXT_SIBLING: usize = 0;
 export let SUFFIX: usize = 0;
-export let CACHE_KEYS: usize = 0;
-export let CACHE_INDICES: usize = 0;
+/** The nearest-entry cache: per slot, a colour cell's key (24 bits) above its entry's index (8 bits). */
+let CACHE: usize = 0;
 /** The palette, a colour word per entry. */
 export let PACKED: usize = 0;
 /** The search's colours in order of green: their indices, then r, g and b as f64. */
@@ -88,10 +88,8 @@ export function init(w: i32, h: i32): void {
   at = take(at, MAX_CODE * 2);
   SUFFIX = at;
   at = take(at, MAX_CODE);
-  CACHE_KEYS = at;
+  CACHE = at;
   at = take(at, CACHE_SIZE * 4);
-  CACHE_INDICES = at;
-  at = take(at, CACHE_SIZE);
   PACKED = at;
   at = take(at, 256 * 4);
   SEARCH_ORDER = at;
@@ -282,7 +280,8 @@ export function usePalette(mode: i32): void {
   keyMask = (<u32>0xff >> ignored) * 0x010101;
   cellMask = ((<u32>0xff << ignored) & 0xff) * 0x010101;
   cellCentre = ignored == 0 ? 0 : (<u32>1 << (ignored - 1)) * 0x010101;
-  memory.fill(CACHE_KEYS, 0xff, CACHE_SIZE * 4);
+  // All ones: empty. (White's cell with entry 255 looks the same, and is then simply searched again.)
+  memory.fill(CACHE, 0xff, CACHE_SIZE * 4);
 }
 
 /** Bits of each channel that map() ignores: colours that agree but for these map to the same entry. */
@@ -300,11 +299,11 @@ export function ignoredBits(): i32 {
 function lookup(colour: u32, seed: i32): i32 {
   const key = (colour >> ignored) & keyMask;
   const slot = <usize>((key * 0x9e3779b1) >> (32 - CACHE_BITS));
-  if (load<u32>(CACHE_KEYS + (slot << 2)) == key) return load<u8>(CACHE_INDICES + slot);
+  const cached = load<u32>(CACHE + (slot << 2));
+  if (cached >> 8 == key && cached != 0xffffffff) return cached & 0xff;
   const centre = (colour & cellMask) | cellCentre;
   const index = nearest(<f64>(centre & 0xff), <f64>((centre >> 8) & 0xff), <f64>(centre >> 16), seed);
-  store<u32>(CACHE_KEYS + (slot << 2), key);
-  store<u8>(CACHE_INDICES + slot, index);
+  store<u32>(CACHE + (slot << 2), (key << 8) | index);
   return index;
 }
 
