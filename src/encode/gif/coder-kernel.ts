@@ -14,7 +14,7 @@ interface CoderExports {
   histogram(step: number): number;
   setSearch(size: number): void;
   assign(points: number): void;
-  usePalette(mode: number): void;
+  usePalette(size: number, mode: number): void;
   ignoredBits(): number;
   map(r: number, g: number, b: number): number;
   mapNearest(first: number, transparent: number, tolerance: number): void;
@@ -103,9 +103,9 @@ export class GifCoderKernel {
     this.wasm.assign(count);
   }
 
-  /** The search holds the frame's palette (also in `packed`), looked up as `mode` (LOOKUP) says. */
-  usePalette(mode: number): void {
-    this.wasm.usePalette(mode);
+  /** The search holds the frame's palette of `size` colours (also in `packed`), looked up as `mode` (LOOKUP) says. */
+  usePalette(size: number, mode: number): void {
+    this.wasm.usePalette(size, mode);
   }
 
   /** Bits of each channel the palette's lookup ignores. */

@@ -38,17 +38,26 @@ describe('GIF palette lookup', () => {
       const y = Math.floor(p / width);
       kernel.pixels[p] = ((x * 2 + (next() & 15)) & 0xff) | (((y * 3 + (next() & 15)) & 0xff) << 8) | ((next() & 0xf0) << 16);
     }
-    for (const [size, enough] of [[256, 0], [40, 0], [256, 30]] as const) {
+    // Large and small palettes in turn: a search must never start from an entry of the last palette.
+    let lastEntry: [number, number, number] | undefined;
+    for (const [size, enough] of [[256, 0], [40, 0], [256, 30], [6, 0]] as const) {
       const palette = palettes.build(size, enough);
-      expect(palette.size).toBeGreaterThan(8);
-      const ignored = palettes.ignoredBits;
-      expect(ignored).toBeGreaterThan(0);
-      const cell = (v: number): number => ((v >> ignored) << ignored) | (1 << (ignored - 1));
+      const cell = (v: number): number => ((v >> palettes.ignoredBits) << palettes.ignoredBits) | (1 << (palettes.ignoredBits - 1));
+      // The colour of the last palette's last entry, looked up first.
+      if (lastEntry) {
+        const [r, g, b] = lastEntry;
+        expect(palettes.map(r, g, b)).toBe(scanNearest(palette.colours, palette.size, cell(r), cell(g), cell(b)));
+      }
+      const last = palette.size - 1;
+      lastEntry = [palette.colours[last * 3], palette.colours[last * 3 + 1], palette.colours[last * 3 + 2]];
+      expect(palette.size).toBeGreaterThanOrEqual(Math.min(size, 8));
+      expect(palettes.ignoredBits).toBeGreaterThan(0);
       for (let k = 0; k < 4000; k++) {
         // Runs of similar colours, then jumps: the search starts from the last colour's entry.
         const [r, g, b] = k % 7 === 0 ? [next(), next(), next()] : [next() & 0x3f, 0x40 + (next() & 0x3f), next()];
         expect(palettes.map(r, g, b), `${r},${g},${b}`).toBe(scanNearest(palette.colours, palette.size, cell(r), cell(g), cell(b)));
       }
+      palettes.map(...lastEntry);
     }
   });
 });

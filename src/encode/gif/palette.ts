@@ -306,7 +306,7 @@ export class PaletteMaker {
     const packed = this.kernel.packed;
     for (let i = 0; i < size; i++) packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
     loadSearch(this.kernel, colours, size);
-    this.kernel.usePalette(lookup);
+    this.kernel.usePalette(size, lookup);
     return this.palette;
   }
 

@@ -23,7 +23,7 @@ const HASH_SIZE: i32 = 1 << HASH_BITS;
 /** Histogram: 6 bits per channel. */
 const HIST_BITS: i32 = 6;
 const HIST_SIZE: i32 = 1 << (3 * HIST_BITS);
-/** Nearest-entry cache: a direct-mapped table of colour keys. */
+/** Nearest-entry cache: a direct-mapped table of colour cells (see lookup). */
 const CACHE_BITS: i32 = 16;
 const CACHE_SIZE: i32 = 1 << CACHE_BITS;
 /** Colours a search holds at most (palette entries or k-means centres). */
@@ -41,10 +41,12 @@ export let HASH: usize = 0;
 export let FIRST_CHILD: usize = 0;
 export let NEXT_SIBLING: usize = 0;
 export let SUFFIX: usize = 0;
-/** The nearest-entry cache: per slot, a colour cell's key (24 bits) above its entry's index (8 bits). */
+/** The nearest-entry cache: per slot (see lookup), the rest of a colour cell's key above its entry's index. */
 let CACHE: usize = 0;
 /** The palette, a colour word per entry. */
 export let PACKED: usize = 0;
+/** Per palette entry: the squared distance to the nearest other entry (see lookup). */
+let CLEARANCE: usize = 0;
 /** The search's colours in order of green: their indices, then r, g and b as f64. */
 export let SEARCH_ORDER: usize = 0;
 let SEARCH_POSITION: usize = 0;
@@ -89,8 +91,10 @@ export function init(w: i32, h: i32): void {
   SUFFIX = at;
   at = take(at, MAX_CODE);
   CACHE = at;
-  at = take(at, CACHE_SIZE * 4);
+  at = take(at, CACHE_SIZE * 2);
   PACKED = at;
+  at = take(at, 256 * 4);
+  CLEARANCE = at;
   at = take(at, 256 * 4);
   SEARCH_ORDER = at;
   at = take(at, SEARCH_MAX * 4);
@@ -223,6 +227,7 @@ function nearest(r: f64, g: f64, b: f64, seed: i32): i32 {
   const sb = load<f64>(SEARCH_BLUES + at) - b;
   let best = seed;
   let bestDistance = sr * sr + sg * sg + sb * sb;
+  // Each step is branch-free but for the walk's end: which colour is nearer is a coin toss.
   for (let k = lo; k < size; k++) {
     const dg = load<f64>(SEARCH_GREENS + (<usize>k << 3)) - g;
     if (dg * dg > bestDistance) break;
@@ -230,10 +235,9 @@ function nearest(r: f64, g: f64, b: f64, seed: i32): i32 {
     const db = load<f64>(SEARCH_BLUES + (<usize>k << 3)) - b;
     const d = dr * dr + dg * dg + db * db;
     const i = load<i32>(SEARCH_ORDER + (<usize>k << 2));
-    if (d < bestDistance || (d == bestDistance && i < best)) {
-      bestDistance = d;
-      best = i;
-    }
+    const nearer = (<i32>(d < bestDistance) | (<i32>(d == bestDistance) & <i32>(i < best))) != 0;
+    best = select<i32>(i, best, nearer);
+    bestDistance = select<f64>(d, bestDistance, nearer);
   }
   for (let k = lo - 1; k >= 0; k--) {
     const dg = load<f64>(SEARCH_GREENS + (<usize>k << 3)) - g;
@@ -242,10 +246,9 @@ function nearest(r: f64, g: f64, b: f64, seed: i32): i32 {
     const db = load<f64>(SEARCH_BLUES + (<usize>k << 3)) - b;
     const d = dr * dr + dg * dg + db * db;
     const i = load<i32>(SEARCH_ORDER + (<usize>k << 2));
-    if (d < bestDistance || (d == bestDistance && i < best)) {
-      bestDistance = d;
-      best = i;
-    }
+    const nearer = (<i32>(d < bestDistance) | (<i32>(d == bestDistance) & <i32>(i < best))) != 0;
+    best = select<i32>(i, best, nearer);
+    bestDistance = select<f64>(d, bestDistance, nearer);
   }
   return best;
 }
@@ -270,18 +273,34 @@ let ignored: i32 = 1;
 let keyMask: u32 = 0x7f7f7f;
 let cellMask: u32 = 0xfefefe;
 let cellCentre: u32 = 0x010101;
+/** The entry map() found last: where its next search starts. */
+let lastMapped: i32 = 0;
 
 /**
  * The search now holds the frame's palette (also in PACKED), looked up as
  * `mode` says; forgets the last palette's lookups.
  */
-export function usePalette(mode: i32): void {
+export function usePalette(size: i32, mode: i32): void {
+  lastMapped = 0;
+  for (let i = 0; i < size; i++) {
+    const a = load<u32>(PACKED + (<usize>i << 2));
+    let clearance = i32.MAX_VALUE;
+    for (let j = 0; j < size; j++) {
+      const b = load<u32>(PACKED + (<usize>j << 2));
+      const dr = <i32>(a & 0xff) - <i32>(b & 0xff);
+      const dg = <i32>((a >> 8) & 0xff) - <i32>((b >> 8) & 0xff);
+      const db = <i32>((a >> 16) & 0xff) - <i32>((b >> 16) & 0xff);
+      const d = dr * dr + dg * dg + db * db;
+      clearance = select<i32>(clearance, d, i == j || d >= clearance);
+    }
+    store<i32>(CLEARANCE + (<usize>i << 2), clearance);
+  }
   ignored = mode == EXACT ? 0 : mode == COARSE ? 2 : 1;
   keyMask = (<u32>0xff >> ignored) * 0x010101;
   cellMask = ((<u32>0xff << ignored) & 0xff) * 0x010101;
   cellCentre = ignored == 0 ? 0 : (<u32>1 << (ignored - 1)) * 0x010101;
-  // All ones: empty. (White's cell with entry 255 looks the same, and is then simply searched again.)
-  memory.fill(CACHE, 0xff, CACHE_SIZE * 4);
+  // All ones: empty. (The cell of the brightest colours with entry 255 looks the same, and is then simply searched again.)
+  memory.fill(CACHE, 0xff, CACHE_SIZE * 2);
 }
 
 /** Bits of each channel that map() ignores: colours that agree but for these map to the same entry. */
@@ -294,20 +313,30 @@ export function ignoredBits(): i32 {
  * centre of its cell (the colours that agree but for the ignored bits),
  * cached per cell in a direct-mapped table (a cell that loses its slot is
  * simply searched again). `seed`: an entry likely to be near.
+ *
+ * A cell's key is its r, g and b as bytes. The slot is the low 5 bits of r
+ * and g and 6 of b, so neighbouring colours share cache lines: a frame looks
+ * up tens of thousands of cells, and a hashed slot missed the processor's
+ * cache on almost every pixel. The slot holds the rest of the key (8 bits at
+ * most) above the entry's index.
  */
 @inline
 function lookup(colour: u32, seed: i32): i32 {
   const key = (colour >> ignored) & keyMask;
-  const slot = <usize>((key * 0x9e3779b1) >> (32 - CACHE_BITS));
-  const cached = load<u32>(CACHE + (slot << 2));
-  if (cached >> 8 == key && cached != 0xffffffff) return cached & 0xff;
+  const slot = <usize>((key & 0x1f) | ((key >> 3) & 0x3e0) | ((key >> 6) & 0xfc00));
+  const tag = ((key >> 5) & 7) | ((key >> 10) & 0x38) | ((key >> 16) & 0xc0);
+  const cached = <u32>load<u16>(CACHE + (slot << 1));
+  if (cached >> 8 == tag && cached != 0xffff) return cached & 0xff;
   const centre = (colour & cellMask) | cellCentre;
-  const index = nearest(<f64>(centre & 0xff), <f64>((centre >> 8) & 0xff), <f64>(centre >> 16), seed);
-  store<u32>(CACHE + (slot << 2), (key << 8) | index);
+  // The seed is the answer when the centre is nearer to it than half the way to any other entry.
+  const s = load<u32>(PACKED + (<usize>seed << 2));
+  const dr = <i32>(centre & 0xff) - <i32>(s & 0xff);
+  const dg = <i32>((centre >> 8) & 0xff) - <i32>((s >> 8) & 0xff);
+  const db = <i32>(centre >> 16) - <i32>((s >> 16) & 0xff);
+  const index = 4 * (dr * dr + dg * dg + db * db) < load<i32>(CLEARANCE + (<usize>seed << 2)) ? seed : nearest(<f64>(centre & 0xff), <f64>((centre >> 8) & 0xff), <f64>(centre >> 16), seed);
+  store<u16>(CACHE + (slot << 1), (tag << 8) | index);
   return index;
 }
-
-let lastMapped: i32 = 0;
 
 /** The index of the palette entry nearest to (r, g, b), at 7 bits per channel (6 for a coarse palette, 8 for an exact one). */
 export function map(r: i32, g: i32, b: i32): i32 {
@@ -322,6 +351,15 @@ export let minY: i32 = 0;
 export let maxX: i32 = 0;
 export let maxY: i32 = 0;
 
+/** Whether two colour words (the top byte ignored) differ by at most `tolerance` on every channel; branch-free. */
+@inline
+function within(a: u32, b: u32, tolerance: i32): bool {
+  const dr = <i32>(a & 0xff) - <i32>(b & 0xff);
+  const dg = <i32>((a >> 8) & 0xff) - <i32>((b >> 8) & 0xff);
+  const db = <i32>((a >> 16) & 0xff) - <i32>((b >> 16) & 0xff);
+  return (<i32>(abs(dr) <= tolerance) & <i32>(abs(dg) <= tolerance) & <i32>(abs(db) <= tolerance)) != 0;
+}
+
 /**
  * Undithered: each pixel's nearest palette colour (PREFERRED), whether it
  * may stay as it is (SKIPPABLE, within `tolerance` of what is on screen),
@@ -329,7 +367,11 @@ export let maxY: i32 = 0;
  * change at all is transparent by default. `first`: nothing is on screen yet.
  */
 export function mapNearest(first: bool, transparent: i32, tolerance: i32): void {
-  // Addresses in locals: the globals would be read again after every call to map().
+  if (first) {
+    mapFirst();
+    return;
+  }
+  // Addresses in locals: the globals would be read again after every search.
   const pixels = PIXELS;
   const screen = SCREEN;
   const packed = PACKED;
@@ -343,29 +385,52 @@ export function mapNearest(first: bool, transparent: i32, tolerance: i32): void 
   let y1 = -1;
   // The last pixel's entry: where the search for a new colour starts.
   let lastIndex = 0;
-  for (let y = 0, p = 0; y < h; y++) {
-    for (let x = 0; x < w; x++, p++) {
+  for (let y = 0; y < h; y++) {
+    // Branch-free, with the row's changed span kept apart from the frame's:
+    // whether a pixel stays is a coin toss in a moving picture, and the
+    // loop has few registers to spare.
+    let rowFirst = w;
+    let rowLast = -1;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const p = row + x;
       const colour = load<u32>(pixels + (<usize>p << 2)) & 0xffffff;
       const index = lookup(colour, lastIndex);
       lastIndex = index;
-      const indexColour = load<u32>(packed + (<usize>index << 2));
-      // Branch-free: whether a pixel stays is as good as a coin toss in a moving picture.
       const shown = load<u32>(screen + (<usize>p << 2));
-      const stays = !first && indexColour == shown;
-      const near = !first && (stays || distanceWithin(colour, shown, tolerance) >= 0);
-      store<u8>(skippable + p, <u8>near);
+      const stays = load<u32>(packed + (<usize>index << 2)) == shown;
+      store<u8>(skippable + p, <u8>(stays | within(colour, shown, tolerance)));
       store<u8>(preferred + p, select<i32>(transparent, index, stays));
-      const changes = !stays;
-      x0 = select<i32>(min(x0, x), x0, changes);
-      x1 = select<i32>(max(x1, x), x1, changes);
-      y0 = select<i32>(min(y0, y), y0, changes);
-      y1 = select<i32>(y, y1, changes);
+      rowFirst = min(rowFirst, select<i32>(w, x, stays));
+      rowLast = select<i32>(rowLast, x, stays);
+    }
+    if (rowLast >= 0) {
+      x0 = min(x0, rowFirst);
+      x1 = max(x1, rowLast);
+      if (y0 == h) y0 = y;
+      y1 = y;
     }
   }
   minX = x0;
   minY = y0;
   maxX = x1;
   maxY = y1;
+}
+
+/** mapNearest for the first frame: every pixel gets its nearest entry and changes. */
+function mapFirst(): void {
+  const pixels = PIXELS;
+  const preferred = PREFERRED;
+  let lastIndex = 0;
+  for (let p = 0; p < count; p++) {
+    lastIndex = lookup(load<u32>(pixels + (<usize>p << 2)) & 0xffffff, lastIndex);
+    store<u8>(preferred + p, lastIndex);
+  }
+  memory.fill(SKIPPABLE, 0, count);
+  minX = 0;
+  minY = 0;
+  maxX = width - 1;
+  maxY = height - 1;
 }
 
 /** Copies the rectangle's preferred symbols, skippable flags and colours into the RECT_ arrays, row after row. */
