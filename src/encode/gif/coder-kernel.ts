@@ -23,7 +23,7 @@ interface CoderExports {
   lzw(preferred: number, skippable: number, exact: number, count: number, minCodeSize: number, paletteSize: number, transparent: number, tolerance: number): number;
 }
 
-type Address = 'HASH' | 'PACKED' | 'SEARCH_ORDER' | 'SEARCH_REDS' | 'SEARCH_GREENS' | 'SEARCH_BLUES' | 'POINTS' | 'ASSIGNED' | 'BINS' | 'OCCUPIED' | 'PIXELS' | 'SCREEN' | 'PREFERRED' | 'SKIPPABLE' | 'RECT_PREFERRED' | 'RECT_SKIPPABLE' | 'RECT_EXACT' | 'OUT';
+type Address = 'PACKED' | 'SEARCH_ORDER' | 'SEARCH_REDS' | 'SEARCH_GREENS' | 'SEARCH_BLUES' | 'POINTS' | 'ASSIGNED' | 'BINS' | 'OCCUPIED' | 'PIXELS' | 'SCREEN' | 'PREFERRED' | 'SKIPPABLE' | 'RECT_PREFERRED' | 'RECT_SKIPPABLE' | 'RECT_EXACT' | 'OUT';
 
 let compiled: WebAssembly.Module | undefined;
 

@@ -36,11 +36,11 @@ let count: i32 = 0;
 let width: i32 = 0;
 let height: i32 = 0;
 
-/** Addresses of the tables and per-pixel arrays (set by init). */
-export let HASH: usize = 0;
-export let FIRST_CHILD: usize = 0;
-export let NEXT_SIBLING: usize = 0;
-export let SUFFIX: usize = 0;
+/** Addresses of the tables and per-pixel arrays (set by init; coder-kernel.ts reads the exported ones). */
+let HASH: usize = 0;
+let FIRST_CHILD: usize = 0;
+let NEXT_SIBLING: usize = 0;
+let SUFFIX: usize = 0;
 /** The nearest-entry cache: per slot (see lookup), the rest of a colour cell's key above its entry's index. */
 let CACHE: usize = 0;
 /** The palette, a colour word per entry. */
@@ -68,7 +68,7 @@ export let SKIPPABLE: usize = 0;
 export let RECT_PREFERRED: usize = 0;
 export let RECT_SKIPPABLE: usize = 0;
 export let RECT_EXACT: usize = 0;
-export let CHOSEN: usize = 0;
+let CHOSEN: usize = 0;
 /** Compressed image data. */
 export let OUT: usize = 0;
 
