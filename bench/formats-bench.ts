@@ -4,7 +4,8 @@
  * time. The frames are rendered once (to PNG, lossless), then every format
  * encodes the same frames; fidelity is ffmpeg's PSNR and SSIM of the decoded
  * output against them, frame by frame. Run with `npm run bench:formats`
- * (add a scene path to measure another scene). Encode times are wall time on
+ * (add a scene path to measure another scene, and then a comma-separated list
+ * of formats to measure only those). Encode times are wall time on
  * whatever else the machine is doing.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -47,7 +48,10 @@ try {
     { label: 'apng (lossless)', format: 'apng' },
   ];
   console.log(`${'format'.padEnd(32)} ${'size'.padStart(9)} ${'PSNR'.padStart(9)} ${'SSIM'.padStart(7)} ${'encode'.padStart(8)}`);
+  // An optional second argument keeps only some formats, e.g. `gif` or `gif,webp`.
+  const only = process.argv[3]?.split(',');
   for (const [i, v] of variants.entries()) {
+    if (only && !only.includes(v.format)) continue;
     const path = outputPath(join(dir, `out-${i}`), v.format);
     const started = performance.now();
     const encoder = createEncoder(v.format, { width, height, fps, frameCount: frames.length, path, metadata: JSON.stringify(loaded.scene), output: { ...loaded.scene.output, ...v.output } });
@@ -65,12 +69,15 @@ try {
       `${v.label.padEnd(32)} ${`${(folderBytes(path) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr === undefined ? 'n/a'.padStart(8) : psnr === Infinity ? 'exact'.padStart(8) : `${psnr.toFixed(2)} dB`} ${ssim !== undefined ? ssim.toFixed(4) : '   n/a'} ${`${seconds.toFixed(1)} s`.padStart(8)}${note ? `  (${note})` : ''}`,
     );
   }
-  const before = join(dir, 'before.gif');
-  const started = performance.now();
-  ffmpegBaselineGif(framesFolder, fps, before);
-  const seconds = (performance.now() - started) / 1000;
-  const { psnr, ssim } = fidelity(before, framesFolder, fps);
-  console.log(`${'gif before (ffmpeg, sierra2_4a)'.padEnd(32)} ${`${(folderBytes(before) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr.toFixed(2)} dB ${ssim.toFixed(4)} ${`${seconds.toFixed(1)} s`.padStart(8)}`);
+  // ffmpeg's own two-pass GIF, as cppn-motion made GIFs before its own encoder.
+  if (!only || only.includes('gif')) {
+    const before = join(dir, 'before.gif');
+    const started = performance.now();
+    ffmpegBaselineGif(framesFolder, fps, before);
+    const seconds = (performance.now() - started) / 1000;
+    const { psnr, ssim } = fidelity(before, framesFolder, fps);
+    console.log(`${'gif before (ffmpeg, sierra2_4a)'.padEnd(32)} ${`${(folderBytes(before) / 1e6).toFixed(2)} MB`.padStart(9)} ${psnr.toFixed(2)} dB ${ssim.toFixed(4)} ${`${seconds.toFixed(1)} s`.padStart(8)}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
