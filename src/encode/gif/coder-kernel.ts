@@ -12,8 +12,8 @@ interface CoderExports {
   memory: WebAssembly.Memory;
   init(width: number, height: number): void;
   histogram(step: number): number;
-  setSearch(size: number): void;
-  assign(points: number): void;
+  palette(size: number, enough: number): number;
+  searchCentres(size: number): void;
   usePalette(size: number, mode: number): void;
   ignoredBits(): number;
   map(r: number, g: number, b: number): number;
@@ -23,7 +23,7 @@ interface CoderExports {
   lzw(preferred: number, skippable: number, exact: number, count: number, minCodeSize: number, paletteSize: number, transparent: number, tolerance: number): number;
 }
 
-type Address = 'PACKED' | 'SEARCH_ORDER' | 'SEARCH_REDS' | 'SEARCH_GREENS' | 'SEARCH_BLUES' | 'POINTS' | 'ASSIGNED' | 'BINS' | 'OCCUPIED' | 'PIXELS' | 'SCREEN' | 'PREFERRED' | 'SKIPPABLE' | 'RECT_PREFERRED' | 'RECT_SKIPPABLE' | 'RECT_EXACT' | 'OUT';
+type Address = 'PACKED' | 'CENTRES' | 'PIXELS' | 'SCREEN' | 'PREFERRED' | 'SKIPPABLE' | 'RECT_PREFERRED' | 'RECT_SKIPPABLE' | 'RECT_EXACT' | 'OUT';
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -46,17 +46,8 @@ export class GifCoderKernel {
   readonly skippable: Uint8Array;
   /** The palette as colour words. */
   readonly packed: Uint32Array;
-  /** Histogram bins (count, r, g, b sums per bin) and the occupied bins in first-seen order. */
-  readonly bins: Uint32Array;
-  private readonly occupiedBins: Int32Array;
-  /** The nearest-colour search: indices in order of green, and each colour's components in that order. */
-  readonly searchOrder: Int32Array;
-  readonly searchReds: Float64Array;
-  readonly searchGreens: Float64Array;
-  readonly searchBlues: Float64Array;
-  /** k-means points (r, g, b each) and the nearest centre of each. */
-  readonly points: Float64Array;
-  readonly assigned: Int32Array;
+  /** The palette's colours before rounding, r, g, b per entry (see palette). */
+  readonly centres: Float64Array;
 
   constructor(
     readonly width: number,
@@ -74,37 +65,36 @@ export class GifCoderKernel {
     this.preferred = new Uint8Array(buffer, this.at('PREFERRED'), count);
     this.skippable = new Uint8Array(buffer, this.at('SKIPPABLE'), count);
     this.packed = new Uint32Array(buffer, this.at('PACKED'), 256);
-    this.bins = new Uint32Array(buffer, this.at('BINS'), (this.at('OCCUPIED') - this.at('BINS')) >> 2);
-    this.occupiedBins = new Int32Array(buffer, this.at('OCCUPIED'), this.bins.length >> 2);
-    this.searchOrder = new Int32Array(buffer, this.at('SEARCH_ORDER'), 256);
-    this.searchReds = new Float64Array(buffer, this.at('SEARCH_REDS'), 256);
-    this.searchGreens = new Float64Array(buffer, this.at('SEARCH_GREENS'), 256);
-    this.searchBlues = new Float64Array(buffer, this.at('SEARCH_BLUES'), 256);
-    this.points = new Float64Array(buffer, this.at('POINTS'), (this.at('ASSIGNED') - this.at('POINTS')) >> 3);
-    this.assigned = new Int32Array(buffer, this.at('ASSIGNED'), this.points.length / 3);
+    this.centres = new Float64Array(buffer, this.at('CENTRES'), 256 * 3);
   }
 
   private at(name: Address): number {
     return this.globals[name].value as number;
   }
 
-  /** Counts the frame into the histogram (every `step`-th pixel); returns the occupied bins. */
-  histogram(step: number): Int32Array {
-    return this.occupiedBins.subarray(0, this.wasm.histogram(step));
+  /**
+   * Makes a palette of at most `size` colours for the frame: counts the
+   * frame's colours (every `step`-th pixel), then median cut until the mean
+   * squared error per counted pixel is at most `enough`, then k-means. The
+   * colours are left in `centres`; returns how many, the summed squared
+   * error and the pixels counted.
+   */
+  palette(step: number, size: number, enough: number): { size: number; error: number; counted: number } {
+    this.wasm.histogram(step);
+    const made = this.wasm.palette(size, enough);
+    return { size: made, error: this.globals.paletteError.value as number, counted: this.globals.paletteWeight.value as number };
   }
 
-  /** The search now holds `size` colours (written to searchOrder and the components). */
-  setSearch(size: number): void {
-    this.wasm.setSearch(size);
-  }
-
-  /** The nearest search colour of each of the first `count` points, into `assigned`. */
-  assign(count: number): void {
-    this.wasm.assign(count);
-  }
-
-  /** The search holds the frame's palette of `size` colours (also in `packed`), looked up as `mode` (LOOKUP) says. */
-  usePalette(size: number, mode: number): void {
+  /**
+   * The frame's palette (r, g, b per entry) is `colours`: as colour words, in
+   * the nearest-colour search, looked up as `mode` (LOOKUP) says.
+   */
+  usePalette(colours: Uint8Array, size: number, mode: number): void {
+    for (let i = 0; i < size; i++) {
+      this.packed[i] = colours[i * 3] | (colours[i * 3 + 1] << 8) | (colours[i * 3 + 2] << 16);
+      for (let c = 0; c < 3; c++) this.centres[i * 3 + c] = colours[i * 3 + c];
+    }
+    this.wasm.searchCentres(size);
     this.wasm.usePalette(size, mode);
   }
 

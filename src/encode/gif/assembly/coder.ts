@@ -1,10 +1,11 @@
 /**
- * The GIF coder's per-pixel work, in AssemblyScript, compiled ahead of time
- * to WebAssembly (`npm run build:gif-coder` writes ../coder-wasm.ts): the
- * histogram, the nearest palette entry of every pixel, the changed rectangle
- * and the LZW compression. As JavaScript this code ran slowly until V8 had
- * compiled it, and a GIF's thread compiled it afresh for every render;
- * WebAssembly is compiled once, at load, in milliseconds.
+ * The GIF coder's work on pixels and colours, in AssemblyScript, compiled
+ * ahead of time to WebAssembly (`npm run build:gif-coder` writes
+ * ../coder-wasm.ts): the histogram, the palette (median cut and k-means), the
+ * nearest palette entry of every pixel, the changed rectangle and the LZW
+ * compression. As JavaScript this code ran slowly until V8 had compiled it,
+ * and a GIF's thread compiled it afresh for every render; WebAssembly is
+ * compiled once, at load, in milliseconds.
  *
  * Memory is laid out by `init` for one frame size; the JavaScript side
  * (../coder-kernel.ts) reads and writes it through typed arrays. Pixels are
@@ -28,8 +29,13 @@ const CACHE_BITS: i32 = 16;
 const CACHE_SIZE: i32 = 1 << CACHE_BITS;
 /** Colours a search holds at most (palette entries or k-means centres). */
 const SEARCH_MAX: i32 = 256;
-/** Histogram points k-means assigns at most. */
+/** Histogram points median cut and k-means work on at most (merged bins beyond). */
 const POINTS_MAX: i32 = 4096;
+/** Palette entries at most. */
+const BOXES_MAX: i32 = 256;
+/** k-means: three rounds, or one where points × colours is beyond this (it would cost more than the rest of a colourful frame's coding). */
+const REFINE_ROUNDS: i32 = 3;
+const REFINE_BUDGET: i32 = 1 << 18;
 
 /** Pixels in a frame, and its width and height. */
 let count: i32 = 0;
@@ -48,14 +54,29 @@ export let PACKED: usize = 0;
 /** Per palette entry: the squared distance to the nearest other entry (see lookup). */
 let CLEARANCE: usize = 0;
 /** The search's colours in order of green: their indices, then r, g and b as f64. */
-export let SEARCH_ORDER: usize = 0;
+let SEARCH_ORDER: usize = 0;
 let SEARCH_POSITION: usize = 0;
-export let SEARCH_REDS: usize = 0;
-export let SEARCH_GREENS: usize = 0;
-export let SEARCH_BLUES: usize = 0;
-/** k-means: points (r, g, b as f64) and the index of each one's nearest centre. */
-export let POINTS: usize = 0;
-export let ASSIGNED: usize = 0;
+let SEARCH_REDS: usize = 0;
+let SEARCH_GREENS: usize = 0;
+let SEARCH_BLUES: usize = 0;
+/** The histogram's points (r, g, b as f64), their weights, and the index of each one's nearest centre. */
+let POINTS: usize = 0;
+let WEIGHTS: usize = 0;
+let ASSIGNED: usize = 0;
+/** Median cut: the points' order (each box a range of it), scratch, and per box its range and error. */
+let MEMBERS: usize = 0;
+let SCRATCH: usize = 0;
+let BOX_START: usize = 0;
+let BOX_END: usize = 0;
+let BOX_ERROR: usize = 0;
+let BUCKETS: usize = 0;
+/** The palette's colours before rounding (r, g, b as f64), and k-means' sums. */
+export let CENTRES: usize = 0;
+let SUMS: usize = 0;
+let TOTALS: usize = 0;
+/** Merging bins: the merged counts and sums (f64), and the slot + 1 of each coarse bin. */
+let MERGED: usize = 0;
+let MERGED_SLOT: usize = 0;
 /** Histogram bins: count and sums of r, g, b (u32 each) per bin; then the occupied bins, in first-seen order. */
 export let BINS: usize = 0;
 export let OCCUPIED: usize = 0;
@@ -108,8 +129,32 @@ export function init(w: i32, h: i32): void {
   at = take(at, SEARCH_MAX * 8);
   POINTS = at;
   at = take(at, POINTS_MAX * 3 * 8);
+  WEIGHTS = at;
+  at = take(at, POINTS_MAX * 8);
   ASSIGNED = at;
   at = take(at, POINTS_MAX * 4);
+  MEMBERS = at;
+  at = take(at, POINTS_MAX * 4);
+  SCRATCH = at;
+  at = take(at, POINTS_MAX * 4);
+  BOX_START = at;
+  at = take(at, BOXES_MAX * 4);
+  BOX_END = at;
+  at = take(at, BOXES_MAX * 4);
+  BOX_ERROR = at;
+  at = take(at, BOXES_MAX * 8);
+  BUCKETS = at;
+  at = take(at, 256 * 8);
+  CENTRES = at;
+  at = take(at, BOXES_MAX * 3 * 8);
+  SUMS = at;
+  at = take(at, BOXES_MAX * 3 * 8);
+  TOTALS = at;
+  at = take(at, BOXES_MAX * 8);
+  MERGED_SLOT = at;
+  at = take(at, (1 << (3 * (HIST_BITS - 1))) * 4);
+  MERGED = at;
+  at = take(at, (1 << (3 * (HIST_BITS - 1))) * 4 * 8);
   BINS = at;
   at = take(at, HIST_SIZE * 16);
   OCCUPIED = at;
@@ -196,7 +241,7 @@ export function histogram(step: i32): i32 {
 let searchSize: i32 = 0;
 
 /** The search now holds `size` colours (SEARCH_ORDER and the components, sorted by green). */
-export function setSearch(size: i32): void {
+function setSearch(size: i32): void {
   searchSize = size;
   for (let k = 0; k < size; k++) store<i32>(SEARCH_POSITION + (<usize>load<i32>(SEARCH_ORDER + (<usize>k << 2)) << 2), k);
 }
@@ -257,12 +302,328 @@ function nearest(r: f64, g: f64, b: f64, seed: i32): i32 {
  * k-means: the nearest centre of each of the first `n` points, into
  * ASSIGNED, which holds each point's last centre (or its box's) as the seed.
  */
-export function assign(n: i32): void {
+function assign(n: i32): void {
   for (let m = 0; m < n; m++) {
     const at = POINTS + <usize>m * 24;
     const to = ASSIGNED + (<usize>m << 2);
     store<i32>(to, nearest(load<f64>(at), load<f64>(at, 8), load<f64>(at, 16), load<i32>(to)));
   }
+}
+
+// ---- Palette -------------------------------------------------------------
+//
+// Median cut over the histogram's points, then a few rounds of k-means (see
+// ../palette.ts for the why). Sums over a box's points are taken in the
+// order of its members, which is always the same for the same frame.
+
+@inline
+function f64At(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+@inline
+function i32At(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}
+
+/** Whether item a comes before item b: by `values[item * 3 + channel]`, then by index. */
+@inline
+function before(a: i32, b: i32, values: usize, channel: i32): bool {
+  const va = f64At(values, a * 3 + channel);
+  const vb = f64At(values, b * 3 + channel);
+  return va < vb || (va == vb && a < b);
+}
+
+function siftDown(items: usize, root: i32, count: i32, values: usize, channel: i32): void {
+  while (true) {
+    let child = 2 * root + 1;
+    if (child >= count) return;
+    if (child + 1 < count && before(i32At(items, child), i32At(items, child + 1), values, channel)) child++;
+    const r = i32At(items, root);
+    const c = i32At(items, child);
+    if (!before(r, c, values, channel)) return;
+    store<i32>(items + (<usize>root << 2), c);
+    store<i32>(items + (<usize>child << 2), r);
+    root = child;
+  }
+}
+
+/** Sorts `count` item indices at `items` by their channel's value, then by index (heapsort: bounded, and the order is total). */
+function sortItems(items: usize, count: i32, values: usize, channel: i32): void {
+  for (let root = (count >> 1) - 1; root >= 0; root--) siftDown(items, root, count, values, channel);
+  for (let end = count - 1; end > 0; end--) {
+    const top = i32At(items, 0);
+    store<i32>(items, i32At(items, end));
+    store<i32>(items + (<usize>end << 2), top);
+    siftDown(items, 0, end, values, channel);
+  }
+}
+
+/**
+ * The search now holds the first `size` colours of CENTRES (r, g, b as f64),
+ * sorted by green, ties by index.
+ */
+export function searchCentres(size: i32): void {
+  for (let i = 0; i < size; i++) store<i32>(SEARCH_ORDER + (<usize>i << 2), i);
+  sortItems(SEARCH_ORDER, size, CENTRES, 1);
+  for (let k = 0; k < size; k++) {
+    const i = i32At(SEARCH_ORDER, k);
+    store<f64>(SEARCH_REDS + (<usize>k << 3), f64At(CENTRES, i * 3));
+    store<f64>(SEARCH_GREENS + (<usize>k << 3), f64At(CENTRES, i * 3 + 1));
+    store<f64>(SEARCH_BLUES + (<usize>k << 3), f64At(CENTRES, i * 3 + 2));
+  }
+  setSearch(size);
+}
+
+/**
+ * The occupied bins as points (POINTS: mean colour; WEIGHTS: count), in
+ * first-seen order; returns how many. More than `limit` bins are merged into
+ * coarser ones (one bit less per channel at a time, exact means kept):
+ * median cut sorts its points at every split, and a colourful frame can
+ * occupy tens of thousands of bins where a few thousand place 256 colours as well.
+ */
+function histogramPoints(limit: i32): i32 {
+  let n = occupiedCount;
+  let merged = false;
+  for (let drop = 1; n > limit && drop < HIST_BITS; drop++) {
+    const bits = HIST_BITS - drop;
+    const keep = (1 << bits) - 1;
+    const slots = 1 << (3 * bits);
+    memory.fill(MERGED_SLOT, 0, slots * 4);
+    memory.fill(MERGED, 0, min(n, slots) * 32);
+    n = 0;
+    for (let o = 0; o < occupiedCount; o++) {
+      const bin = i32At(OCCUPIED, o);
+      const coarse = (((bin >> (2 * HIST_BITS + drop)) & keep) << (2 * bits)) | (((bin >> (HIST_BITS + drop)) & keep) << bits) | ((bin >> drop) & keep);
+      let slot = i32At(MERGED_SLOT, coarse) - 1;
+      if (slot < 0) {
+        slot = n++;
+        store<i32>(MERGED_SLOT + (<usize>coarse << 2), slot + 1);
+      }
+      const to = MERGED + (<usize>slot << 5);
+      const from = BINS + (<usize>bin << 4);
+      for (let c = 0; c < 4; c++) store<f64>(to + (<usize>c << 3), load<f64>(to + (<usize>c << 3)) + <f64>load<u32>(from + (<usize>c << 2)));
+    }
+    merged = true;
+  }
+  for (let k = 0; k < n; k++) {
+    let w: f64;
+    let r: f64;
+    let g: f64;
+    let b: f64;
+    if (merged) {
+      const at = MERGED + (<usize>k << 5);
+      w = load<f64>(at);
+      r = load<f64>(at, 8);
+      g = load<f64>(at, 16);
+      b = load<f64>(at, 24);
+    } else {
+      const at = BINS + (<usize>i32At(OCCUPIED, k) << 4);
+      w = <f64>load<u32>(at);
+      r = <f64>load<u32>(at, 4);
+      g = <f64>load<u32>(at, 8);
+      b = <f64>load<u32>(at, 12);
+    }
+    store<f64>(WEIGHTS + (<usize>k << 3), w);
+    store<f64>(POINTS + <usize>k * 24, r / w);
+    store<f64>(POINTS + <usize>k * 24 + 8, g / w);
+    store<f64>(POINTS + <usize>k * 24 + 16, b / w);
+  }
+  return n;
+}
+
+/** The weighted squared error of the box of members[start..end) around its weighted mean (0 for a single point). */
+function boxError(start: i32, end: i32): f64 {
+  let w = 0.0;
+  let sr = 0.0;
+  let sg = 0.0;
+  let sb = 0.0;
+  for (let i = start; i < end; i++) {
+    const m = i32At(MEMBERS, i);
+    const wm = f64At(WEIGHTS, m);
+    w += wm;
+    sr += f64At(POINTS, m * 3) * wm;
+    sg += f64At(POINTS, m * 3 + 1) * wm;
+    sb += f64At(POINTS, m * 3 + 2) * wm;
+  }
+  let error = 0.0;
+  for (let i = start; i < end; i++) {
+    const m = i32At(MEMBERS, i);
+    const wm = f64At(WEIGHTS, m);
+    const dr = f64At(POINTS, m * 3) - sr / w;
+    error += dr * dr * wm;
+    const dg = f64At(POINTS, m * 3 + 1) - sg / w;
+    error += dg * dg * wm;
+    const db = f64At(POINTS, m * 3 + 2) - sb / w;
+    error += db * db * wm;
+  }
+  return end - start > 1 ? error : 0;
+}
+
+@inline
+function bucketOf(value: f64): i32 {
+  return min(255, max(0, <i32>Math.floor(value)));
+}
+
+/**
+ * Splits box b at the weighted median of its widest channel: reorders its
+ * members (those below the cut first: below the median's bucket and above it
+ * each in the members' order, the median's bucket sorted) and returns where
+ * the second box starts.
+ */
+function split(b: i32): i32 {
+  const start = i32At(BOX_START, b);
+  const end = i32At(BOX_END, b);
+  let channel = 0;
+  let widest = -1.0;
+  for (let c = 0; c < 3; c++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = start; i < end; i++) {
+      const v = f64At(POINTS, i32At(MEMBERS, i) * 3 + c);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi - lo > widest) {
+      widest = hi - lo;
+      channel = c;
+    }
+  }
+  // In order of the channel only as far as the cut needs it: by whole value
+  // into 256 buckets, and only the bucket where the weighted median falls sorted.
+  memory.fill(BUCKETS, 0, 256 * 8);
+  let total = 0.0;
+  for (let i = start; i < end; i++) {
+    const m = i32At(MEMBERS, i);
+    const at = BUCKETS + (<usize>bucketOf(f64At(POINTS, m * 3 + channel)) << 3);
+    store<f64>(at, load<f64>(at) + f64At(WEIGHTS, m));
+    total += f64At(WEIGHTS, m);
+  }
+  let median = 0;
+  let below = 0.0;
+  while (median < 255 && below + f64At(BUCKETS, median) < total / 2) {
+    below += f64At(BUCKETS, median);
+    median++;
+  }
+  let low = start;
+  let rest = 0;
+  for (let i = start; i < end; i++) {
+    const m = i32At(MEMBERS, i);
+    if (bucketOf(f64At(POINTS, m * 3 + channel)) < median) {
+      store<i32>(MEMBERS + (<usize>low << 2), m);
+      low++;
+    } else {
+      store<i32>(SCRATCH + (<usize>rest << 2), m);
+      rest++;
+    }
+  }
+  let middleEnd = low;
+  let high = 0;
+  for (let j = 0; j < rest; j++) {
+    const m = i32At(SCRATCH, j);
+    if (bucketOf(f64At(POINTS, m * 3 + channel)) == median) {
+      store<i32>(MEMBERS + (<usize>middleEnd << 2), m);
+      middleEnd++;
+    } else {
+      store<i32>(SCRATCH + (<usize>high << 2), m);
+      high++;
+    }
+  }
+  memory.copy(MEMBERS + (<usize>middleEnd << 2), SCRATCH, <usize>high << 2);
+  sortItems(MEMBERS + (<usize>low << 2), middleEnd - low, POINTS, channel);
+  let running = 0.0;
+  let cut = start + 1;
+  for (; cut < end - 1; cut++) {
+    running += f64At(WEIGHTS, i32At(MEMBERS, cut - 1));
+    if (running >= total / 2) break;
+  }
+  return cut;
+}
+
+function setBox(b: i32, start: i32, end: i32): f64 {
+  const error = boxError(start, end);
+  store<i32>(BOX_START + (<usize>b << 2), start);
+  store<i32>(BOX_END + (<usize>b << 2), end);
+  store<f64>(BOX_ERROR + (<usize>b << 3), error);
+  return error;
+}
+
+/** The summed squared error of the palette last made, and the weight of the points it was made from. */
+export let paletteError: f64 = 0;
+export let paletteWeight: f64 = 0;
+
+/**
+ * Makes the palette of the last histogram: median cut of its points until
+ * there are `size` boxes or their mean squared error per pixel is at most
+ * `enough`, then k-means. Leaves the colours (unrounded) in CENTRES and
+ * returns how many.
+ */
+export function palette(size: i32, enough: f64): i32 {
+  const n = histogramPoints(POINTS_MAX);
+  let counted = 0.0;
+  for (let m = 0; m < n; m++) counted += f64At(WEIGHTS, m);
+  // Median cut: split the worst box until there are enough boxes or they are close enough.
+  for (let i = 0; i < n; i++) store<i32>(MEMBERS + (<usize>i << 2), i);
+  let error = setBox(0, 0, n);
+  let boxes = 1;
+  const good = enough * counted;
+  while (boxes < size && error > good) {
+    let worst = 0;
+    for (let b = 1; b < boxes; b++) if (f64At(BOX_ERROR, b) > f64At(BOX_ERROR, worst)) worst = b;
+    const worstError = f64At(BOX_ERROR, worst);
+    if (worstError <= 0) break;
+    const start = i32At(BOX_START, worst);
+    const end = i32At(BOX_END, worst);
+    const cut = split(worst);
+    error -= worstError;
+    const a = setBox(worst, start, cut);
+    const b = setBox(boxes++, cut, end);
+    error += a + b;
+  }
+  paletteError = error;
+  paletteWeight = counted;
+  // The weighted mean of each box; each point's box is where the search for its nearest centre starts.
+  for (let k = 0; k < boxes; k++) {
+    let w = 0.0;
+    let sr = 0.0;
+    let sg = 0.0;
+    let sb = 0.0;
+    for (let i = i32At(BOX_START, k); i < i32At(BOX_END, k); i++) {
+      const m = i32At(MEMBERS, i);
+      const wm = f64At(WEIGHTS, m);
+      w += wm;
+      sr += f64At(POINTS, m * 3) * wm;
+      sg += f64At(POINTS, m * 3 + 1) * wm;
+      sb += f64At(POINTS, m * 3 + 2) * wm;
+      store<i32>(ASSIGNED + (<usize>m << 2), k);
+    }
+    store<f64>(CENTRES + <usize>k * 24, sr / w);
+    store<f64>(CENTRES + <usize>k * 24 + 8, sg / w);
+    store<f64>(CENTRES + <usize>k * 24 + 16, sb / w);
+  }
+  // k-means: each centre moves to the weighted mean of the points nearest to it.
+  const rounds = n * boxes <= REFINE_BUDGET ? REFINE_ROUNDS : 1;
+  for (let round = 0; round < rounds; round++) {
+    memory.fill(SUMS, 0, boxes * 24);
+    memory.fill(TOTALS, 0, boxes * 8);
+    searchCentres(boxes);
+    assign(n);
+    for (let m = 0; m < n; m++) {
+      const k = i32At(ASSIGNED, m);
+      const wm = f64At(WEIGHTS, m);
+      const total = TOTALS + (<usize>k << 3);
+      store<f64>(total, load<f64>(total) + wm);
+      for (let c = 0; c < 3; c++) {
+        const sum = SUMS + (<usize>(k * 3 + c) << 3);
+        store<f64>(sum, load<f64>(sum) + f64At(POINTS, m * 3 + c) * wm);
+      }
+    }
+    for (let k = 0; k < boxes; k++) {
+      const total = f64At(TOTALS, k);
+      if (total > 0) for (let c = 0; c < 3; c++) store<f64>(CENTRES + (<usize>(k * 3 + c) << 3), f64At(SUMS, k * 3 + c) / total);
+    }
+  }
+  return boxes;
 }
 
 /** How colours are looked up: the palette holds the frame's exact colours, or 7 bits per channel, or 6 (coarse). */
