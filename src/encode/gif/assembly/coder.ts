@@ -184,17 +184,28 @@ export function init(w: i32, h: i32): void {
 
 // ---- Colours -------------------------------------------------------------
 
-/**
- * The squared distance of two colour words (the top byte ignored), or −1
- * where they differ by more than `tolerance` on any channel.
- */
+/** The squared distance of two colour words (the top byte ignored). */
 @inline
-function distanceWithin(a: u32, b: u32, tolerance: i32): i32 {
+function squaredDistance(a: u32, b: u32): i32 {
   const dr = <i32>(a & 0xff) - <i32>(b & 0xff);
   const dg = <i32>((a >> 8) & 0xff) - <i32>((b >> 8) & 0xff);
   const db = <i32>((a >> 16) & 0xff) - <i32>((b >> 16) & 0xff);
-  if (dr > tolerance || dr < -tolerance || dg > tolerance || dg < -tolerance || db > tolerance || db < -tolerance) return -1;
   return dr * dr + dg * dg + db * db;
+}
+
+/** Whether two colour words (the top byte ignored) differ by at most `tolerance` on every channel; branch-free. */
+@inline
+function within(a: u32, b: u32, tolerance: i32): bool {
+  const dr = <i32>(a & 0xff) - <i32>(b & 0xff);
+  const dg = <i32>((a >> 8) & 0xff) - <i32>((b >> 8) & 0xff);
+  const db = <i32>((a >> 16) & 0xff) - <i32>((b >> 16) & 0xff);
+  return (<i32>(abs(dr) <= tolerance) & <i32>(abs(dg) <= tolerance) & <i32>(abs(db) <= tolerance)) != 0;
+}
+
+/** The squared distance of two colour words, or −1 where they differ by more than `tolerance` on any channel. */
+@inline
+function distanceWithin(a: u32, b: u32, tolerance: i32): i32 {
+  return within(a, b, tolerance) ? squaredDistance(a, b) : -1;
 }
 
 // ---- Histogram -----------------------------------------------------------
@@ -647,11 +658,7 @@ export function usePalette(size: i32, mode: i32): void {
     const a = load<u32>(PACKED + (<usize>i << 2));
     let clearance = i32.MAX_VALUE;
     for (let j = 0; j < size; j++) {
-      const b = load<u32>(PACKED + (<usize>j << 2));
-      const dr = <i32>(a & 0xff) - <i32>(b & 0xff);
-      const dg = <i32>((a >> 8) & 0xff) - <i32>((b >> 8) & 0xff);
-      const db = <i32>((a >> 16) & 0xff) - <i32>((b >> 16) & 0xff);
-      const d = dr * dr + dg * dg + db * db;
+      const d = squaredDistance(a, load<u32>(PACKED + (<usize>j << 2)));
       clearance = select<i32>(clearance, d, i == j || d >= clearance);
     }
     store<i32>(CLEARANCE + (<usize>i << 2), clearance);
@@ -690,11 +697,8 @@ function lookup(colour: u32, seed: i32): i32 {
   if (cached >> 8 == tag && cached != 0xffff) return cached & 0xff;
   const centre = (colour & cellMask) | cellCentre;
   // The seed is the answer when the centre is nearer to it than half the way to any other entry.
-  const s = load<u32>(PACKED + (<usize>seed << 2));
-  const dr = <i32>(centre & 0xff) - <i32>(s & 0xff);
-  const dg = <i32>((centre >> 8) & 0xff) - <i32>((s >> 8) & 0xff);
-  const db = <i32>(centre >> 16) - <i32>((s >> 16) & 0xff);
-  const index = 4 * (dr * dr + dg * dg + db * db) < load<i32>(CLEARANCE + (<usize>seed << 2)) ? seed : nearest(<f64>(centre & 0xff), <f64>((centre >> 8) & 0xff), <f64>(centre >> 16), seed);
+  const near = 4 * squaredDistance(centre, load<u32>(PACKED + (<usize>seed << 2)));
+  const index = near < load<i32>(CLEARANCE + (<usize>seed << 2)) ? seed : nearest(<f64>(centre & 0xff), <f64>((centre >> 8) & 0xff), <f64>(centre >> 16), seed);
   store<u16>(CACHE + (slot << 1), (tag << 8) | index);
   return index;
 }
@@ -711,15 +715,6 @@ export let minX: i32 = 0;
 export let minY: i32 = 0;
 export let maxX: i32 = 0;
 export let maxY: i32 = 0;
-
-/** Whether two colour words (the top byte ignored) differ by at most `tolerance` on every channel; branch-free. */
-@inline
-function within(a: u32, b: u32, tolerance: i32): bool {
-  const dr = <i32>(a & 0xff) - <i32>(b & 0xff);
-  const dg = <i32>((a >> 8) & 0xff) - <i32>((b >> 8) & 0xff);
-  const db = <i32>((a >> 16) & 0xff) - <i32>((b >> 16) & 0xff);
-  return (<i32>(abs(dr) <= tolerance) & <i32>(abs(dg) <= tolerance) & <i32>(abs(db) <= tolerance)) != 0;
-}
 
 /**
  * Undithered: each pixel's nearest palette colour (PREFERRED), whether it
