@@ -17,7 +17,7 @@ import { renderStill } from '../src/render/still.js';
 import { applyOverrides, loadScene, sceneFromFile, validateSceneData, type LoadedScene } from '../src/scene/index.js';
 
 const steps = Number(process.argv[2] ?? 1500);
-const out = process.argv[3] ?? 'docs/fit-identity-vs-tanh.png';
+const out = process.argv[3] ?? 'docs/images/fit-identity-vs-tanh.png';
 const SIZE = 128;
 const SHOWN = 256;
 
