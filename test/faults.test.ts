@@ -167,7 +167,7 @@ describe('output paths', () => {
     expect((await runCli(['render', scenePath, '--format', 'gif', '--out', join(work, 'fault'), '-q'])).code).toBe(0);
     expect((await runCli(['still', scenePath, '--out', join(work, 'fault.png'), '-q'])).code).toBe(0);
     const weights = join(work, 'w.json');
-    expect((await runCli(['weights', 'export', scenePath, '--out', weights])).code).toBe(0);
+    expect((await runCli(['weights', 'export', scenePath], { stdoutFile: weights })).code).toBe(0);
     // Weights files may have any name: here ones that a render's or a comparison's output could take.
     const { copyFileSync } = await import('node:fs');
     copyFileSync(weights, join(work, 'w.gif'));

@@ -159,7 +159,7 @@ describe('cppn-motion fit', () => {
       return join(pics, name);
     };
     const weights = join(pics, 'start.json');
-    const exported = await runCli(['weights', 'export', join(dir.path, 'scene.yaml'), '--out', weights]);
+    const exported = await runCli(['weights', 'export', join(dir.path, 'scene.yaml')], { stdoutFile: weights });
     expect(exported.code, exported.stderr).toBe(0);
     const cases: Array<[string[], RegExp]> = [
       // The fitted picture would be the target…
@@ -171,7 +171,7 @@ describe('cppn-motion fit', () => {
     ];
     for (const [args, message] of cases) {
       const before = snapshot(pics);
-      const result = await runCli([...args, '--scene', join(dir.path, 'scene.yaml'), '--size', '16x16', '--steps', '1000000', '--workers', '1']);
+      const result = await runCli([...args, '--scene', join(dir.path, 'scene.yaml'), '--size', '16x16', '--steps', '300', '--workers', '1']);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toContain('hint: choose another --out');
