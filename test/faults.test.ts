@@ -386,6 +386,7 @@ describe('odd output names', () => {
       [['inspect', scene, '--maps', '--tile', '8'], 'fault-maps.png'],
       [['weights', 'export', scene], 'fault.json'],
       [['render', scene, '--format', 'gif', '--size', '16x16'], 'fault.gif'],
+      [['fit', join(ROOT_SCENES, 'targets', 'logo.png'), '--steps', '2', '--size', '8x8', '--workers', '1'], 'logo-fitted.png'],
     ];
     for (const [args, file] of cases) {
       const folder = join(work, args[0], 'sub');

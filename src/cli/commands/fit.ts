@@ -118,7 +118,7 @@ export function registerFit(program: Command): void {
     .option('--steps <n>', 'training steps at most', parseWholeNumber(1, 10_000_000), 2000)
     .option('--psnr <dB>', 'stop as soon as the whole picture reaches this PSNR', parsePositive(200))
     .option('--size <WxH>', "size of the picture learned (default: the scene's aspect ratio, 128 pixels on the longer side)", parseSize)
-    .option('--out <file.json>', 'weights file to write, or a folder ending in /; the fitted picture (<name>-fitted.png) and the chart (<name>-chart.png) go beside it (default: output/<target>-fit.json)', parseOutPath)
+    .option('--out <file.json>', 'weights file to write, or a folder ending in /; the fitted picture (<name>-fitted.png) and the chart (<name>-chart.png) go beside it (default: output/<target>.json)', parseOutPath)
     .option('--init <file.json|seed>', "start from these weights, or from this seed, instead of the scene's network")
     .option('--activation <name>', 'activation of every hidden layer instead of the scene’s (identity shows what a network without nonlinearity can learn)', parseOneActivation)
     .option('--optimiser <name>', 'adam, or sgd (with momentum)', parseOptimiser, 'adam')
@@ -140,7 +140,7 @@ export function registerFit(program: Command): void {
       const target = await loadTargetImage(targetPath, width, height);
       protectInput(targetPath, 'the target picture');
       const stem = basename(targetPath, extname(targetPath));
-      const out = outputFile(flags.out, `${stem}-fit${flags.activation ? `-${flags.activation}` : ''}.json`, '.json', '--out', 'the weights file');
+      const out = outputFile(flags.out, `${stem}${flags.activation ? `-${flags.activation}` : ''}.json`, '.json', '--out', 'the weights file');
       if (extname(out).toLowerCase() !== '.json') throw new UserError(`--out ${out}: the weights file must end in .json (the picture and chart are written beside it)`);
       // Find out now, not after the training, when an output would replace an input or its folder cannot be made.
       const paths = fitOutputPaths(out);
