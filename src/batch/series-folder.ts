@@ -95,12 +95,11 @@ function recordFromItems(items: ManifestItem[]): Partial<SeriesRecord> | undefin
 /** Each way the series in the folder differs from this one, in words. */
 export function seriesDifferences(there: Partial<SeriesRecord>, here: SeriesRecord): string[] {
   const differences: string[] = [];
-  const keys = there.output ? [...new Set([...Object.keys(there.output), ...Object.keys(here.output)])] : [];
+  // Only settings both know are compared: a manifest from before series records knows only some, and a later version may add settings.
+  const keys = there.output ? Object.keys(here.output).filter((key) => key in there.output!) : [];
   for (const key of keys) {
     const a = there.output![key];
     const b = here.output[key];
-    // A manifest from before series records knows only some settings.
-    if (!(key in there.output!) && there.sceneHash === undefined) continue;
     if (JSON.stringify(a) === JSON.stringify(b)) continue;
     const flag = FLAGS[key] ? ` (${FLAGS[key]})` : '';
     differences.push(`output.${key}${flag} is ${show(a)} there, ${show(b)} here`);
