@@ -244,7 +244,7 @@ describe('batch folders', () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('./helpers.js');
     const out = join(dir.path, 'locked');
-    const first = spawn(process.execPath, [CLI, 'batch', scene, '--seeds', '1-3', '--duration', '10', '--size', '96x96', '--out', out]);
+    const first = spawn(process.execPath, [CLI, 'batch', scene, '--seeds', '1-3', '--duration', '30', '--size', '96x96', '--out', out]);
     let firstErr = '';
     const started = new Promise<void>((ready) => first.stderr.on('data', (d: Buffer) => ((firstErr += d.toString()), /items → /.test(firstErr) && ready())));
     const firstDone = new Promise<number | null>((done) => first.on('close', done));
@@ -254,7 +254,7 @@ describe('batch folders', () => {
     expect(second.stderr).toMatch(/is being written by another batch \(process \d+\); wait for it to finish/);
     expect(await firstDone, firstErr).toBe(0);
     // The same series (same settings) continues; another one would be refused (see batch.test.ts).
-    const third = await runCli(['batch', scene, '--seeds', '7', '--duration', '10', '--size', '96x96', '--out', out, '-q']);
+    const third = await runCli(['batch', scene, '--seeds', '7', '--duration', '30', '--size', '96x96', '--out', out, '-q']);
     expect(third.code, third.stderr).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'fault', 'manifest.json'), 'utf8')) as { items: Array<{ name: string }> };
     expect(manifest.items.map((i) => i.name).sort()).toEqual(['fault-seed-01', 'fault-seed-02', 'fault-seed-03', 'fault-seed-07']);
