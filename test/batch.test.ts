@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { spawnSync } from 'node:child_process';
-import { CLI, distinctColours, ffprobe, readPng, runCli, sha256, tempDir, writeScene } from './helpers.js';
+import { CLI, distinctColours, ffprobe, readPng, runCli, sha256, snapshot, tempDir, writeScene } from './helpers.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -87,10 +87,13 @@ describe('cppn-motion batch', () => {
     expect(forced.stderr).toContain('summary: 2 done, 0 skipped, 0 failed');
   });
 
-  it('a changed scene renders again', async () => {
+  it('a changed scene is another series: refused in the folder of the old one, rendered anew with --force', async () => {
     const scene = writeScene(dir.path, 'tiles', SERIES.replace('depth: 4', 'depth: 3'));
     const result = await runCli(['batch', scene, '--seeds', '1', '--out', join(dir.path, 'out'), '--dry-run']);
-    expect(result.stdout).toMatch(/render +tiles-seed-01 +\(scene or parameters changed\)/);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/holds another series \(4 items\): the scene .*tiles\.yaml has changed since/);
+    const forced = await runCli(['batch', scene, '--seeds', '1', '--out', join(dir.path, 'out'), '--dry-run', '--force']);
+    expect(forced.stdout).toMatch(/render +tiles-seed-01 +\(--force\)/);
     writeScene(dir.path, 'tiles', SERIES);
   });
 
@@ -180,6 +183,69 @@ describe('cppn-motion batch', () => {
     const resumed = await runCli(['batch', scene, '--seeds', '1-6', '--out', out]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`summary: ${6 - finished.length} done, ${finished.length} skipped, 0 failed`);
+  });
+});
+
+describe('one series per folder', () => {
+  const out = (): string => join(dir.path, 'series-out');
+  const folder = (): string => join(out(), 'tiles');
+  const gifs = (): Record<string, string> => Object.fromEntries(Object.entries(snapshot(folder())).filter(([file]) => !file.startsWith('.')));
+
+  it('a batch with other settings is refused in the folder of a series, naming each difference; nothing there changes', async () => {
+    const scene = writeScene(dir.path, 'tiles', SERIES);
+    const first = await runCli(['batch', scene, '--seeds', '1-4', '--out', out(), '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    const before = gifs();
+    const cases: Array<[string[], RegExp]> = [
+      [['--size', '16x16'], /output\.size \(--size\) is 32x32 there, 16x16 here/],
+      [['--fps', '4', '--colors', '16'], /output\.fps \(--fps\) is 8 there, 4 here; output\.gif\.colors \(--colors\) is 256 there, 16 here/],
+      [['--format', 'mp4'], /output\.formats \(--format\) is gif there, mp4 here/],
+      [['--size', '16x16', '--dry-run'], /output\.size \(--size\) is 32x32 there, 16x16 here/],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await runCli(['batch', scene, '--seeds', '1-2', ...flags, '--out', out()]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`error: ${folder().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds another series \\(4 items\\): `));
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/hint: give another --out for this series, or --force to start it there in place of the other/);
+      expect(gifs()).toEqual(before);
+    }
+  });
+
+  it('the same series continues: new items join it, and the contact sheet shows every item of the manifest', async () => {
+    const scene = join(dir.path, 'tiles.yaml');
+    const result = await runCli(['batch', scene, '--seeds', '5', '--out', out()]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('summary: 1 done, 0 skipped, 0 failed');
+    const m = manifest(folder()) as ManifestJson & { series: { output: Record<string, unknown> } };
+    expect(m.items.map((i) => i.name)).toEqual(['tiles-seed-01', 'tiles-seed-02', 'tiles-seed-03', 'tiles-seed-04', 'tiles-seed-05']);
+    expect(m.series.output).toMatchObject({ size: '32x32', fps: 8, duration: 1, formats: ['gif'] });
+    // Five cells of 32 px: three columns, two rows, each a different network.
+    const sheet = await readPng(join(folder(), 'contact-sheet.png'));
+    expect([sheet.width, sheet.height]).toEqual([16 * 2 + 3 * 32 + 2 * 12, 16 * 2 + 28 + 2 * (32 + 40) + 12]);
+    const cells = [0, 1, 2, 3, 4].map((i) => {
+      const x0 = 16 + (i % 3) * 44;
+      const y0 = 44 + Math.floor(i / 3) * 84;
+      const cell = new Uint8Array(32 * 32 * 4);
+      for (let y = 0; y < 32; y++) cell.set(sheet.data.subarray(((y0 + y) * sheet.width + x0) * 4, ((y0 + y) * sheet.width + x0 + 32) * 4), y * 32 * 4);
+      return sha256(cell);
+    });
+    expect(new Set(cells).size).toBe(5);
+  });
+
+  it('--force starts the new series in the folder in place of the other', async () => {
+    const scene = join(dir.path, 'tiles.yaml');
+    const result = await runCli(['batch', scene, '--seeds', '1-2', '--size', '16x16', '--force', '--out', out()]);
+    expect(result.code, result.stderr).toBe(0);
+    const m = manifest(folder()) as ManifestJson & { series: { output: Record<string, unknown> } };
+    expect(m.items.map((i) => i.name)).toEqual(['tiles-seed-01', 'tiles-seed-02']);
+    expect(m.series.output.size).toBe('16x16');
+    expect((await ffprobe(join(folder(), 'tiles-seed-01.gif'))).streams[0]).toMatchObject({ width: 16, height: 16 });
+    const sheet = await readPng(join(folder(), 'contact-sheet.png'));
+    expect([sheet.width, sheet.height]).toEqual([16 * 2 + 2 * 16 + 12, 16 * 2 + 28 + 16 + 40]);
+    // The new series continues as any other: its own settings are the ones that match now.
+    const again = await runCli(['batch', scene, '--seeds', '1-2', '--size', '16x16', '--out', out()]);
+    expect(again.stderr).toContain('summary: 0 done, 2 skipped, 0 failed');
   });
 });
 

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { psnr } from '../src/core/index.js';
-import { encodePng, readPngMetadata } from '../src/encode/png.js';
+import { decodePng, encodePng, readPngMetadata } from '../src/encode/png.js';
 import { weightsFromJson } from '../src/scene/index.js';
-import { CLI, readPng, runCli, tempDir } from './helpers.js';
+import { CLI, readPng, runCli, sha256, snapshot, tempDir } from './helpers.js';
 
 const SCENE = `name: disc-fit
 seed: 3
@@ -62,16 +62,16 @@ describe('cppn-motion fit', () => {
     const weights = weightsFromJson(JSON.parse(readFileSync(out, 'utf8')), out);
     expect(weights.layers.map((l) => [l.outputs, l.inputs])).toEqual([[16, 3], [16, 16], [16, 16], [16, 16], [3, 16]]);
     // The picture resembles the target (as the ordinary renderer draws it).
-    const picture = await readPng(join(dir.path, 'out', 'disc.png'));
+    const picture = await readPng(join(dir.path, 'out', 'disc-fitted.png'));
     const target = await readPng(join(dir.path, 'disc.png'));
     expect(picture.width).toBe(32);
     expect(picturePsnr(picture.data, target.data)).toBeGreaterThan(22);
     // It carries the scene that draws it: the fitted weights, not the keyframes' seeds.
-    const stored = JSON.parse(readPngMetadata(readFileSync(join(dir.path, 'out', 'disc.png')))!);
+    const stored = JSON.parse(readPngMetadata(readFileSync(join(dir.path, 'out', 'disc-fitted.png')))!);
     expect(stored.weights).toBe(out);
     expect(stored.keyframes).toEqual([{ at: 0, zoom: 1 }, { at: 3, zoom: 2 }]);
     const big = join(dir.path, 'big.png');
-    const again = await runCli(['still', '--from', join(dir.path, 'out', 'disc.png'), '--size', '96x96', '--out', big]);
+    const again = await runCli(['still', '--from', join(dir.path, 'out', 'disc-fitted.png'), '--size', '96x96', '--out', big]);
     expect(again.code).toBe(0);
     expect((await readPng(big)).width).toBe(96);
     const chart = await readPng(join(dir.path, 'out', 'disc-chart.png'));
@@ -87,7 +87,7 @@ describe('cppn-motion fit', () => {
       expect(result.code).toBe(0);
       const target = await readPng(join(dir.path, 'disc.png'));
       const start = Number(/step 1\/300 \| loss [^|]+\| PSNR ([\d.]+) dB/.exec(result.stderr)?.[1]);
-      return { psnr: picturePsnr((await readPng(join(dir.path, `${activation}.png`))).data, target.data), start };
+      return { psnr: picturePsnr((await readPng(join(dir.path, `${activation}-fitted.png`))).data, target.data), start };
     };
     const flat = await fit('identity');
     const curved = await fit('tanh');
@@ -96,7 +96,7 @@ describe('cppn-motion fit', () => {
     // …which stays far from the disc that tanh layers draw from the same start.
     expect(flat.psnr).toBeLessThan(14);
     expect(curved.psnr).toBeGreaterThan(flat.psnr + 6);
-    const stored = JSON.parse(readPngMetadata(readFileSync(join(dir.path, 'identity.png')))!);
+    const stored = JSON.parse(readPngMetadata(readFileSync(join(dir.path, 'identity-fitted.png')))!);
     expect(stored.network.activation).toBe('identity');
   });
 
@@ -133,6 +133,92 @@ describe('cppn-motion fit', () => {
     expect(stderr).toMatch(/stopped: interrupted after \d+ steps; kept the best weights: PSNR/);
     expect(code).toBe(130);
     expect(existsSync(out)).toBe(true);
-    expect(existsSync(join(dir.path, 'stopped.png'))).toBe(true);
+    expect(existsSync(join(dir.path, 'stopped-fitted.png'))).toBe(true);
+  });
+
+  it('never writes over its target: the fitted picture has a name of its own', async () => {
+    const pics = join(dir.path, 'pics');
+    mkdirSync(pics);
+    const target = join(pics, 'hi.png');
+    writeFileSync(target, discPng(32));
+    const before = sha256(readFileSync(target));
+    const result = await runCli(['fit', target, '--scene', join(dir.path, 'scene.yaml'), '--size', '16x16', '--steps', '50', '--batch', '64', '--workers', '1', '--out', join(pics, 'hi.json')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(sha256(readFileSync(target))).toBe(before);
+    expect(readdirSync(pics).sort()).toEqual(['hi-chart.png', 'hi-fitted.png', 'hi.json', 'hi.png']);
+    expect(result.stderr).toContain(`wrote ${join(pics, 'hi.json')}, ${join(pics, 'hi-fitted.png')}, ${join(pics, 'hi-chart.png')}`);
+  });
+
+  it('refuses, before any training, an --out whose files would replace an input, whatever the spelling', async () => {
+    const pics = join(dir.path, 'inputs');
+    mkdirSync(pics);
+    // The same folder reached through a symbolic link, and through "..".
+    symlinkSync(pics, join(dir.path, 'inputs-link'));
+    const named = (name: string): string => {
+      writeFileSync(join(pics, name), discPng(16));
+      return join(pics, name);
+    };
+    const weights = join(pics, 'start.json');
+    const exported = await runCli(['weights', 'export', join(dir.path, 'scene.yaml')], { stdoutFile: weights });
+    expect(exported.code, exported.stderr).toBe(0);
+    const cases: Array<[string[], RegExp]> = [
+      // The fitted picture would be the target…
+      [['fit', named('hi-fitted.png'), '--out', join(dir.path, 'inputs-link', 'hi.json')], /hi-fitted\.png is the target picture \(.*hi-fitted\.png\) that this command reads; an output never replaces an input/],
+      // …the chart would be the target…
+      [['fit', named('logo-chart.png'), '--out', join(pics, '..', 'inputs', 'logo.json')], /logo-chart\.png is the target picture/],
+      // …the weights would be the --init file the fit starts from.
+      [['fit', named('cat.png'), '--init', join(dir.path, 'inputs-link', 'start.json'), '--out', weights], /start\.json is the --init weights file/],
+    ];
+    for (const [args, message] of cases) {
+      const before = snapshot(pics);
+      const result = await runCli([...args, '--scene', join(dir.path, 'scene.yaml'), '--size', '16x16', '--steps', '300', '--workers', '1']);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toContain('hint: choose another --out');
+      // Refused up front, not after the training.
+      expect(result.stderr).not.toMatch(/step \d+/);
+      expect(snapshot(pics)).toEqual(before);
+    }
+  });
+
+  it('refuses a picture whose header claims more pixels than allowed, before decoding it: exit 2, not a crash', async () => {
+    const { crc32, deflateSync } = await import('node:zlib');
+    const chunk = (type: string, data: Buffer): Buffer => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(data.length, 0);
+      head.write(type, 4, 'latin1');
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+      return Buffer.concat([head, data, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(60000, 0);
+    ihdr.writeUInt32BE(60000, 4);
+    ihdr.set([8, 6], 8);
+    // 67 bytes: a PNG whose header says 60000×60000.
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(2))), chunk('IEND', Buffer.alloc(0))]);
+    // A GIF whose logical screen is 60000×60000, and a 20000×10 PNG (a side beyond the limit, few pixels).
+    const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([0x60, 0xea, 0x60, 0xea, 0, 0, 0]), Buffer.from([0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3b])]);
+    const wide = Buffer.from(png);
+    wide.writeUInt32BE(20000, 16);
+    wide.writeUInt32BE(10, 20);
+    wide.writeUInt32BE(crc32(wide.subarray(12, 29)) >>> 0, 29);
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ['huge.png', png, /huge\.png is 60000x60000 pixels by its header: more than a picture may have \(16384 pixels a side, 64 megapixels\)/],
+      ['huge.gif', gif, /huge\.gif is 60000x60000 pixels by its header/],
+      ['wide.png', wide, /wide\.png is 20000x10 pixels by its header/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const path = join(dir.path, name);
+      writeFileSync(path, bytes);
+      const result = await runCli(['fit', path, '--steps', '5', '--out', join(dir.path, 'huge', 'w.json')]);
+      expect(result.signal, result.stderr).toBe(null);
+      expect(result.code, `${name}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(dir.path, 'huge'))).toBe(false);
+    }
+    // The library's PNG decoder reads the header first too.
+    await expect(decodePng(png)).rejects.toThrow(/60000x60000 pixels by its header/);
   });
 });

@@ -11,6 +11,8 @@ export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the process, if one did (a crash: SIGILL, SIGSEGV…). */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -42,7 +44,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     if (options.input !== undefined) child.stdin!.end(options.input);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
   });
 }
 

@@ -5,7 +5,7 @@
  * and what existed before byte-identical.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
@@ -131,6 +131,45 @@ describe('batch', () => {
       for (const [file, hash] of Object.entries(before)) {
         if (!new RegExp(`${file.split('/').pop()!.replace('.gif', '')}: done`).test(result.stderr)) expect(after[file], file).toBe(hash);
       }
+    });
+  }
+});
+
+/**
+ * Whether the process catches SIGHUP yet (from /proc: Node itself catches
+ * SIGINT and SIGTERM to restore the terminal, but never SIGHUP, so that bit
+ * tells when the command's own handlers are in place).
+ */
+function catchesSignals(pid: number): boolean {
+  try {
+    const mask = /SigCgt:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!existsSync('/proc/self/status'))('signals in the first moments', () => {
+  for (const signal of SIGNALS) {
+    it(`${signal} as soon as the command can catch it, while it is still loading: exit 130 with the stopped line`, async () => {
+      const out = join(dir.path, `early-${signal}`);
+      const child = spawn(process.execPath, [CLI, 'render', scene, '--out', join(out, 'long')], { cwd: ROOT });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // The handlers must be in place before the command loads its modules and reads the scene:
+      // the signal is sent the moment they are, and must find the command not yet started.
+      const poll = setInterval(() => {
+        if (catchesSignals(child.pid!)) {
+          clearInterval(poll);
+          child.kill(signal);
+        }
+      }, 1);
+      const [code, killedBy] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('close', (c, s) => done([c, s])));
+      clearInterval(poll);
+      expect(killedBy, stderr).toBe(null);
+      expect(code, stderr).toBe(130);
+      expect(stderr).toBe(`stopped: interrupted by ${signal}; no partial output was kept\n`);
+      expect(existsSync(out)).toBe(false);
     });
   }
 });

@@ -2,4 +2,5 @@
 export * from './contact-sheet.js';
 export * from './manifest.js';
 export * from './run-batch.js';
+export * from './series-folder.js';
 export * from './series.js';

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
+import type { SeriesRecord } from './series-folder.js';
 
 export interface ManifestOutput {
   format: string;
@@ -33,6 +34,8 @@ export interface ManifestItem {
 export interface Manifest {
   tool: { name: string; version: string };
   scene: string;
+  /** What the series is (scene and output settings): a batch into the folder continues it only when its own is the same. */
+  series?: SeriesRecord;
   updatedAt: string;
   items: ManifestItem[];
 }

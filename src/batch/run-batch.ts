@@ -22,6 +22,7 @@ import { applyOverrides, type Format, type LoadedScene } from '../scene/index.js
 import { lockSeriesFolder } from './folder-lock.js';
 import { drawContactSheet, placePicture, sheetBackground, sheetLayout, type SheetLabel } from './contact-sheet.js';
 import { readManifest, staleReason, writeManifest, type Manifest, type ManifestItem, type ManifestOutput } from './manifest.js';
+import { seriesFolderMode, sheetItems, type SeriesInfo } from './series-folder.js';
 import type { BatchItem } from './series.js';
 
 export interface ItemResult {
@@ -57,6 +58,12 @@ export interface BatchOptions {
   contactSheet?: boolean;
   /** Also make an animated contact sheet, every item playing side by side: true for contact-sheet.gif, or another format. */
   animatedSheet?: boolean | Format;
+  /**
+   * What the series is: a folder holding another series is refused (or, with
+   * `force`, started afresh), and the contact sheets show every finished item
+   * of the manifest, not only this run's.
+   */
+  series?: SeriesInfo;
 }
 
 export interface BatchResult {
@@ -73,9 +80,22 @@ export interface PlannedItem {
   reason: string;
 }
 
-/** What a run would do: render or skip each item, and why. */
-export function planRun(items: BatchItem[], folder: string, force = false): PlannedItem[] {
+/**
+ * What a run would do: render or skip each item, and why. With `series`, a
+ * folder holding another series is refused (a UserError), as the run would.
+ */
+export function planRun(items: BatchItem[], folder: string, force = false, series?: SeriesInfo): PlannedItem[] {
+  return planAgainst(items, folder, force, manifestToContinue(folder, series, force));
+}
+
+/** The folder's manifest when this run continues its series; undefined when it starts one. */
+function manifestToContinue(folder: string, series: SeriesInfo | undefined, force: boolean): Manifest | undefined {
   const manifest = readManifest(folder);
+  if (!series) return manifest;
+  return seriesFolderMode(folder, manifest, series.record, force) === 'resume' ? manifest : undefined;
+}
+
+function planAgainst(items: BatchItem[], folder: string, force: boolean, manifest: Manifest | undefined): PlannedItem[] {
   const entries = new Map(manifest?.items.map((e) => [e.name, e]));
   return items.map((item) => {
     if (force) return { item, action: 'render', reason: '--force' };
@@ -188,13 +208,15 @@ export async function runBatch(items: BatchItem[], options: BatchOptions): Promi
 
 async function runLocked(items: BatchItem[], options: BatchOptions, started: number): Promise<BatchResult> {
   const { folder } = options;
-  const plan = planRun(items, folder, options.force);
-  const previous = readManifest(folder);
+  // Under the lock: what the folder holds cannot change while this is decided.
+  const previous = manifestToContinue(folder, options.series, options.force ?? false);
+  const plan = planAgainst(items, folder, options.force ?? false, previous);
   const entries = new Map<string, ManifestItem>(previous?.items.map((e) => [e.name, e]));
   const manifest = (): Manifest => {
-    const planned = new Set(items.map((i) => i.name));
-    const ordered = [...items.map((i) => entries.get(i.name)).filter((e): e is ManifestItem => e !== undefined), ...[...entries.values()].filter((e) => !planned.has(e.name))];
-    return { tool: options.tool, scene: options.origin, updatedAt: new Date().toISOString(), items: ordered };
+    // The series' items in the order they joined it: those already listed, then this run's new ones in plan order.
+    const listed = new Set(previous?.items.map((e) => e.name));
+    const ordered = [...(previous?.items ?? []).map((e) => entries.get(e.name)!), ...items.filter((i) => !listed.has(i.name)).map((i) => entries.get(i.name)).filter((e): e is ManifestItem => e !== undefined)];
+    return { tool: options.tool, scene: options.origin, series: options.series?.record, updatedAt: new Date().toISOString(), items: ordered };
   };
   const backend = options.backend ?? createLocalBackend({ workers: options.workers });
   const results = new Map<string, ItemResult>();
@@ -262,11 +284,14 @@ async function runLocked(items: BatchItem[], options: BatchOptions, started: num
     await queue.onIdle();
     if (broken) throw broken;
     stopIfAborted();
-    writeManifest(folder, manifest());
-    const contactSheet = options.contactSheet === false ? undefined : await writeContactSheet(items, folder, backend, options.sceneName);
+    const finished = manifest();
+    writeManifest(folder, finished);
+    // The sheets show the whole series as the manifest lists it, not only this run's items.
+    const shown = options.series ? sheetItems(finished.items, items, options.series) : items;
+    const contactSheet = options.contactSheet === false || shown.length === 0 ? undefined : await writeContactSheet(shown, folder, backend, options.sceneName);
     stopIfAborted();
     const sheetFormat = options.animatedSheet === true ? 'gif' : options.animatedSheet;
-    const animatedSheet = sheetFormat ? await writeAnimatedSheet(items, folder, backend, options.sceneName, sheetFormat, options.signal) : undefined;
+    const animatedSheet = sheetFormat && shown.length > 0 ? await writeAnimatedSheet(shown, folder, backend, options.sceneName, sheetFormat, options.signal) : undefined;
     stopIfAborted();
     return { folder, results: items.map((i) => results.get(i.name)!), contactSheet, animatedSheet, wallMs: performance.now() - started };
   } finally {

@@ -7,8 +7,13 @@
 import { removePendingOutputs } from '../encode/atomic-output.js';
 import { killAllFfmpeg } from '../encode/ffmpeg.js';
 import { InterruptedError } from '../errors.js';
+import { cleanUpOnSignal, takeSignals } from './signals.js';
 
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+// A signal between two pieces of work (or before the first) stops the command at once: nothing may be left behind then either.
+cleanUpOnSignal(() => {
+  killAllFfmpeg();
+  removePendingOutputs();
+});
 
 export interface InterruptOptions {
   /**
@@ -34,7 +39,7 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
     if (signal !== 'SIGHUP') process.stderr.write(`\nstopping… (${signal === 'SIGINT' ? 'Ctrl-C again' : 'the signal again'} stops at once)\n`);
     controller.abort(new InterruptedError(signal));
   };
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  const release = takeSignals(onSignal);
   try {
     const running = work(controller.signal);
     if (!options.abandon) return await running;
@@ -44,7 +49,7 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
       running.then(resolve, reject);
     });
   } finally {
-    for (const signal of SIGNALS) process.off(signal, onSignal);
+    release();
     process.stderr.off('error', ignoreWriteErrors);
     removePendingOutputs();
   }

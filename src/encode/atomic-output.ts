@@ -7,16 +7,62 @@
  * behind are removed by the next run that writes into the same folder.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileSystemError, OutputError, UserError } from '../errors.js';
+import { refuseReplacingInput } from './input-guard.js';
 
 const pending = new Set<string>();
+
+/** Folders this process made for its outputs (the first one made of each chain). */
+const madeFolders = new Set<string>();
 
 /** Removes every temporary output not yet committed (for interrupts and fatal errors). */
 export function removePendingOutputs(): void {
   for (const path of pending) rmSync(path, { recursive: true, force: true });
   pending.clear();
+  removeEmptyFoldersMade();
+}
+
+function within(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Removes the folders this process made for outputs that never came (a
+ * refused, failed or interrupted run): a run that writes nothing leaves
+ * nothing behind, not even an empty folder. A folder holding anything, or
+ * about to (a temporary output still pending in it), stays.
+ */
+export function removeEmptyFoldersMade(): void {
+  const deepestFirst = [...madeFolders].sort((a, b) => b.length - a.length);
+  for (const top of deepestFirst) {
+    if ([...pending].some((path) => within(top, resolve(path)))) continue;
+    // Empty folders made inside `top` go first, then `top` itself.
+    const chain: string[] = [];
+    const collect = (folder: string): boolean => {
+      let names: string[];
+      try {
+        names = readdirSync(folder);
+      } catch {
+        return false;
+      }
+      for (const name of names) {
+        const path = join(folder, name);
+        if (!lstatOrUndefined(path)?.isDirectory() || !collect(path)) return false;
+      }
+      chain.push(folder);
+      return true;
+    };
+    if (!collect(top)) continue;
+    try {
+      for (const folder of chain) rmdirSync(folder);
+      madeFolders.delete(top);
+    } catch {
+      // Something arrived in the meantime: it stays.
+    }
+  }
 }
 
 /** Turns the file-system errors a bad output path gives into a message for the user. */
@@ -32,7 +78,8 @@ function outputPathError(path: string, error: unknown): Error {
  */
 export function makeOutputFolder(folder: string): void {
   try {
-    mkdirSync(folder, { recursive: true });
+    const made = mkdirSync(folder, { recursive: true });
+    if (made !== undefined) madeFolders.add(resolve(made));
   } catch (error) {
     let cause = error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -116,11 +163,6 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** A folder of frames we wrote earlier: nothing in it but frame-NNNNN.png. */
-function isFramesFolder(path: string): boolean {
-  return readdirSync(path).every((name) => /^frame-\d+\.png$/.test(name));
-}
-
 /** Whether the file system holding `folder` has (next to) no room left: the likely cause of an incomplete output. */
 function diskFull(folder: string): boolean {
   try {
@@ -139,6 +181,12 @@ export interface PendingOutputOptions {
   folder?: boolean;
   /** What makes this output complete (frame count, non-empty frames…), checked before commit. */
   verify?: OutputCheck;
+  /**
+   * For a folder output: whether the folder already at the final path is an
+   * earlier output of the same kind (frames this tool wrote), which may be
+   * replaced. Without it, no folder is ever replaced.
+   */
+  replaces?: (existing: string) => boolean;
 }
 
 export class PendingOutput {
@@ -159,9 +207,10 @@ export class PendingOutput {
     readonly finalPath: string,
     options: boolean | PendingOutputOptions = {},
   ) {
-    const { folder = false, verify } = typeof options === 'boolean' ? { folder: options } : options;
+    const { folder = false, verify, replaces } = typeof options === 'boolean' ? { folder: options } : options;
     this.folder = folder;
     this.check = verify;
+    refuseReplacingInput(finalPath, { folder });
     if (Buffer.byteLength(basename(finalPath)) > NAME_MAX) {
       throw new UserError(`cannot write ${finalPath}: the name is longer than ${NAME_MAX} bytes`, 'choose a shorter --out');
     }
@@ -169,7 +218,7 @@ export class PendingOutput {
     if (existing) {
       if (existing.isDirectory()) {
         if (!folder) throw new UserError(`${finalPath} is a folder; give a file name for the output`);
-        if (!isFramesFolder(finalPath)) throw new UserError(`${finalPath} is a folder with other files in it; it is replaced only when it holds nothing but frames this tool wrote`, 'choose another --out');
+        if (!replaces?.(finalPath)) throw new UserError(`${finalPath} is a folder that this tool did not write; a folder is replaced only when it holds nothing but frames this tool wrote`, 'remove it, or choose another --out');
       } else if (!existing.isFile()) {
         const kind = existing.isSymbolicLink() ? 'a symbolic link' : existing.isFIFO() ? 'a pipe' : existing.isSocket() ? 'a socket' : 'a device';
         throw new UserError(`${finalPath} is ${kind}, not a regular file; outputs replace only regular files`, 'choose another --out');
@@ -266,6 +315,7 @@ export class PendingOutput {
     pending.delete(this.tempPath);
     this.removeScratches();
     this.state = 'discarded';
+    removeEmptyFoldersMade();
   }
 
   /** Deletes a scratch path made by `scratch`. */

@@ -61,6 +61,10 @@ export function readPngMetadata(file: Buffer): string | undefined {
 
 /** Decodes a PNG into RGBA (for tests and --from). */
 export async function decodePng(file: Buffer): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
+  // The header first: a PNG claiming a huge size must not reach the decoder.
+  // Loaded here: this module is loaded by render threads, which do without the scene's schema.
+  const { pictureHeader } = await import('./picture-header.js');
+  pictureHeader(file, 'the PNG');
   const { loadImage } = await import('@napi-rs/canvas');
   const image = await loadImage(file);
   const canvas = createCanvas(image.width, image.height);

@@ -15,6 +15,8 @@ export interface StreamEncoderOptions {
   complete?: (tempPath: string) => void;
   /** What makes the output complete, checked before it may be committed. */
   verify?: OutputCheck;
+  /** For a folder output: whether an existing folder at the path may be replaced (see PendingOutput). */
+  replaces?: (existing: string) => boolean;
 }
 
 export class StreamEncoder implements Encoder {
@@ -31,7 +33,7 @@ export class StreamEncoder implements Encoder {
     args: (tempPath: string, output: PendingOutput) => string[],
     private readonly options: StreamEncoderOptions = {},
   ) {
-    this.output = new PendingOutput(path, { folder: options.folder, verify: options.verify });
+    this.output = new PendingOutput(path, { folder: options.folder, verify: options.verify, replaces: options.replaces });
     try {
       this.ffmpeg = new FfmpegProcess(args(this.output.tempPath, this.output), `${format} ${path}`);
     } catch (error) {

@@ -10,7 +10,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
 import { encodePng } from '../encode/png.js';
 import { renderStill, type Still } from '../render/still.js';
-import { sceneFromFile, validateSceneData, weightsToJson, type LoadedScene, type SceneFile } from '../scene/index.js';
+import { sceneFromFile, toSceneName, validateSceneData, weightsToJson, type LoadedScene, type SceneFile } from '../scene/index.js';
 import { renderFitChart } from './fit-chart.js';
 import type { FitResult } from './fit-network.js';
 
@@ -20,10 +20,14 @@ export interface FitOutputPaths {
   chart: string;
 }
 
-/** fitted.json → fitted.png and fitted-chart.png beside it. */
+/**
+ * logo.json → logo-fitted.png and logo-chart.png beside it. The picture's
+ * name says what it is, and keeps it apart from the target the fit learned
+ * (logo.png, often in the same folder).
+ */
 export function fitOutputPaths(weightsPath: string): FitOutputPaths {
   const stem = join(dirname(weightsPath), basename(weightsPath, extname(weightsPath)));
-  return { weights: weightsPath, picture: `${stem}.png`, chart: `${stem}-chart.png` };
+  return { weights: weightsPath, picture: `${stem}-fitted.png`, chart: `${stem}-chart.png` };
 }
 
 /**
@@ -50,7 +54,7 @@ export interface WrittenFit {
 
 export async function writeFitOutputs(loaded: LoadedScene, result: FitResult, weightsPath: string, options: { at?: number; workers?: number } = {}): Promise<WrittenFit> {
   const paths = fitOutputPaths(weightsPath);
-  const name = basename(weightsPath, extname(weightsPath)).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'fitted';
+  const name = toSceneName(basename(weightsPath, extname(weightsPath)), 'fitted');
   const scene = fittedScene(loaded, paths.weights, result.weights, name);
   const picture = await renderStill(scene, { at: options.at ?? 0, workers: options.workers });
   const chart = await renderFitChart(result, `Fitting ${loaded.model.name} (${loaded.model.width}x${loaded.model.height})`);

@@ -1,11 +1,13 @@
 /**
- * Reading the picture to fit: any PNG, JPEG, WebP, GIF or AVIF that
- * @napi-rs/canvas decodes, scaled to cover the frame (cropped evenly at the
- * sides that stick out, so the scene's aspect ratio wins) and laid on white
- * where it is transparent.
+ * Reading the picture to fit: any PNG, JPEG, WebP, GIF, BMP or AVIF that
+ * @napi-rs/canvas decodes, no larger than a frame may be (its header is
+ * checked before it is decoded), scaled to cover the frame (cropped evenly at
+ * the sides that stick out, so the scene's aspect ratio wins) and laid on
+ * white where it is transparent.
  */
 import { readFileSync } from 'node:fs';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { pictureHeader } from '../encode/picture-header.js';
 import { UserError } from '../errors.js';
 import type { FitImage } from './fit-network.js';
 
@@ -17,11 +19,12 @@ export async function loadTargetImage(path: string, width: number, height: numbe
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `target image ${path} does not exist` : `target image ${path} cannot be read (${code})`);
   }
+  const header = pictureHeader(file, path);
   let image: Awaited<ReturnType<typeof loadImage>>;
   try {
     image = await loadImage(file);
   } catch {
-    throw new UserError(`${path} is not an image that can be read`, 'give a PNG, JPEG, WebP, GIF or AVIF file');
+    throw new UserError(`${path} is not an image that can be read (a ${header.kind} file, but damaged)`, 'give a picture that another program opens');
   }
   if (!(image.width > 0 && image.height > 0)) throw new UserError(`${path} has no pixels`);
   const canvas = createCanvas(width, height);

@@ -17,4 +17,5 @@ export * from './weights-file.js';
 export * from './overrides.js';
 export * from './json-schema.js';
 export * from './seed-list.js';
+export * from './scene-name.js';
 export { closest } from './suggest.js';

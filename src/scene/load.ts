@@ -13,6 +13,7 @@ import { buildModel, type SceneModel } from './model.js';
 import { noOpWarnings, staticVideoWarning } from './no-op-check.js';
 import { sceneSchema, type SceneFile } from './schema.js';
 import { isAbsolutePath, resolvePath } from './paths.js';
+import { nameProblem } from './scene-name.js';
 import { FLOAT32_MAX } from './weights-file.js';
 
 export interface LoadedScene {
@@ -194,6 +195,11 @@ export function sceneFromFile(
   readWeights: WeightsReader = weightsNotLoaded,
 ): LoadedScene {
   const absolute = (file: string): string => (isAbsolutePath(file) ? file : resolvePath(baseDir, file));
+  // The same rule as for a name: key (a file named ..yaml would name its outputs "." and write them anywhere).
+  const fallbackProblem = scene.name === undefined ? nameProblem(fallbackName) : undefined;
+  if (fallbackProblem !== undefined) {
+    throw new SceneError([{ file: origin, path: [], message: `the scene has no name:, and its file name gives "${fallbackName}", which cannot name output files: ${fallbackProblem}; add a name: key` }]);
+  }
   const normalised: SceneFile = {
     ...scene,
     name: scene.name ?? fallbackName,

@@ -18,6 +18,7 @@ import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter, type Param
 import { keyframeSeconds } from './keyframe-time.js';
 import { parseSeedList } from './seed-list.js';
 import { LIMITS, sizeProblem, sizeSchema } from './frame-size.js';
+import { NAME_PATTERN, NAME_RULE, nameProblem } from './scene-name.js';
 import { describeFormats, FORMATS, formatOptionShapes, OUTPUT_FORMATS } from './output-formats.js';
 
 /** keyframes: the pace the keyframes and easings give; even: re-timed so the picture changes evenly (see pacing.ts). */
@@ -187,9 +188,10 @@ export const sceneSchema = z
     $schema: z.string().optional(),
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" (it names the output files)')
+      .regex(NAME_PATTERN, NAME_RULE)
+      .refine((name) => !NAME_PATTERN.test(name) || nameProblem(name) === undefined, { error: (issue) => nameProblem(issue.input as string) })
       .optional()
-      .describe('Output file name (default: the scene file name).'),
+      .describe('Output file name (default: the scene file name): letters of any alphabet, digits, spaces, ".", "_" and "-".'),
     description: z.string().optional(),
     seed: z.int().default(1).describe('Seed of the network when no keyframe sets one.'),
     weights: z.string().optional().describe('A weights file to use instead of a seed.'),

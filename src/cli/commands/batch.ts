@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { glob } from 'tinyglobby';
-import { parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesSpec, type BatchItem, type ItemResult } from '../../batch/index.js';
+import { MANIFEST_FILE, parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesInfo, seriesSpec, type BatchItem, type ItemResult, type SeriesInfo } from '../../batch/index.js';
+import { outputPath } from '../../encode/formats/index.js';
 import { UserError } from '../../errors.js';
 import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
 import type { FrameBackend } from '../../render/frame-backend.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
+import { refuseIdleFlags, storeNeedsRedis } from '../idle-flags.js';
+import { protectSceneInputs, refuseReplacingInputs } from '../inputs.js';
+import { parseOutPath } from '../output-paths.js';
 import { parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
@@ -55,17 +59,36 @@ async function scenePaths(patterns: string[]): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-function planScene(path: string, flags: BatchFlags, report: Reporter): { folder: string; items: BatchItem[]; origin: string; name: string } {
+interface PlannedSeries {
+  folder: string;
+  items: BatchItem[];
+  origin: string;
+  name: string;
+  series: SeriesInfo;
+}
+
+function planScene(path: string, flags: BatchFlags, report: Reporter): PlannedSeries {
   const loaded = loadScene(path);
+  protectSceneInputs(loaded, { scene: path });
   for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
   const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
-  const items = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias }, Boolean(flags.yes));
-  return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name };
+  const settings = { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias };
+  const items = planItems(loaded, spec, settings, Boolean(flags.yes));
+  return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name, series: seriesInfo(loaded, items, settings) };
 }
 
-async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFlags, report: Reporter, backend: FrameBackend | undefined): Promise<ItemResult[]> {
+/** Everything a series writes into its folder, for the input check before anything renders. */
+function seriesOutputs(series: PlannedSeries, flags: BatchFlags): string[] {
+  const sheets = ['contact-sheet.png', ...(flags.animatedSheet ? [outputPath('contact-sheet', flags.animatedSheet === true ? 'gif' : flags.animatedSheet)] : [])];
+  return [
+    ...series.items.flatMap((item) => item.loaded.scene.output.formats.map((format) => outputPath(join(series.folder, item.name), format))),
+    ...[MANIFEST_FILE, ...sheets].map((file) => join(series.folder, file)),
+  ];
+}
+
+async function renderSeries(series: PlannedSeries, flags: BatchFlags, report: Reporter, backend: FrameBackend | undefined): Promise<ItemResult[]> {
   const total = series.items.length;
   let finished = 0;
   const result = await interruptible((signal) => {
@@ -82,6 +105,7 @@ async function renderSeries(series: ReturnType<typeof planScene>, flags: BatchFl
       signal,
       contactSheet: flags.sheet,
       animatedSheet: flags.animatedSheet,
+      series: series.series,
       events: {
         itemEnd: (item, r) => {
           finished++;
@@ -103,7 +127,7 @@ export function registerBatch(program: Command): void {
     .argument('<scenes...>', 'scene files or quoted glob patterns (e.g. "scenes/*.yaml")')
     .option('--seeds <list>', 'seeds, e.g. 1-12 or 1,5,9 (overrides series.seeds)', parseSeedsFlag)
     .option('--set <name=values>', 'vary a parameter, e.g. --set zoom=0.5,1,2 (repeatable; overrides series.grid)', (text: string, all: Array<[GridParameter, number[]]>) => [...all, parseGridFlag(text)], [])
-    .option('--out <folder>', 'parent folder of the series folders (default: output)')
+    .option('--out <folder>', 'parent folder of the series folders (default: output)', parseOutPath)
     .option('--size <WxH>', 'frame size for every item', parseSize)
     .option('--fps <n>', 'frames per second for every item', parsePositive(LIMITS.fps))
     .option('--duration <seconds>', 'length of every item', parsePositive(LIMITS.duration))
@@ -115,7 +139,7 @@ export function registerBatch(program: Command): void {
     })
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
-    .option('--force', 're-render items even when their outputs are complete and current')
+    .option('--force', 're-render items even when their outputs are complete and current; start this series in a folder that holds another one')
     .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
     .option('--yes', `render series of more than 1000 items`)
     .option('--no-sheet', 'skip the contact sheet')
@@ -128,14 +152,23 @@ export function registerBatch(program: Command): void {
   addRedisFlag(command, 'render the items on a cluster: queue their chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
+      refuseIdleFlags([storeNeedsRedis(flags)]);
       const paths = await scenePaths(patterns);
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
       const plans = paths.map((path) => planScene(path, flags, report));
+      // GIF settings reach the items' GIFs and a GIF contact sheet; with neither, they would be ignored.
+      const writesGif = flags.animatedSheet === true || flags.animatedSheet === 'gif' || plans.some((p) => p.items.some((item) => item.loaded.scene.output.formats.includes('gif')));
+      const noGif = { idle: !writesGif, because: 'when no GIF is written (the items are not GIFs, nor is an animated sheet)', hint: 'add gif to --format, or leave the GIF settings out' };
+      refuseIdleFlags([
+        { flag: '--colors', given: flags.colors !== undefined, ...noGif },
+        { flag: '--dither', given: flags.dither !== undefined, ...noGif },
+      ]);
+      for (const series of plans) refuseReplacingInputs(seriesOutputs(series, flags));
       if (flags.dryRun) {
         const lines: string[] = [];
         for (const series of plans) {
           lines.push(`${series.origin} → ${series.folder}/`);
-          for (const p of planRun(series.items, series.folder, flags.force)) lines.push(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})`);
+          for (const p of planRun(series.items, series.folder, flags.force, series.series)) lines.push(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})`);
         }
         await printData(`${lines.join('\n')}\n`);
         return;

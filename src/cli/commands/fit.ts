@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { checkWeightsFit, OPTIMISER_NAMES, randomWeights, type ActivationName, type NetworkWeights, type OptimiserName } from '../../core/index.js';
 import { PendingOutput } from '../../encode/atomic-output.js';
 import { UserError } from '../../errors.js';
-import { defaultFitSize, fitNetwork, loadTargetImage, writeFitOutputs, type FitProgress } from '../../fit/index.js';
+import { defaultFitSize, fitNetwork, fitOutputPaths, loadTargetImage, writeFitOutputs, type FitProgress } from '../../fit/index.js';
 import { applyOverrides, sceneFromFile, validateSceneData, weightsFromJson, type LoadedScene } from '../../scene/index.js';
 import { interruptible } from '../interrupts.js';
+import { refuseIdleFlags } from '../idle-flags.js';
+import { protectInput, refuseReplacingInputs } from '../inputs.js';
+import { outputFile, parseOutPath } from '../output-paths.js';
 import { parseActivationNames, parseNonNegative, parsePositive, parseSeed, parseSize, parseWholeNumber } from '../options.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
@@ -66,6 +69,7 @@ function initialWeights(loaded: LoadedScene, init: string | undefined): NetworkW
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code ? `--init ${init} cannot be read (${code})` : `--init ${init} is not valid JSON`, 'give a weights file (e.g. from `cppn-motion weights export`) or a seed');
   }
+  protectInput(init, 'the --init weights file');
   const weights = weightsFromJson(data, `--init ${init}`);
   try {
     checkWeightsFit(loaded.model.shape, weights);
@@ -114,7 +118,7 @@ export function registerFit(program: Command): void {
     .option('--steps <n>', 'training steps at most', parseWholeNumber(1, 10_000_000), 2000)
     .option('--psnr <dB>', 'stop as soon as the whole picture reaches this PSNR', parsePositive(200))
     .option('--size <WxH>', "size of the picture learned (default: the scene's aspect ratio, 128 pixels on the longer side)", parseSize)
-    .option('--out <file.json>', 'weights file to write; the picture and chart go beside it (default: output/<target>-fit.json)')
+    .option('--out <file.json>', 'weights file to write, or a folder ending in /; the fitted picture (<name>-fitted.png) and the chart (<name>-chart.png) go beside it (default: output/<target>.json)', parseOutPath)
     .option('--init <file.json|seed>', "start from these weights, or from this seed, instead of the scene's network")
     .option('--activation <name>', 'activation of every hidden layer instead of the scene’s (identity shows what a network without nonlinearity can learn)', parseOneActivation)
     .option('--optimiser <name>', 'adam, or sgd (with momentum)', parseOptimiser, 'adam')
@@ -129,14 +133,18 @@ export function registerFit(program: Command): void {
     .action(async (targetPath: string, flags: FitFlags) => {
       const report = reporter(flags.quiet);
       if (flags.momentum !== undefined && flags.momentum >= 1) throw new UserError(`--momentum ${flags.momentum}: momentum must be below 1`);
+      refuseIdleFlags([{ flag: '--momentum', given: flags.momentum !== undefined, idle: flags.optimiser !== 'sgd', because: `with --optimiser ${flags.optimiser} (Adam keeps its own running averages; momentum is SGD's)`, hint: 'add --optimiser sgd, or leave --momentum out' }]);
       const loaded = await sceneToFit(flags);
       const init = initialWeights(loaded, flags.init);
       const { width, height } = loaded.model;
       const target = await loadTargetImage(targetPath, width, height);
+      protectInput(targetPath, 'the target picture');
       const stem = basename(targetPath, extname(targetPath));
-      const out = flags.out ?? join('output', `${stem}-fit${flags.activation ? `-${flags.activation}` : ''}.json`);
+      const out = outputFile(flags.out, `${stem}${flags.activation ? `-${flags.activation}` : ''}.json`, '.json', '--out', 'the weights file');
       if (extname(out).toLowerCase() !== '.json') throw new UserError(`--out ${out}: the weights file must end in .json (the picture and chart are written beside it)`);
-      // Find out now, not after the training, when the output folder cannot be made.
+      // Find out now, not after the training, when an output would replace an input or its folder cannot be made.
+      const paths = fitOutputPaths(out);
+      refuseReplacingInputs([paths.weights, paths.picture, paths.chart]);
       new PendingOutput(out).discard();
       report.info(`fitting ${loaded.model.name}'s network (${loaded.model.shape.hidden.length} hidden layers, ${loaded.model.shape.activations[0].name}) to ${targetPath} at ${width}x${height}`);
       const progress = fitProgress(Boolean(flags.quiet));

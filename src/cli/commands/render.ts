@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { extname, join } from 'node:path';
 import { describeFormats, LIMITS, type Format } from '../../scene/index.js';
-import { outputFormats, outputPath } from '../../encode/formats/index.js';
+import { formatOfFile, outputFormats, outputPath } from '../../encode/formats/index.js';
+import { UserError } from '../../errors.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { createRenderPool } from '../../render/pool.js';
 import { renderVideo } from '../../render/video.js';
@@ -12,6 +13,9 @@ import { progressDisplay } from '../progress.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 import { stemAvoidingSource } from '../from-source.js';
+import { refuseIdleFlags, storeNeedsRedis } from '../idle-flags.js';
+import { refuseReplacingInputs } from '../inputs.js';
+import { namesFolder, parseOutPath } from '../output-paths.js';
 
 interface RenderFlags extends ClusterFlags {
   out?: string;
@@ -28,14 +32,22 @@ interface RenderFlags extends ClusterFlags {
 }
 
 /**
- * --out names a file (its extension is dropped: each format adds its own), a
- * stem, or a folder (ending in /), which gets the scene's name.
+ * --out names a stem, a folder (ending in /), which gets the scene's name, or
+ * a file of one of the formats the render writes: its extension is dropped,
+ * each format adds its own. An extension the format registry knows but this
+ * render does not write (--out x.webp for a scene of mp4 and gif) is refused
+ * rather than guessed at; any other extension is part of the stem
+ * (drift.v2 → drift.v2.mp4).
  */
-function outStem(out: string | undefined, name: string): string {
+function outStem(out: string | undefined, name: string, formats: readonly Format[]): string {
   if (out === undefined) return join('output', name);
-  if (/[/\\]$/.test(out)) return join(out, name);
-  const ext = extname(out);
-  return ['.mp4', '.gif', '.webm', '.png'].includes(ext.toLowerCase()) ? out.slice(0, -ext.length) : out;
+  if (namesFolder(out)) return join(out, name);
+  const format = formatOfFile(out);
+  if (!format) return out;
+  if (!formats.includes(format.name)) {
+    throw new UserError(`--out ${out} names a ${format.name} file, but this render writes ${formats.join(', ')}`, `add --format ${format.name} (or ${format.name} among the scene's output.formats), or give --out without an extension`);
+  }
+  return out.slice(0, -extname(out).length);
 }
 
 function formatSeconds(ms: number): string {
@@ -47,7 +59,7 @@ export function registerRender(program: Command): void {
     .command('render')
     .description('render a scene to looping video: output/<name>.mp4 and .gif (formats, size, fps and duration from the scene)')
     .argument('[scene]', 'scene file (.yaml)')
-    .option('--out <path>', 'output path without extension, or with one (output/<name> by default)')
+    .option('--out <path>', 'output path without extension, with the extension of one of the formats written, or a folder ending in / (output/<name> by default)', parseOutPath)
     .option('--size <WxH>', 'frame size, e.g. 1920x1080', parseSize)
     .option('--fps <n>', 'frames per second', parsePositive(LIMITS.fps))
     .option('--duration <seconds>', 'length in seconds', parsePositive(LIMITS.duration))
@@ -61,11 +73,18 @@ export function registerRender(program: Command): void {
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
+      refuseIdleFlags([storeNeedsRedis(flags)]);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
       const { model } = loaded;
       if (loaded.motionWarning) report.warn(loaded.motionWarning);
       const name = model.name;
       const formats = loaded.scene.output.formats;
+      refuseIdleFlags([
+        { flag: '--gif-max-size', given: flags.gifMaxSize !== undefined, idle: !formats.includes('gif'), because: `when no GIF is written (this render writes ${formats.join(', ')})`, hint: 'add gif to --format, or leave --gif-max-size out' },
+      ]);
+      // --from without --out never writes over its source.
+      const stem = flags.out === undefined ? stemAvoidingSource(outStem(undefined, name, formats), flags.from, (candidate) => formats.map((f) => outputPath(candidate, f)), [model.width, model.height]) : outStem(flags.out, name, formats);
+      refuseReplacingInputs(formats.map((f) => outputPath(stem, f)));
       const backend = await clusterBackend(flags, report, flags.workers);
       // This machine's threads start now (about a third of a second), while this
       // thread runs the checks below (about a fifth): neither waits for the other.
@@ -81,8 +100,7 @@ export function registerRender(program: Command): void {
         report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
         const result = await interruptible((signal) =>
           renderVideo(loaded, {
-            // --from without --out never writes over its source.
-            outStem: flags.out === undefined ? stemAvoidingSource(outStem(undefined, name), flags.from, (stem) => formats.map((f) => outputPath(stem, f)), [model.width, model.height]) : outStem(flags.out, name),
+            outStem: stem,
             pool,
             backend,
             signal,

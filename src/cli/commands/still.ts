@@ -9,6 +9,8 @@ import { interruptible } from '../interrupts.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 import { stemAvoidingSource } from '../from-source.js';
+import { refuseReplacingInputs } from '../inputs.js';
+import { outputFile, parseOutPath } from '../output-paths.js';
 import { join } from 'node:path';
 
 interface StillFlags {
@@ -30,7 +32,7 @@ export function registerStill(program: Command): void {
     .option('--at <seconds>', 'time in the scene (default: the middle of the video when the scene moves, else 0)', parseNonNegative)
     .option('--size <WxH>', 'image size, e.g. 4096x4096', parseSize)
     .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
-    .option('--out <file.png>', 'output file (default: output/<name>.png)')
+    .option('--out <file.png>', 'output file, or a folder ending in / (default: output/<name>.png)', parseOutPath)
     .option('--from <file.png>', 're-render the scene stored in an earlier output')
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads for a large still (default: one per core; a small one renders sooner on one thread than threads take to start)', parseWorkers)
@@ -40,7 +42,11 @@ export function registerStill(program: Command): void {
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed, antialias: flags.antialias }, report);
       const at = flags.at ?? representativeTime(loaded.scene);
       // --from without --out never writes over its source.
-      const out = flags.out ?? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`;
+      const out =
+        flags.out === undefined
+          ? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`
+          : outputFile(flags.out, `${loaded.model.name}.png`, '.png', '--out', 'a still');
+      refuseReplacingInputs([out]);
       // The threads start while this thread runs the checks below (see render).
       const pool = startStillPool(loaded, flags.workers);
       let started = 0;

@@ -3,6 +3,7 @@ import { checkRedisUrl } from '../../cluster/redis-url.js';
 import { UserError } from '../../errors.js';
 import { addStoreFlag, DEFAULT_STORE, type ClusterFlags } from '../cluster-flags.js';
 import { parseWholeNumber } from '../options.js';
+import { takeSignals } from '../signals.js';
 
 interface WorkerFlags extends ClusterFlags {
   concurrency: number;
@@ -44,8 +45,8 @@ export function registerWorker(program: Command): void {
           process.exit(0);
         });
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      // SIGHUP too: a worker whose terminal closes finishes its chunk like one told to stop.
+      takeSignals(stop);
     });
   });
 }

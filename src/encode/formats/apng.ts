@@ -13,7 +13,8 @@ import type { OutputFormat } from './output-format.js';
 
 const IEND_LENGTH = 12;
 
-function insertBeforeEnd(path: string, chunk: Buffer): void {
+/** Writes `chunk` into a PNG file just before its IEND chunk. */
+export function insertBeforeEnd(path: string, chunk: Buffer): void {
   const fd = openSync(path, 'r+');
   try {
     const size = fstatSync(fd).size;

@@ -1,0 +1,16 @@
+/**
+ * The inputs of a command, named to the input guard (see
+ * encode/input-guard.ts) as soon as they are read, so that no output of the
+ * same command replaces them.
+ */
+import { protectInput } from '../encode/input-guard.js';
+import type { LoadedScene } from '../scene/index.js';
+
+/** The scene file or `--from` file a scene came from, and every weights file it reads. */
+export function protectSceneInputs(loaded: LoadedScene, source: { scene?: string; from?: string }): void {
+  if (source.scene !== undefined) protectInput(source.scene, 'the scene file');
+  if (source.from !== undefined) protectInput(source.from, 'the --from file');
+  for (const path of loaded.library.keys()) protectInput(path, 'a weights file the scene reads');
+}
+
+export { protectInput, refuseReplacingInputs } from '../encode/input-guard.js';
