@@ -91,7 +91,7 @@ export function registerRender(program: Command): void {
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
+      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report, { video: true });
       if (isStillScene(loaded.scene)) return renderStillScene(loaded, flags, report);
       const { model } = loaded;
       if (loaded.motionWarning) report.warn(loaded.motionWarning);
