@@ -52,7 +52,7 @@ describe('keys that change nothing', () => {
     expect(result.code).toBe(0);
     // (At 16 px the default network's detail is finer than the pixels, so the static warning may come too.)
     expect(warningLines(result.stderr).filter((l) => l.includes('never moves'))).toEqual([
-      `warning: ${path}:1:1: the video never moves: all 4 frames are the same picture (no time input t, no orbit, and no keyframes that change anything the network uses); add t to network.inputs, keyframe seed, zoom or rotation, or render a still with \`cppn-motion still\``,
+      `warning: ${path}:1:1: the video never moves: all 4 frames are the same picture (no time input t, no orbit, and no keyframes that change anything the network uses); add t to network.inputs, keyframe seed, zoom or rotation, or mark the scene as a picture with output.kind: still`,
     ]);
   });
 

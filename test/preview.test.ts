@@ -35,7 +35,8 @@ function sceneFolder(): { root: string; folder: string; scene: string; remove: (
   const folder = join(dir.path, 'work');
   mkdirSync(join(folder, 'weights'), { recursive: true });
   // The weights files weights-morph.yaml names (others in scenes/weights belong to other scenes).
-  for (const name of ['artsy-21.json', 'artsy-34.json']) copyFileSync(join(SCENES, 'weights', name), join(folder, 'weights', name));
+  const named = [...readFileSync(join(SCENES, 'weights-morph.yaml'), 'utf8').matchAll(/weights\/([\w.-]+\.json)/g)].map((m) => m[1]);
+  for (const name of named) copyFileSync(join(SCENES, 'weights', name), join(folder, 'weights', name));
   copyFileSync(join(SCENES, 'weights-morph.yaml'), join(folder, 'scene.yaml'));
   copyFileSync(join(SCENES, 'drift.yaml'), join(folder, 'drift.yaml'));
   writeFileSync(join(folder, 'notes.txt'), 'not for the web\n');

@@ -165,8 +165,9 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: F
   const first = scaled[0];
   const frames = Math.max(...scaled.map((s) => s.model.timeline.frameCount));
   const path = outputPath(join(folder, 'contact-sheet'), format);
-  // The items' settings, but not their GIF size, frame rate or budget: the sheet has its own.
-  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: undefined, fps: undefined, maxBytes: undefined } };
+  // The items' settings, but not their GIF size, frame rate or budget: the sheet has its own,
+  // at its full size (not the default GIF's smaller one), so its labels stay readable.
+  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: [layout.width, layout.height] as [number, number], fps: undefined, maxBytes: undefined } };
   const encoder = createEncoder(format, { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
   const frame = new Uint8Array(layout.width * layout.height * 4);
   // One frame job per item runs at once, each listening for the abort: on a

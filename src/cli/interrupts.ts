@@ -22,7 +22,19 @@ export interface InterruptOptions {
    * comparison sheet): its workers end with the process.
    */
   abandon?: boolean;
+  /**
+   * Stop as on SIGHUP when the process that started this one ends. `npx
+   * cppn-motion preview` runs under npm and a shell: a signal sent to npm
+   * alone (a task runner stopping it by its pid) ends npm and the shell but
+   * not this process, which would otherwise go on serving with no one left
+   * to stop it. Node cannot ask the kernel for a signal when the parent
+   * dies, so the parent's pid is polled.
+   */
+  exitWithParent?: boolean;
 }
+
+/** How often a command that follows its parent looks whether the parent is still there. */
+const PARENT_POLL_MS = 500;
 
 export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>, options: InterruptOptions = {}): Promise<T> {
   const controller = new AbortController();
@@ -40,6 +52,16 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
     controller.abort(new InterruptedError(signal));
   };
   const release = takeSignals(onSignal);
+  // Orphaned, this process is adopted by init (or a subreaper): its parent's pid changes.
+  const parent = process.ppid;
+  const watch =
+    options.exitWithParent && parent > 1
+      ? setInterval(() => {
+          if (process.ppid === parent) return;
+          clearInterval(watch);
+          onSignal('SIGHUP');
+        }, PARENT_POLL_MS).unref()
+      : undefined;
   try {
     const running = work(controller.signal);
     if (!options.abandon) return await running;
@@ -49,6 +71,7 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
       running.then(resolve, reject);
     });
   } finally {
+    clearInterval(watch);
     release();
     process.stderr.off('error', ignoreWriteErrors);
     removePendingOutputs();

@@ -9,6 +9,7 @@ export * from './schema.js';
 export * from './keyframe-time.js';
 export * from './parameters.js';
 export * from './output-formats.js';
+export * from './gif-size.js';
 export * from './pacing.js';
 export * from './no-op-check.js';
 export * from './moments.js';

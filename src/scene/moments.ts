@@ -11,3 +11,8 @@ import type { SceneFile } from './schema.js';
 export function representativeTime(scene: SceneFile): number {
   return motionSources(scene).length > 0 ? scene.output.duration / 2 : 0;
 }
+
+/** Whether the scene is one picture (output.kind: still): render writes it as a PNG rather than a video. */
+export function isStillScene(scene: SceneFile): boolean {
+  return scene.output.kind === 'still';
+}

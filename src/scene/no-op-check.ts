@@ -80,12 +80,12 @@ export function motionSources(scene: SceneFile): string[] {
   return sources;
 }
 
-/** The warning for a video whose frames are all the same picture, or undefined. */
+/** The warning for a video whose frames are all the same picture, or undefined (a still is meant to be one picture). */
 export function staticVideoWarning(scene: SceneFile): Located | undefined {
   const frames = frameCountOf(scene);
-  if (frames <= 1 || motionSources(scene).length > 0) return undefined;
+  if (scene.output.kind === 'still' || frames <= 1 || motionSources(scene).length > 0) return undefined;
   return {
     path: scene.keyframes.length > 0 ? ['keyframes'] : [],
-    message: `the video never moves: all ${frames} frames are the same picture (no time input t, no orbit, and no keyframes that change anything the network uses); add t to network.inputs, keyframe seed, zoom or rotation, or render a still with \`cppn-motion still\``,
+    message: `the video never moves: all ${frames} frames are the same picture (no time input t, no orbit, and no keyframes that change anything the network uses); add t to network.inputs, keyframe seed, zoom or rotation, or mark the scene as a picture with output.kind: still`,
   };
 }

@@ -57,7 +57,7 @@ export const OUTPUT_FORMATS = {
         colors: z.int().min(2).max(256).default(256).describe('Most colours per frame (each frame has its own palette, with as few as its picture needs within the tolerance).'),
         dither: z.enum(GIF_DITHERS).default('none').describe('Dithering: none (the default: smallest files), bayer (ordered), sierra2_4a or floyd_steinberg (error diffusion: smoother gradients, much larger files).'),
         bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
-        size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size).'),
+        size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size, scaled down to 640 pixels on its longer side when it is larger, so the GIF stays small enough to share; a maxBytes search starts from it).'),
         fps: z
           .number()
           .positive()

@@ -122,8 +122,15 @@ const colourSchema = z
   })
   .prefault({});
 
+/** video: a looping video in output.formats; still: one picture, which `render` writes as a PNG. */
+export const OUTPUT_KINDS = ['video', 'still'] as const;
+
 const outputSchema = z
   .strictObject({
+    kind: z
+      .enum(OUTPUT_KINDS)
+      .default('video')
+      .describe('video: render writes the looping video in output.formats. still: the scene is one picture (it need not move): render writes output/<name>.png, and validate does not warn that the video never moves.'),
     size: sizeSchema.default([512, 512]),
     fps: z.number().positive().max(LIMITS.fps).default(30).describe('Frames per second.'),
     duration: z.number().positive().max(LIMITS.duration).default(6).describe('Seconds.'),

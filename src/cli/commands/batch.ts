@@ -4,7 +4,7 @@ import { glob } from 'tinyglobby';
 import { MANIFEST_FILE, parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesInfo, seriesSpec, type BatchItem, type ItemResult, type SeriesInfo } from '../../batch/index.js';
 import { outputPath } from '../../encode/formats/index.js';
 import { UserError } from '../../errors.js';
-import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
+import { GIF_DITHERS, isStillScene, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
 import type { FrameBackend } from '../../render/frame-backend.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
@@ -71,6 +71,8 @@ function planScene(path: string, flags: BatchFlags, report: Reporter): PlannedSe
   const loaded = loadScene(path);
   protectSceneInputs(loaded, { scene: path });
   for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
+  // validate is quiet about a still that never moves; a series of videos of it is another matter.
+  if (isStillScene(loaded.scene)) report.warn(`${path} is a still (output.kind: still): every item of the series is a video of one picture; \`cppn-motion still ${path} --seed N\` writes one network as a PNG`);
   const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));

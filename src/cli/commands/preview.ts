@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { findScenes, startPreviewServer } from '../../preview/index.js';
 import { interruptible } from '../interrupts.js';
 import { parseWholeNumber } from '../options.js';
-import { reporter } from '../report.js';
+import { reporter, type Reporter } from '../report.js';
 
 interface PreviewFlags {
   port?: number;
@@ -11,11 +11,28 @@ interface PreviewFlags {
   quiet?: boolean;
 }
 
-/** The system's way to open a URL in the default browser. */
-function openInBrowser(url: string): void {
+/** An opener that has not failed by then has handed the page to a browser (which may run on under it for hours). */
+const OPENER_GRACE_MS = 30_000;
+
+/**
+ * The system's way to open a URL in the default browser. Whatever keeps it
+ * from opening one (no opener, no display, an opener that finds no browser
+ * and exits with an error) is said, with the URL to open by hand.
+ */
+function openInBrowser(url: string, report: Reporter): void {
+  const yourself = `open ${url} in a browser yourself`;
+  // Without a display, xdg-open falls back to text browsers, which cannot run without a terminal.
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    report.warn(`--open: there is no display to open a browser on (neither DISPLAY nor WAYLAND_DISPLAY is set); ${yourself}`);
+    return;
+  }
   const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const started = Date.now();
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write(`warning: could not open a browser (${command}); open ${url} yourself\n`));
+  child.on('error', (error: NodeJS.ErrnoException) => report.warn(`--open: could not run ${command} (${error.code === 'ENOENT' ? 'not installed' : error.message}); ${yourself}`));
+  child.on('exit', (code) => {
+    if (code !== null && code !== 0 && Date.now() - started < OPENER_GRACE_MS) report.warn(`--open: ${command} found no browser to open the page (exit code ${code}); ${yourself}`);
+  });
   child.unref();
 }
 
@@ -40,8 +57,9 @@ export function registerPreview(program: Command): void {
         });
         process.stdout.write(`${server.url}\n`);
         report.info(`previewing ${scenes.length === 1 ? scenes[0].file : `${scenes.length} scenes`}; saving a scene file updates the page. Ctrl-C stops.`);
-        if (flags.open) openInBrowser(server.url);
+        // --quiet keeps the warning: the browser the user asked for did not come.
+        if (flags.open) openInBrowser(server.url, reporter());
         return stopped;
-      });
+      }, { exitWithParent: true });
     });
 }

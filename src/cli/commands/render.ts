@@ -1,21 +1,22 @@
 import type { Command } from 'commander';
 import { extname, join } from 'node:path';
-import { describeFormats, LIMITS, type Format } from '../../scene/index.js';
+import { describeFormats, isStillScene, LIMITS, representativeTime, type Format, type LoadedScene } from '../../scene/index.js';
 import { formatOfFile, outputFormats, outputPath } from '../../encode/formats/index.js';
-import { UserError } from '../../errors.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { createRenderPool } from '../../render/pool.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
+import { UserError } from '../../errors.js';
 import { interruptible } from '../interrupts.js';
 import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { progressDisplay } from '../progress.js';
-import { reporter } from '../report.js';
+import { reporter, type Reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 import { stemAvoidingSource } from '../from-source.js';
 import { refuseIdleFlags, storeNeedsRedis } from '../idle-flags.js';
 import { refuseReplacingInputs } from '../inputs.js';
 import { namesFolder, parseOutPath } from '../output-paths.js';
+import { writeStillFile } from '../still-file.js';
 
 interface RenderFlags extends ClusterFlags {
   out?: string;
@@ -54,10 +55,42 @@ function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * A scene marked `output.kind: still` is one picture: render writes it as a
+ * PNG (at the moment `still` would show) rather than a video of identical
+ * frames. The flags that shape a video have nothing to act on.
+ */
+async function renderStillScene(loaded: LoadedScene, flags: RenderFlags, report: Reporter): Promise<void> {
+  const videoFlags = (
+    [
+      ['--fps', flags.fps],
+      ['--duration', flags.duration],
+      ['--format', flags.format],
+      ['--gif-max-size', flags.gifMaxSize],
+    ] as const
+  ).flatMap(([flag, value]) => (value === undefined ? [] : [flag]));
+  if (videoFlags.length > 0) {
+    throw new UserError(
+      `${loaded.origin} is a still (output.kind: still): render writes one PNG, so ${videoFlags.join(' and ')} ${videoFlags.length === 1 ? 'has' : 'have'} nothing to act on`,
+      'leave the flag out, or set output.kind: video in the scene (and give it something that moves) to render a video',
+    );
+  }
+  if (flags.redis !== undefined) report.info('a still is one picture: it renders on this machine, not on the cluster');
+  const name = loaded.model.name;
+  const out =
+    flags.out === undefined
+      ? `${stemAvoidingSource(join('output', name), flags.from, (s) => [`${s}.png`], [loaded.model.width, loaded.model.height])}.png`
+      : // --out is a stem here as for a video: the PNG adds its extension (an --out ending in .png keeps it).
+        `${namesFolder(flags.out) ? join(flags.out, name) : flags.out.replace(/\.png$/i, '')}.png`;
+  refuseReplacingInputs([out]);
+  const { still, ms } = await writeStillFile(loaded, { at: representativeTime(loaded.scene), out, workers: flags.workers, report });
+  report.info(`wrote ${out} (${still.width}x${still.height}, ${ms} ms): ${name} is a still (output.kind: still), so one PNG rather than a video`);
+}
+
 export function registerRender(program: Command): void {
   const command = program
     .command('render')
-    .description('render a scene to looping video: output/<name>.mp4 and .gif (formats, size, fps and duration from the scene)')
+    .description('render a scene to looping video: output/<name>.mp4 and .gif (formats, size, fps and duration from the scene); a scene marked output.kind: still gives output/<name>.png')
     .argument('[scene]', 'scene file (.yaml)')
     .option('--out <path>', 'output path without extension, with the extension of one of the formats written, or a folder ending in / (output/<name> by default)', parseOutPath)
     .option('--size <WxH>', 'frame size, e.g. 1920x1080', parseSize)
@@ -74,7 +107,8 @@ export function registerRender(program: Command): void {
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
+      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report, { video: true });
+      if (isStillScene(loaded.scene)) return renderStillScene(loaded, flags, report);
       const { model } = loaded;
       if (loaded.motionWarning) report.warn(loaded.motionWarning);
       const name = model.name;

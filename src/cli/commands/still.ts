@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { encodePng } from '../../encode/png.js';
-import { writeFileAtomic } from '../../encode/atomic-output.js';
-import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
-import { renderStill, startStillPool, type Still } from '../../render/still.js';
 import { parseNonNegative, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { LIMITS, representativeTime } from '../../scene/index.js';
-import { interruptible } from '../interrupts.js';
+import { writeStillFile } from '../still-file.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 import { stemAvoidingSource } from '../from-source.js';
@@ -47,27 +43,7 @@ export function registerStill(program: Command): void {
           ? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`
           : outputFile(flags.out, `${loaded.model.name}.png`, '.png', '--out', 'a still');
       refuseReplacingInputs([out]);
-      // The threads start while this thread runs the checks below (see render).
-      const pool = startStillPool(loaded, flags.workers);
-      let started = 0;
-      let still: Still;
-      try {
-        const goo = greyGooWarning(loaded, { at });
-        if (goo) report.warn(goo);
-        const grain = noiseWarning(loaded, { at });
-        if (grain) report.warn(grain);
-        started = performance.now();
-        still = await interruptible(async (signal) => {
-          // Said once a signal would stop it cleanly.
-          report.info(`rendering ${loaded.model.name}: ${loaded.model.width}x${loaded.model.height} at ${at} s…`);
-          const picture = await renderStill(loaded, { at, workers: flags.workers, pool });
-          if (signal.aborted) throw signal.reason;
-          writeFileAtomic(out, encodePng(picture.data, picture.width, picture.height, JSON.stringify(loaded.scene)));
-          return picture;
-        }, { abandon: true });
-      } finally {
-        await pool?.destroy();
-      }
-      report.info(`wrote ${out} (${still.width}x${still.height}, ${Math.round(performance.now() - started)} ms)`);
+      const { still, ms } = await writeStillFile(loaded, { at, out, workers: flags.workers, report });
+      report.info(`wrote ${out} (${still.width}x${still.height}, ${ms} ms)`);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadScene } from '../../scene/index.js';
+import { isStillScene, loadScene } from '../../scene/index.js';
 import { reporter } from '../report.js';
 
 export function registerValidate(program: Command): void {
@@ -16,7 +16,7 @@ export function registerValidate(program: Command): void {
           const loaded = loadScene(path);
           for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
           const { model } = loaded;
-          report.info(`${path}: ok — ${model.name}, ${model.width}x${model.height}, ${model.timeline.frameCount} frames, network ${model.shape.inputCount} → [${model.shape.hidden.join(', ')}] → ${model.shape.outputCount}`);
+          report.info(`${path}: ok — ${model.name}, ${model.width}x${model.height}, ${isStillScene(loaded.scene) ? 'a still' : `${model.timeline.frameCount} frames`}, network ${model.shape.inputCount} → [${model.shape.hidden.join(', ')}] → ${model.shape.outputCount}`);
         } catch (error) {
           if (paths.length === 1) throw error;
           failed++;

@@ -13,7 +13,7 @@ import { parseByteSize } from '../../scene/index.js';
 import { PendingOutput } from '../atomic-output.js';
 import { videoFrameCheck } from '../output-checks.js';
 import type { EncodeJob, Encoder } from '../encoder.js';
-import { selectionAhead, type FrameSelection } from '../gif/gif-job.js';
+import { impossibleBudget, selectionAhead, type FrameSelection } from '../gif/gif-job.js';
 import type { GifTask, GifTaskResult } from '../gif/gif-messages.js';
 import { endGifThread, keepGifThread, takeGifThread, type GifThread } from '../gif/gif-threads.js';
 import { readGifComment } from '../gif-file.js';
@@ -45,6 +45,9 @@ class GifEncoder implements Encoder {
   private note: string | undefined;
 
   constructor(private readonly job: EncodeJob) {
+    const budget = job.output.gif.maxBytes === undefined ? undefined : parseByteSize(job.output.gif.maxBytes);
+    const impossible = budget === undefined ? undefined : impossibleBudget(job, budget);
+    if (impossible) throw new UserError(impossible);
     // Read back before commit: a GIF cut short (a full disk) never replaces anything.
     this.output = new PendingOutput(job.path, { verify: (temp) => videoFrameCheck(this.totalFrames)(temp) });
     try {
@@ -54,7 +57,6 @@ class GifEncoder implements Encoder {
       throw fileSystemError(job.path, error) ?? error;
     }
     this.thread = takeGifThread();
-    const budget = job.output.gif.maxBytes === undefined ? undefined : parseByteSize(job.output.gif.maxBytes);
     this.selection = selectionAhead(job, budget);
     this.send({ type: 'start', job, fd: this.fd, budget });
   }

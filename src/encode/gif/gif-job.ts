@@ -6,8 +6,10 @@
  */
 import { UserError } from '../../errors.js';
 import type { SceneFile } from '../../scene/index.js';
+import { gifSize } from '../../scene/gif-size.js';
 import type { EncodeJob } from '../encoder.js';
 import type { FrameCoding } from './frame-coder.js';
+import { commentExtension } from '../gif-file.js';
 import { GifStream } from './gif-stream.js';
 import { Resampler } from './resample.js';
 
@@ -44,11 +46,12 @@ export interface GifSettings {
 
 /**
  * The settings the scene asks for. Under a size budget with no fps given, the
- * search starts from the full rate (the budget decides what to drop).
+ * search starts from the full rate (the budget decides what to drop), and
+ * from the GIF's size (output.gif.size, or the default, see gif-size.ts).
  */
 function requestedSettings(job: EncodeJob, budget: boolean): GifSettings {
   const gif: GifOptions = job.output.gif;
-  const [width, height] = gif.size === undefined ? [job.width, job.height] : typeof gif.size === 'string' ? gif.size.split('x').map(Number) : gif.size;
+  const [width, height] = gifSize(gif.size, job.width, job.height);
   return {
     width,
     height,
@@ -133,6 +136,29 @@ export function selectionAhead(job: EncodeJob, budget: number | undefined): Fram
   return new FrameSelection(job.frameCount, job.fps, requestedSettings(job, false).fps);
 }
 
+/** Bytes a GIF frame takes at the very least: its control and image blocks and the shortest LZW data. */
+const MIN_FRAME_BYTES = 20;
+/** The GIF's signature, screen descriptor, loop extension and trailer. */
+const MIN_FRAME_FREE_BYTES = 33;
+
+/**
+ * Why no GIF of this video can fit `budget` bytes, whatever the search
+ * chooses (its fewest frames, each as small as a frame can be, after the
+ * scene it carries), or undefined when it may. Known before any frame is
+ * rendered, so an impossible budget costs no render.
+ */
+export function impossibleBudget(job: EncodeJob, budget: number): string | undefined {
+  const lowest = Math.min(...budgetLadder(requestedSettings(job, true)).map((s) => s.fps));
+  const frames = new FrameSelection(job.frameCount, job.fps, lowest).totalFrames;
+  const comment = job.metadata === undefined ? 0 : commentExtension(job.metadata).length;
+  const floor = MIN_FRAME_FREE_BYTES + comment + frames * MIN_FRAME_BYTES;
+  if (budget >= floor) return undefined;
+  return (
+    `output.gif.maxBytes: ${megabytes(budget)} cannot hold this GIF: even at ${Number(lowest.toFixed(2))} fps it has ${frames} frames of ${MIN_FRAME_BYTES} bytes or more, ` +
+    `after the scene it carries (${megabytes(comment)}), more than ${megabytes(floor)} in all; raise the budget or shorten the video`
+  );
+}
+
 /** One GIF being written: frame selection (fps), resampling (size) and the stream. */
 class GifWriter {
   private readonly stream: GifStream;
@@ -172,6 +198,18 @@ class GifWriter {
   }
 }
 
+/** What the render says when the GIF's size or rate are defaults that differ from the video's. */
+function defaultsNote(job: EncodeJob, settings: GifSettings): string | undefined {
+  const scaled = job.output.gif.size === undefined && (settings.width !== job.width || settings.height !== job.height);
+  const thinned = job.output.gif.fps === undefined && settings.fps !== job.fps;
+  const rate = `${Number(settings.fps.toFixed(2))} fps: every ${ordinal(Math.round(job.fps / settings.fps))} frame`;
+  const size = `${settings.width}x${settings.height} of the ${job.width}x${job.height} video`;
+  if (scaled && thinned) return `${size}, ${rate}, to keep it small; output.gif.size and output.gif.fps set them, --gif-max-size a budget`;
+  if (scaled) return `${size}, to keep it small; output.gif.size sets the size, --gif-max-size a budget`;
+  if (thinned) return `${rate}, to keep it small; output.gif.fps sets the rate`;
+  return undefined;
+}
+
 /** What a finished GIF job reports. */
 export interface GifJobResult {
   bytes: number;
@@ -197,9 +235,7 @@ export class GifJob {
     this.sampleSize = Math.max(2, Math.min(job.frameCount, Math.ceil(job.fps * SAMPLE_SECONDS), Math.floor(SAMPLE_MEMORY / (job.width * job.height * 4))));
     if (this.budget === undefined) {
       const settings = requestedSettings(job, false);
-      if (job.output.gif.fps === undefined && settings.fps !== job.fps) {
-        this.note = `${Number(settings.fps.toFixed(2))} fps: every ${ordinal(Math.round(job.fps / settings.fps))} frame, to keep it small; output.gif.fps sets the rate`;
-      }
+      this.note = defaultsNote(job, settings);
       this.writer = this.open(settings);
     }
   }
