@@ -95,7 +95,7 @@ export interface PixelRegion {
 }
 
 /** The values of the frame block for `frame` (and the region a dispatch covers: the whole frame by default). */
-export function writeFrameInputs(layout: GpuFrameLayout, frame: FrameDescription, out = new Float32Array(layout.vectors * 4), region?: PixelRegion): Float32Array {
+export function writeFrameInputs(layout: GpuFrameLayout, frame: FrameDescription, out: Float32Array<ArrayBuffer> = new Float32Array(layout.vectors * 4), region?: PixelRegion): Float32Array<ArrayBuffer> {
   out.fill(0);
   const at = (name: FrameInputName): number => layout.offset[name] * 4;
   const view = viewTransform(frame);
@@ -174,7 +174,7 @@ export function columnVector(layer: GpuLayerLayout, group: number, input: number
  * The weights in that layout; `vectors` pads the buffer to a size (a texture's
  * whole rows). Padding lanes stay zero, so padded outputs are bias 0, weights 0.
  */
-export function packGpuWeights(shape: NetworkShape, weights: NetworkWeights, out?: Float32Array, vectors = gpuWeightsLayout(shape).vectors): Float32Array {
+export function packGpuWeights(shape: NetworkShape, weights: NetworkWeights, out?: Float32Array<ArrayBuffer>, vectors = gpuWeightsLayout(shape).vectors): Float32Array<ArrayBuffer> {
   const layout = gpuWeightsLayout(shape);
   const size = vectors * 4;
   const packed = out && out.length === size ? out : new Float32Array(size);
@@ -196,7 +196,7 @@ export function packGpuWeights(shape: NetworkShape, weights: NetworkWeights, out
 export const PALETTE_ENTRIES = LUT_SIZE;
 
 /** The palette (with this frame's offset) as PALETTE_ENTRIES vec4s (r, g, b, 1). */
-export function packPalette(colour: ColourSettings, out = new Float32Array(PALETTE_ENTRIES * 4)): Float32Array {
+export function packPalette(colour: ColourSettings, out: Float32Array<ArrayBuffer> = new Float32Array(PALETTE_ENTRIES * 4)): Float32Array<ArrayBuffer> {
   const lut = paletteLut(colour.palette, colour.paletteOffset);
   for (let i = 0; i < PALETTE_ENTRIES; i++) {
     out[i * 4] = lut[i * 3];
