@@ -7,7 +7,8 @@ import { GIF_DITHERS, LIMITS, loadScene, type Format, type GridParameter } from 
 import type { FrameBackend } from '../../render/frame-backend.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
-import { parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { addBackendFlag, parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendDecision, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
@@ -28,6 +29,7 @@ interface BatchFlags extends ClusterFlags {
   yes?: boolean;
   sheet: boolean;
   animatedSheet?: boolean | Format;
+  backend: BackendRequest;
   quiet?: boolean;
 }
 
@@ -55,13 +57,17 @@ async function scenePaths(patterns: string[]): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-function planScene(path: string, flags: BatchFlags, report: Reporter): { folder: string; items: BatchItem[]; origin: string; name: string } {
+/** `decision`: what will render (its outputs record it), or undefined for a cluster's workers. */
+function planScene(path: string, flags: BatchFlags, report: Reporter, decision: BackendDecision | undefined): { folder: string; items: BatchItem[]; origin: string; name: string } {
   const loaded = loadScene(path);
   for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
   const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
-  const items = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias }, Boolean(flags.yes));
+  const planned = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias }, Boolean(flags.yes));
+  // An item's outputs record what rendered them; an item rendered by another backend is not current.
+  const renderedBy = decision && (decision.kind === 'gpu' ? { backend: 'gpu' as const, adapter: decision.adapter?.name } : { backend: 'cpu' as const });
+  const items = planned.map((item) => ({ ...item, loaded: withRenderedBy(item.loaded, renderedBy) }));
   return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name };
 }
 
@@ -125,12 +131,15 @@ export function registerBatch(program: Command): void {
       return format;
     })
     .option('-q, --quiet', 'print nothing but errors');
+  addBackendFlag(command);
   addRedisFlag(command, 'render the items on a cluster: queue their chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
       const paths = await scenePaths(patterns);
+      if (flags.redis !== undefined && flags.backend === 'gpu') throw new UserError('--backend gpu with --redis: the cluster\'s workers render on their own machines\' CPUs; leave out --redis to render on this GPU');
+      const decision = flags.redis === undefined ? await decideBackend(flags.backend) : undefined;
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
-      const plans = paths.map((path) => planScene(path, flags, report));
+      const plans = paths.map((path) => planScene(path, flags, report, decision));
       if (flags.dryRun) {
         const lines: string[] = [];
         for (const series of plans) {
@@ -141,11 +150,18 @@ export function registerBatch(program: Command): void {
         return;
       }
       const all: ItemResult[] = [];
-      const backend = await clusterBackend(flags, report, flags.workers);
+      const cluster = await clusterBackend(flags, report, flags.workers);
+      let chosen: ChosenBackend | undefined;
       try {
+        if (decision) {
+          chosen = await createFrameBackend(decision, { workers: flags.workers });
+          report.info(`rendering ${describeChoice(chosen)}`);
+        }
+        const backend: FrameBackend | undefined = cluster ?? chosen?.backend;
         for (const series of plans) all.push(...(await renderSeries(series, flags, report, backend)));
       } finally {
-        await backend?.close();
+        await cluster?.close();
+        await chosen?.backend.close();
       }
       const count = (status: ItemResult['status']): number => all.filter((r) => r.status === status).length;
       report.info(`\nsummary: ${count('done')} done, ${count('skipped')} skipped, ${count('failed')} failed`);

@@ -4,10 +4,12 @@ import { describeFormats, LIMITS, type Format } from '../../scene/index.js';
 import { outputFormats, outputPath } from '../../encode/formats/index.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { createRenderPool } from '../../render/pool.js';
+import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
-import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { addBackendFlag, parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { UserError } from '../../errors.js';
 import { progressDisplay } from '../progress.js';
 import { reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
@@ -24,6 +26,7 @@ interface RenderFlags extends ClusterFlags {
   gifMaxSize?: string;
   workers?: number;
   from?: string;
+  backend: BackendRequest;
   quiet?: boolean;
 }
 
@@ -58,32 +61,49 @@ export function registerRender(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
+  addBackendFlag(command);
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
-      const { model } = loaded;
-      if (loaded.motionWarning) report.warn(loaded.motionWarning);
+      const request = flags.backend;
+      if (flags.redis !== undefined && request === 'gpu') throw new UserError('--backend gpu with --redis: the cluster\'s workers render on their own machines\' CPUs; leave out --redis to render on this GPU');
+      const sceneLoaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
+      const { model } = sceneLoaded;
+      if (sceneLoaded.motionWarning) report.warn(sceneLoaded.motionWarning);
       const name = model.name;
-      const formats = loaded.scene.output.formats;
-      const backend = await clusterBackend(flags, report, flags.workers);
-      // This machine's threads start now (about a third of a second), while this
-      // thread runs the checks below (about a fifth): neither waits for the other.
-      const pool = backend ? undefined : createRenderPool(flags.workers);
-      const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: backend !== undefined });
+      const formats = sceneLoaded.scene.output.formats;
+      const cluster = await clusterBackend(flags, report, flags.workers);
+      // Where the frames go is looked for now (a GPU probe), while this machine's
+      // threads start (about a third of a second) and this thread runs the checks below.
+      const decision = cluster ? undefined : decideBackend(request);
+      decision?.catch(() => undefined);
+      let pool = cluster || request === 'gpu' ? undefined : createRenderPool(flags.workers);
+      let chosen: ChosenBackend | undefined;
+      const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: cluster !== undefined });
       try {
         // Several moments: a video that passes through one flat frame is not grey goo.
-        const duration = loaded.scene.output.duration;
-        const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+        const duration = sceneLoaded.scene.output.duration;
+        const goo = greyGooWarning(sceneLoaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
         if (goo) report.warn(goo);
-        const grain = noiseWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+        const grain = noiseWarning(sceneLoaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
         if (grain) report.warn(grain);
-        report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
+        if (decision) {
+          chosen = await createFrameBackend(await decision, { workers: flags.workers, pool });
+          // The GPU renders: the threads started in case it would not are not needed.
+          if (chosen.kind === 'gpu') {
+            await pool?.destroy();
+            pool = undefined;
+          }
+        }
+        const backend = cluster ?? chosen!.backend;
+        // The outputs say what rendered them.
+        const loaded = withRenderedBy(sceneLoaded, backend.renderedBy);
+        const where = chosen ? ` ${describeChoice(chosen)}` : '';
+        report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}${where}`);
         const result = await interruptible((signal) =>
           renderVideo(loaded, {
             // --from without --out never writes over its source.
             outStem: flags.out === undefined ? stemAvoidingSource(outStem(undefined, name), flags.from, (stem) => formats.map((f) => outputPath(stem, f)), [model.width, model.height]) : outStem(flags.out, name),
-            pool,
             backend,
             signal,
             onProgress: (p) => progress.update(p),
@@ -95,17 +115,18 @@ export function registerRender(program: Command): void {
           }),
         );
         progress.stop();
-        if (backend && backend.reused > 0) report.info(`reused ${backend.reused} chunk${backend.reused === 1 ? '' : 's'} finished by an earlier run`);
+        if (cluster && cluster.reused > 0) report.info(`reused ${cluster.reused} chunk${cluster.reused === 1 ? '' : 's'} finished by an earlier run`);
         for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${output.note})` : ''}`);
         // Worker time is measured where the frames are rendered: on a cluster, in the workers' logs.
-        const workerTime = backend ? '' : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
+        const workerTime = cluster ? '' : chosen?.kind === 'gpu' ? `on the GPU (${chosen.adapter?.name}), ` : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
         report.info(
           `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
             `${workerTime}waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
         );
       } finally {
         progress.stop();
-        await backend?.close();
+        await cluster?.close();
+        await chosen?.backend.close();
         await pool?.destroy();
       }
     });

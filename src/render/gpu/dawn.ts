@@ -106,8 +106,23 @@ export interface OpenAdapter {
   description: AdapterDescription;
 }
 
-/** The adapter Dawn would render on (the most powerful it finds), or why there is none. */
-export async function requestAdapter(): Promise<OpenAdapter | NoAdapter> {
+/**
+ * Mesa's lavapipe (a software Vulkan driver) is installed beside many real
+ * GPUs' drivers, and Dawn, finding Debian 12's too old, says so on stderr in
+ * every run. Where a hardware adapter is known to be there (the probe found
+ * one) and the user has not chosen drivers, the loader is told to skip it.
+ */
+function skipLavapipe(): void {
+  const chosen = ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES', 'VK_LOADER_DRIVERS_SELECT', 'VK_LOADER_DRIVERS_DISABLE'].some((name) => process.env[name]);
+  if (process.platform === 'linux' && !chosen) process.env.VK_LOADER_DRIVERS_DISABLE = '*lvp_icd*';
+}
+
+/**
+ * The adapter Dawn would render on (the most powerful it finds), or why
+ * there is none. `hardwareOnly`: a hardware adapter is known to be there.
+ */
+export async function requestAdapter(options: { hardwareOnly?: boolean } = {}): Promise<OpenAdapter | NoAdapter> {
+  if (options.hardwareOnly) skipLavapipe();
   const dawn = await loadDawn();
   if (isNoAdapter(dawn)) return dawn;
   const gpu = dawn.create([]);

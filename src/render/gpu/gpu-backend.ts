@@ -48,6 +48,8 @@ export interface GpuBackendOptions {
   unitFrames?: number;
   /** Units in flight at once (default 4). */
   window?: number;
+  /** A hardware adapter is known to be there (see dawn.ts's requestAdapter). */
+  hardwareOnly?: boolean;
 }
 
 export interface GpuBackend extends FrameBackend {
@@ -114,7 +116,7 @@ const delay = (ms: number): Promise<undefined> => new Promise((resolve) => setTi
  * none and what to install.
  */
 export async function createGpuBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
-  const found = await requestAdapter();
+  const found = await requestAdapter({ hardwareOnly: options.hardwareOnly });
   if (isNoAdapter(found)) throw new UserError(`--backend gpu: ${found.reason}`, found.hint);
   // The instance is kept for the backend's life: Dawn's pending work stops when it is collected.
   const { dawn, gpu, description: adapter } = found;
