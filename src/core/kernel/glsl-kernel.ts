@@ -20,7 +20,7 @@ import type { ColourMode } from '../colour.js';
 import type { FeatureSpec } from '../features.js';
 import type { NetworkShape } from '../network.js';
 import { activationProgram } from './activation-program.js';
-import { biasVector, columnVector, gpuFrameLayout, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, vectorsFor } from './gpu-inputs.js';
+import { biasVector, columnVector, gpuFrameLayout, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, unrollLayer, vectorsFor } from './gpu-inputs.js';
 import { ROUNDING_MAGIC, ROUNDING_MAGIC_BITS, type VectorOp, type VectorProgram } from './vector-program.js';
 
 /** Texels per row of the weights texture (one vec4 of gpu-inputs.ts's weights each). */
@@ -56,9 +56,15 @@ export const GLSL_UNIFORMS = {
   palette: 'u_palette',
 } as const;
 
-/** Whether the weights of `shape` fit a uniform array beside the frame block, given the fragment shader's uniform vectors. */
+/**
+ * Whether the weights of `shape` go in a uniform array and the layers are
+ * unrolled: when the weights fit beside the frame block, given the fragment
+ * shader's uniform vectors, and every layer is narrow enough to unroll (see
+ * unrollLayer).
+ */
 export function glslWeightsFitUniforms(shape: NetworkShape, features: FeatureSpec, maxFragmentUniformVectors: number): boolean {
-  return gpuWeightsLayout(shape).vectors + gpuFrameLayout(shape, features).vectors <= maxFragmentUniformVectors;
+  const weights = gpuWeightsLayout(shape);
+  return weights.layers.every(unrollLayer) && weights.vectors + gpuFrameLayout(shape, features).vectors <= maxFragmentUniformVectors;
 }
 
 /** A float literal GLSL reads back as the same single-precision number. */

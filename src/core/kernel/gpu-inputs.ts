@@ -162,6 +162,17 @@ export function gpuWeightsLayout(shape: NetworkShape): GpuWeightsLayout {
   return { layers, vectors: at };
 }
 
+/**
+ * Whether a layer's code is unrolled whole (straight-line, its values in
+ * registers) or looped over its groups of four outputs. Unrolled is fastest
+ * on a GPU, but a wide layer's straight-line code (128 inputs × 16 groups)
+ * is more than some shader compilers survive: SwiftShader's crashed on it.
+ */
+export const UNROLL_LIMIT = 512;
+export function unrollLayer(layer: GpuLayerLayout): boolean {
+  return layer.groups * layer.inputs <= UNROLL_LIMIT;
+}
+
 /** Index (in vec4s) of group g's bias, and of its column for input i. */
 export function biasVector(layer: GpuLayerLayout, group: number): number {
   return layer.offset + group * (layer.inputs + 1);

@@ -23,7 +23,7 @@ import type { ColourMode } from '../colour.js';
 import type { FeatureSpec } from '../features.js';
 import type { NetworkShape } from '../network.js';
 import { activationProgram } from './activation-program.js';
-import { biasVector, columnVector, gpuFrameLayout, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, vectorsFor, type GpuFrameLayout } from './gpu-inputs.js';
+import { biasVector, columnVector, gpuFrameLayout, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, unrollLayer, vectorsFor, type GpuFrameLayout } from './gpu-inputs.js';
 import { ROUNDING_MAGIC, ROUNDING_MAGIC_BITS, type VectorOp, type VectorProgram } from './vector-program.js';
 
 /** Invocations per workgroup along x and y: one pixel each. */
@@ -169,19 +169,34 @@ export function wgslComputeShader(options: WgslShaderOptions): WgslShader {
     body.push(`  let a0_${g} = vec4f(${lanes.join(', ')});`);
   }
 
-  const w = (index: number): string => `weights.w[${index}]`;
+  const w = (index: number | string): string => `weights.w[${index}]`;
+  // A layer's values: a{i}_{g} (let) when its layer was unrolled, a{i}[g] (an array) when looped.
+  const looped = new Set<number>();
+  const value = (layer: number, group: number): string => (looped.has(layer) ? `a${layer}[${group}]` : `a${layer}_${group}`);
   weights.layers.forEach((l, i) => {
     const act = nameOf(shape.activations[i]);
     const params = Array.from({ length: frame.paramVectors }, (_, k) => frameVector(o.params + i * frame.paramVectors + k)).join(', ');
-    for (let g = 0; g < l.groups; g++) {
-      // bias + x0·column0 + x1·column1 + …: each output summed in the CPU kernels' order.
-      const terms = [w(biasVector(l, g))];
-      for (let k = 0; k < l.inputs; k++) terms.push(`a${i}_${k >> 2}.${LANES[k & 3]} * ${w(columnVector(l, g, k))}`);
-      body.push(`  let a${i + 1}_${g} = ${act}(${terms.join('\n      + ')}, ${params});`);
+    if (unrollLayer(l)) {
+      for (let g = 0; g < l.groups; g++) {
+        // bias + x0·column0 + x1·column1 + …: each output summed in the CPU kernels' order.
+        const terms = [w(biasVector(l, g))];
+        for (let k = 0; k < l.inputs; k++) terms.push(`${value(i, k >> 2)}.${LANES[k & 3]} * ${w(columnVector(l, g, k))}`);
+        body.push(`  let a${i + 1}_${g} = ${act}(${terms.join('\n      + ')}, ${params});`);
+      }
+      return;
     }
+    // Too wide to unroll: a loop over the groups, each group's sum unrolled (the inputs still read with constant indices).
+    looped.add(i + 1);
+    body.push(`  var a${i + 1}: array<vec4f, ${l.groups}>;`);
+    body.push(`  for (var g = 0u; g < ${l.groups}u; g++) {`);
+    body.push(`    let at = ${l.offset}u + g * ${l.inputs + 1}u;`);
+    body.push(`    var s = ${w('at')};`);
+    for (let k = 0; k < l.inputs; k++) body.push(`    s = s + ${value(i, k >> 2)}.${LANES[k & 3]} * ${w(`at + ${k + 1}u`)};`);
+    body.push(`    a${i + 1}[g] = ${act}(s, ${params});`);
+    body.push('  }');
   });
 
-  const last = `a${weights.layers.length}_0`;
+  const last = value(weights.layers.length, 0);
   const range = ACTIVATIONS[shape.activations[shape.activations.length - 1].name].range;
   const unit = (v: string): string => (range === 'symmetric' ? `(${v} + 1.0) * 0.5` : v);
   if (shape.outputCount >= 3) {
