@@ -30,6 +30,7 @@ import { createGpuBackend, type GpuBackend } from '../src/render/gpu/gpu-backend
 import { createLocalBackend } from '../src/render/local-backend.js';
 import { scheduleFrames } from '../src/render/scheduler.js';
 import { renderVideo } from '../src/render/video.js';
+import { createEncoder } from '../src/encode/formats/index.js';
 import { FrameBuilder } from '../src/scene/frames.js';
 import { sceneFromFile, validateSceneData, type LoadedScene } from '../src/scene/index.js';
 
@@ -47,7 +48,7 @@ const WORKLOADS: Record<string, { size: [number, number]; network: unknown }> = 
 };
 
 function load(name: string, size: [number, number], extra: Record<string, unknown> = {}): LoadedScene {
-  const scene = validateSceneData({ name: name.toLowerCase(), output: { size, fps: 30, duration: 4, formats: ['mp4'], ...extra }, network: WORKLOADS[name].network, keyframes: [{ at: 0, seed: 1 }, { at: 2, seed: 2 }] });
+  const scene = validateSceneData({ name: name.toLowerCase(), output: { size, fps: 30, duration: 4, formats: ['mp4'], ...extra }, network: WORKLOADS[name].network, keyframes: [{ at: 0, seed: 1 }, { frame: 1, seed: 2 }] });
   return sceneFromFile(scene, 'bench', process.cwd(), scene.name!);
 }
 
@@ -129,6 +130,25 @@ async function gpuCompute(backend: GpuBackend, loaded: LoadedScene, frames: numb
   return ms;
 }
 
+/**
+ * The MP4 encoder alone on the render's frames (the first 30 of them, cycled,
+ * rendered beforehand): the most frames per second a render to MP4 can reach.
+ */
+async function encoderCeiling(backend: GpuBackend, loaded: LoadedScene, path: string): Promise<string> {
+  const total = loaded.model.timeline.frameCount;
+  const distinct: Uint8Array[] = [];
+  for await (const frame of scheduleFrames(backend, loaded, { range: { start: 0, end: Math.min(total, 30) } })) distinct.push(frame.slice());
+  const { width, height } = loaded.model;
+  const encoder = createEncoder('mp4', { width, height, fps: loaded.scene.output.fps, frameCount: total, path, output: loaded.scene.output });
+  const started = performance.now();
+  for (let i = 0; i < total; i++) await encoder.writeFrame(distinct[i % distinct.length]);
+  await encoder.finish();
+  encoder.commit();
+  const seconds = (performance.now() - started) / 1000;
+  const { preset, crf } = loaded.scene.output.mp4;
+  return `MP4 encoder alone (x264 ${preset}, crf ${crf}) at ${width}x${height}: ${total} frames in ${seconds.toFixed(2)} s (${(total / seconds).toFixed(1)} fps): a render to MP4 cannot go faster`;
+}
+
 function torchFigures(names: string[], frames: number): string[] {
   const check = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
   if (check.status !== 0) return ['PyTorch: skipped (python3 cannot import torch)'];
@@ -177,6 +197,7 @@ async function main(): Promise<void> {
     const video = load('W3', [width, height], { fps, duration: seconds });
     const dir = mkdtempSync(join(tmpdir(), 'cppn-motion-gpu-bench-'));
     try {
+      console.log(await encoderCeiling(backend, video, join(dir, 'encoder-alone.mp4')));
       const backends: Array<['gpu' | 'cpu', () => Promise<{ backend: import('../src/render/frame-backend.js').FrameBackend; close: () => Promise<void> }>]> = [
         ['gpu', async () => ({ backend, close: async () => undefined })],
       ];
