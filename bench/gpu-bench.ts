@@ -208,10 +208,10 @@ async function main(): Promise<void> {
         try {
           const result = await renderVideo(video, { backend: renderer, outStem: join(dir, kind), formats: ['mp4'] });
           const bytes = statSync(join(dir, `${kind}.mp4`)).size;
-          const gpuWait = kind === 'gpu' ? `, of which waiting for the GPU (compute and copy back) ${(backend.stats.waitMs - waitBefore).toFixed(0)} ms` : '';
+          const work = kind === 'gpu' ? `waiting for the GPU (compute and copy back) ${((backend.stats.waitMs - waitBefore) / 1000).toFixed(2)} s of the wall time` : `rendering ${(result.renderMs / 1000).toFixed(2)} s of thread time`;
           console.log(
             `render W3 ${width}x${height} ${fps} fps ${seconds} s (${result.frames} frames) to MP4 --backend ${kind}: ${(result.wallMs / 1000).toFixed(2)} s wall (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
-              `rendering ${(result.renderMs / 1000).toFixed(2)} s${kind === 'cpu' ? ' of thread time' : ''}${gpuWait}; waiting on the encoder ${(result.encodeWaitMs / 1000).toFixed(2)} s; finishing ${(result.finishMs / 1000).toFixed(2)} s; ${(bytes / 1e6).toFixed(1)} MB`,
+              `${work}; waiting on the encoder ${(result.encodeWaitMs / 1000).toFixed(2)} s; finishing ${(result.finishMs / 1000).toFixed(2)} s; ${(bytes / 1e6).toFixed(1)} MB`,
           );
         } finally {
           await close();
