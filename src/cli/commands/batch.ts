@@ -57,7 +57,7 @@ async function scenePaths(patterns: string[]): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-/** `decision`: what will render (its outputs record it), or undefined for a cluster's workers. */
+/** `decision`: what will render (the outputs record it), or undefined for a cluster's workers. */
 function planScene(path: string, flags: BatchFlags, report: Reporter, decision: BackendDecision | undefined): { folder: string; items: BatchItem[]; origin: string; name: string } {
   const loaded = loadScene(path);
   for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
@@ -66,7 +66,8 @@ function planScene(path: string, flags: BatchFlags, report: Reporter, decision: 
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
   const planned = planItems(loaded, spec, { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias }, Boolean(flags.yes));
   // An item's outputs record what rendered them; an item rendered by another backend is not current.
-  const renderedBy = decision && (decision.kind === 'gpu' ? { backend: 'gpu' as const, adapter: decision.adapter?.name } : { backend: 'cpu' as const });
+  // No decision: a cluster's workers, which render on their CPUs (its jobs do not carry a backend yet).
+  const renderedBy = decision?.kind === 'gpu' ? { backend: 'gpu' as const, adapter: decision.adapter?.name } : { backend: 'cpu' as const };
   const items = planned.map((item) => ({ ...item, loaded: withRenderedBy(item.loaded, renderedBy) }));
   return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name };
 }

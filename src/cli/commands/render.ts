@@ -96,8 +96,8 @@ export function registerRender(program: Command): void {
           }
         }
         const backend = cluster ?? chosen!.backend;
-        // The outputs say what rendered them.
-        const loaded = withRenderedBy(sceneLoaded, backend.renderedBy);
+        // The outputs say what rendered them; a cluster's workers render on their CPUs (its jobs do not carry a backend yet).
+        const loaded = withRenderedBy(sceneLoaded, cluster ? { backend: 'cpu' } : backend.renderedBy);
         const where = chosen ? ` ${describeChoice(chosen)}` : '';
         report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}${where}`);
         const result = await interruptible((signal) =>
