@@ -161,6 +161,22 @@ describe.skipIf(gpu.missing !== undefined)(`the GPU backend on ${gpu.adapter?.na
       expect(JSON.parse(await readSceneMetadata(onGpu)).rendered.backend).toBe('gpu');
     }, 300_000);
 
+    it('batch --backend gpu renders every item on the GPU and records it', async () => {
+      const scene = writeScene(dir.path, 'series', smallScene('series'));
+      const result = await runCli(['batch', scene, '--seeds', '1,2', '--backend', 'gpu', '--format', 'gif', '--no-sheet', '--out', join(dir.path, 'batch')]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`rendering on the GPU: ${gpu.adapter!.name}`);
+      for (const item of ['series-seed-01', 'series-seed-02']) {
+        expect(JSON.parse(await readSceneMetadata(join(dir.path, 'batch', 'series', `${item}.gif`))).rendered.backend).toBe('gpu');
+      }
+    }, 300_000);
+
+    it('doctor names the adapter, and says whether auto would use it', async () => {
+      const result = await runCli(['doctor']);
+      expect(result.stdout).toContain(`gpu:      ${gpu.adapter!.software ? 'software' : 'hardware'}: ${gpu.adapter!.description}`);
+      expect(result.stdout).toMatch(gpu.adapter!.software ? /backend: +auto renders on the CPU \(a software adapter/ : /backend: +auto renders on the GPU/);
+    });
+
     it.skipIf(!gpu.adapter?.software)('--backend auto renders on the CPU when the only adapter is a software one, and says why', async () => {
       const scene = writeScene(dir.path, 'auto', smallScene('auto'));
       const result = await runCli(['render', scene, '--format', 'gif', '--out', join(dir.path, 'auto', 'auto')]);
@@ -202,6 +218,9 @@ describe.skipIf(process.platform !== 'linux')('--backend gpu without any adapter
       expect(result.stderr).toMatch(/^hint: install a Vulkan loader and your GPU's Vulkan driver \(Debian\/Ubuntu: sudo apt-get install libvulkan1/m);
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(readdirSync(dir.path).sort()).toEqual(['none.json', 'small.yaml']);
+      const doctor = await runCli(['doctor'], { env: { VK_ICD_FILENAMES: join(dir.path, 'none.json') } });
+      expect(doctor.stdout).toMatch(/^gpu: +none: /m);
+      expect(doctor.stdout).toContain('sudo apt-get install libvulkan1');
     } finally {
       dir.remove();
     }
