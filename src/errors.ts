@@ -50,6 +50,17 @@ export class OutputError extends Error {
   }
 }
 
+/**
+ * The GPU failed the render (its device lost twice, a shader it could not
+ * compile, memory it did not have): exit code 1, the cause in one message.
+ */
+export class GpuError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GpuError';
+  }
+}
+
 /** Turns a file-system error on `path` into the error a person can act on, or undefined when it is not one we know. */
 export function fileSystemError(path: string, error: unknown): Error | undefined {
   const code = (error as { code?: string } | undefined)?.code;

@@ -1,7 +1,8 @@
 /**
- * How faithful an encoded video is to the exact frames, measured by ffmpeg,
- * and the GIF as cppn-motion made it before its own encoder: shared by the
- * format tests and `npm run bench:formats`, so both measure the same way.
+ * How faithful pictures are to the exact ones: an encoded video to its
+ * frames (measured by ffmpeg), the GIF as cppn-motion made it before its own
+ * encoder, and GPU pictures (the preview's WebGL2, the WebGPU backend) to the
+ * CPU's. Shared by the tests and the benchmarks, so all measure the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -43,4 +44,64 @@ export function ffmpegBaselineGif(framesFolder: string, fps: number, out: string
     const result = spawnSync(locateFfmpeg().path, ['-v', 'error', ...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`ffmpeg failed making the baseline GIF:\n${result.stderr}`);
   }
+}
+
+/** Share of 8-bit colour values (alpha left out) that differ by at most `tolerance`, and the PSNR in dB. */
+export function agreement(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray, tolerance = 2): { within: number; psnr: number } {
+  if (a.length !== b.length) throw new Error(`sizes differ: ${a.length} and ${b.length} bytes`);
+  let within = 0;
+  let count = 0;
+  let squared = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue;
+    const d = Math.abs(a[i] - b[i]);
+    if (d <= tolerance) within++;
+    squared += d * d;
+    count++;
+  }
+  const mse = squared / count;
+  return { within: within / count, psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse) };
+}
+
+/**
+ * Scenes whose pictures are chaotic: a change in the last bit of one value can
+ * change a pixel a lot (the logistic map iterates, high cosine frequencies and
+ * weights of ±100 amplify). A GPU may round in its own order, so for these
+ * the bound is a PSNR rather than a count of values within ±2.
+ */
+export const CHAOTIC = new Set(['logistic', 'logistic-pulse', 'cosine-warp', 'uniform-100']);
+export const CHAOTIC_PSNR = 30;
+
+/** The GPU's bound against the CPU: 99 % of 8-bit values within ±2, or for a chaotic scene a PSNR of 30 dB. */
+export function withinGpuBound(gpu: Uint8Array | Uint8ClampedArray, cpu: Uint8Array | Uint8ClampedArray, chaotic: boolean): { ok: boolean; within: number; psnr: number } {
+  const { within, psnr } = agreement(gpu, cpu);
+  return { ok: chaotic ? psnr >= CHAOTIC_PSNR : within >= 0.99, within, psnr };
+}
+
+/** Every activation of the catalogue, for the per-activation parity scenes. */
+export const PARITY_ACTIVATIONS = ['sigmoid', 'tanh', 'hardtanh', 'relu', 'leaky-relu', 'elu', 'selu', 'celu', 'softplus', 'swish', 'mish', 'sin', 'cos', 'gaussian', 'identity', 'logistic'];
+
+/**
+ * A small scene for one activation with every input (t in linear mode, a
+ * latent z), a moved view, a palette and every colour adjustment. A few go
+ * out in RGB (one with a tanh output layer); the rest through a palette.
+ */
+export function activationParityScene(activation: string, size: [number, number] = [96, 64]): string {
+  const rgb = activation === 'tanh' || activation === 'cos';
+  return [
+    `name: ${activation}`,
+    'seed: 3',
+    `output: { size: [${size[0]}, ${size[1]}], duration: 2 }`,
+    'network:',
+    '  inputs: [x, y, r, t, z]',
+    '  latent: 2',
+    '  time: { mode: linear, scale: 0.7 }',
+    '  layers: { depth: 3, width: 8 }',
+    `  activation: ${activation === 'logistic' ? '{ name: logistic, squash: cos, frequency: 2 }' : activation === 'cos' ? '{ name: cos, frequency: 2.5 }' : activation}`,
+    `  output: { channels: ${rgb ? 3 : 1}, activation: ${activation === 'tanh' ? 'tanh' : 'sigmoid'} }`,
+    '  init: { normal: { std: 1 } }',
+    'z: [0.3, -0.4]',
+    'view: { zoom: 1.7, center: [0.1, -0.2], rotation: 20 }',
+    `colour: { ${rgb ? '' : 'palette: magma, '}hue: 40, saturation: 0.7, contrast: 1.2, brightness: 0.9${activation === 'relu' ? ', invert: true' : ''} }`,
+  ].join('\n');
 }

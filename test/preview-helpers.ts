@@ -77,20 +77,3 @@ export function preview<T>(page: Page, expression: string): Promise<T> {
 export async function waitFor(page: Page, condition: string, timeout = 30_000): Promise<void> {
   await page.waitForFunction(`(() => { const p = window.cppnPreview; return p && (${condition}); })()`, undefined, { timeout });
 }
-
-/** Share of 8-bit colour values (alpha left out) that differ by at most `tolerance`, and the PSNR in dB. */
-export function agreement(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray, tolerance = 2): { within: number; psnr: number } {
-  if (a.length !== b.length) throw new Error(`sizes differ: ${a.length} and ${b.length} bytes`);
-  let within = 0;
-  let count = 0;
-  let squared = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue;
-    const d = Math.abs(a[i] - b[i]);
-    if (d <= tolerance) within++;
-    squared += d * d;
-    count++;
-  }
-  const mse = squared / count;
-  return { within: within / count, psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse) };
-}

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStill } from '../src/render/still.js';
 import { applyOverrides, loadScene } from '../src/scene/index.js';
 import { readPng, ROOT, runCli, tempDir } from './helpers.js';
-import { agreement, HAS_CHROMIUM, INSTALL_HINT, launchChromium, pagePixels, preview, startPreview, waitFor, type Chromium, type RunningPreview } from './preview-helpers.js';
+import { HAS_CHROMIUM, INSTALL_HINT, launchChromium, pagePixels, preview, startPreview, waitFor, type Chromium, type RunningPreview } from './preview-helpers.js';
+import { activationParityScene, agreement, CHAOTIC, CHAOTIC_PSNR, PARITY_ACTIVATIONS } from './fidelity.js';
 
 const SCENES = join(ROOT, 'scenes');
 
@@ -109,15 +110,6 @@ describe('preview server', () => {
     expect(await other.stop()).toBe(130);
   });
 });
-
-/**
- * Scenes whose pictures are chaotic: a change in the last bit of one value can
- * change a pixel a lot (the logistic map iterates, high cosine frequencies and
- * weights of ±100 amplify). The GPU may round in its own order, so for these
- * the bound is a PSNR rather than a count of values within ±2.
- */
-const CHAOTIC = new Set(['logistic', 'logistic-pulse', 'cosine-warp', 'uniform-100']);
-const CHAOTIC_PSNR = 30;
 
 describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
   let chrome: Chromium;
@@ -317,27 +309,8 @@ if (!HAS_CHROMIUM) {
 }
 
 describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every activation, input and colour stage', () => {
-  const ACTIVATIONS = ['sigmoid', 'tanh', 'hardtanh', 'relu', 'leaky-relu', 'elu', 'selu', 'celu', 'softplus', 'swish', 'mish', 'sin', 'cos', 'gaussian', 'identity', 'logistic'];
-  /** A few scenes go out in RGB (one with a tanh output layer); the rest through a palette. */
-  const rgb = (activation: string): boolean => activation === 'tanh' || activation === 'cos';
-  /** Small networks with every input (t in linear mode, a latent z), view moves, a palette and every colour adjustment. */
-  const sceneFor = (activation: string): string =>
-    [
-      `name: ${activation}`,
-      'seed: 3',
-      'output: { size: [96, 64], duration: 2 }',
-      'network:',
-      '  inputs: [x, y, r, t, z]',
-      '  latent: 2',
-      '  time: { mode: linear, scale: 0.7 }',
-      '  layers: { depth: 3, width: 8 }',
-      `  activation: ${activation === 'logistic' ? '{ name: logistic, squash: cos, frequency: 2 }' : activation === 'cos' ? '{ name: cos, frequency: 2.5 }' : activation}`,
-      `  output: { channels: ${rgb(activation) ? 3 : 1}, activation: ${activation === 'tanh' ? 'tanh' : 'sigmoid'} }`,
-      '  init: { normal: { std: 1 } }',
-      'z: [0.3, -0.4]',
-      'view: { zoom: 1.7, center: [0.1, -0.2], rotation: 20 }',
-      `colour: { ${rgb(activation) ? '' : 'palette: magma, '}hue: 40, saturation: 0.7, contrast: 1.2, brightness: 0.9${activation === 'relu' ? ', invert: true' : ''} }`,
-    ].join('\n');
+  const ACTIVATIONS = PARITY_ACTIVATIONS;
+  const sceneFor = (activation: string): string => activationParityScene(activation);
   let chrome: Chromium;
   let dir: ReturnType<typeof tempDir>;
   let server: RunningPreview;

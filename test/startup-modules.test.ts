@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { smallScene, tempDir, writeScene } from './helpers.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -51,5 +51,12 @@ describe('start-up', () => {
     const modules = modulesLoaded([cli, 'render', '--help']);
     expect(modules.some((m) => m.endsWith('/dist/cli/commands/render.js'))).toBe(true);
     expect(modules.filter((m) => /\/node_modules\/(bullmq|ioredis)\//.test(m))).toEqual([]);
+  });
+  it('a render on the CPU never loads the GPU package (webgpu) or the GPU backend', () => {
+    const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+    const scene = writeScene(dir.path, 'cpu-only', smallScene('cpu-only'));
+    const modules = modulesLoaded([cli, 'render', scene, '--backend', 'cpu', '--format', 'mp4', '--quiet', '--out', join(dir.path, 'cpu-only')]);
+    expect(modules.some((m) => m.endsWith('/dist/render/video.js'))).toBe(true);
+    expect(modules.filter((m) => /\/node_modules\/webgpu\/|\/dist\/render\/gpu\//.test(m))).toEqual([]);
   });
 });

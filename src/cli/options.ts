@@ -1,9 +1,10 @@
 /** Parsers for command-line values: each turns text into a value or a clear error. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { availableParallelism, totalmem } from 'node:os';
 import { ACTIVATION_NAMES, type ActivationName } from '../core/index.js';
 import { FORMATS, LIMITS, type Format } from '../scene/index.js';
 import { closest } from '../scene/suggest.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../render/backend-request.js';
 
 export function parseSize(text: string): [number, number] {
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
@@ -72,4 +73,18 @@ export function parseWorkers(text: string): number {
   const max = maxWorkers();
   if (workers > max) throw new InvalidArgumentError(`${workers} workers is more than this machine can use (${availableParallelism()} cores); use at most ${max}`);
   return workers;
+}
+
+/** --backend, shared by render, still and batch: where the frames are computed. */
+export function addBackendFlag(command: Command): Command {
+  return command.option(
+    '--backend <kind>',
+    'where frames are computed: cpu (the exact reference), gpu (WebGPU; 99 % of values within ±2 of the CPU), auto (the GPU when a hardware one is there, else the CPU)',
+    (text: string): BackendRequest => {
+      const request = text.trim().toLowerCase();
+      if (!(BACKEND_REQUESTS as readonly string[]).includes(request)) throw new InvalidArgumentError(`"${text}" is not a backend; use ${BACKEND_REQUESTS.join(', ')}`);
+      return request as BackendRequest;
+    },
+    'auto',
+  );
 }

@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ClusterError } from '../cluster/cluster-error.js';
 import { ChunkStoreError } from '../cluster/directory-store.js';
 import { FfmpegError } from '../encode/ffmpeg.js';
-import { InterruptedError, OutputError, UserError } from '../errors.js';
+import { GpuError, InterruptedError, OutputError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCompare } from './commands/compare.js';
@@ -33,7 +33,7 @@ function exitWith(error: unknown): never {
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     process.exit(2);
   }
-  if (error instanceof FfmpegError || error instanceof OutputError || error instanceof ClusterError || error instanceof ChunkStoreError) {
+  if (error instanceof FfmpegError || error instanceof OutputError || error instanceof GpuError || error instanceof ClusterError || error instanceof ChunkStoreError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }

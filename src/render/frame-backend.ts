@@ -43,9 +43,18 @@ export interface UnitContext {
   onFrames(count: number): void;
 }
 
+/** What computes the pixels, as outputs record it (scene key `rendered`). */
+export interface RenderedBy {
+  backend: 'cpu' | 'gpu';
+  /** The GPU adapter, in the user's words. */
+  adapter?: string;
+}
+
 export interface FrameBackend {
   /** In the user's words, for progress and logs, e.g. "2 threads". */
   readonly description: string;
+  /** What computes the pixels, where one kind does (a cluster's workers may each differ). */
+  readonly renderedBy?: RenderedBy;
   /** Items of a series worth rendering at once. */
   readonly itemConcurrency: number;
   /** How frames are grouped into units of work. Depends only on the frame count, so a restarted render plans the same units. */

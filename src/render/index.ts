@@ -1,4 +1,5 @@
 /** Rendering: the frame scheduler and its backends, videos and stills. */
+export * from './backend-choice.js';
 export * from './frame-backend.js';
 export * from './frame-renderer.js';
 export * from './local-backend.js';

@@ -35,6 +35,7 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
   return {
     pool,
     description: `${pool.threads} thread${pool.threads === 1 ? '' : 's'}`,
+    renderedBy: { backend: 'cpu' },
     // Two items at a time: while one item's encoders finish, the other's frames keep the threads busy.
     itemConcurrency: 2,
     // Enough frames in flight to keep every thread busy while the oldest is encoded.

@@ -66,6 +66,8 @@ export function startStillPool(loaded: LoadedScene, workers = defaultWorkerCount
 
 /** Whether a still renders on the calling thread rather than on threads (a backend's, a pool's, or started for it). */
 function rendersHere(loaded: LoadedScene, options: StillOptions, workers: number): boolean {
+  // A GPU renders every still it is given: the picture says it made it.
+  if (options.backend?.renderedBy?.backend === 'gpu') return false;
   if (loaded.model.width * loaded.model.height < PARALLEL_THRESHOLD) return true;
   if (options.backend) return false;
   // Threads already running pay off sooner than threads started for this still.

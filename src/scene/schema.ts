@@ -225,6 +225,13 @@ export const sceneSchema = z
     z: z.array(z.number()).optional().describe('Latent vector when no keyframe sets one (default zeros).'),
     keyframes: z.array(keyframeSchema).default([]),
     series: seriesSchema.optional(),
+    rendered: z
+      .strictObject({
+        backend: z.enum(['cpu', 'gpu']).describe('cpu: the exact reference kernels; gpu: WebGPU, within ±2 of the CPU in 99 % of values.'),
+        adapter: z.string().optional().describe('The GPU adapter.'),
+      })
+      .optional()
+      .describe('Written by cppn-motion into each output: what rendered it. Ignored when rendering: --backend decides, also for --from.'),
   })
   .superRefine((scene, ctx) => {
     const add = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });

@@ -11,7 +11,8 @@ import { interruptible } from '../interrupts.js';
 import { refuseIdleFlags, storeNeedsRedis } from '../idle-flags.js';
 import { protectSceneInputs, refuseReplacingInputs } from '../inputs.js';
 import { parseOutPath } from '../output-paths.js';
-import { parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { addBackendFlag, parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendDecision, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
@@ -32,6 +33,7 @@ interface BatchFlags extends ClusterFlags {
   yes?: boolean;
   sheet: boolean;
   animatedSheet?: boolean | Format;
+  backend: BackendRequest;
   quiet?: boolean;
 }
 
@@ -67,7 +69,8 @@ interface PlannedSeries {
   series: SeriesInfo;
 }
 
-function planScene(path: string, flags: BatchFlags, report: Reporter): PlannedSeries {
+/** `decision`: what will render (the outputs record it), or undefined for a cluster's workers. */
+function planScene(path: string, flags: BatchFlags, report: Reporter, decision: BackendDecision | undefined): PlannedSeries {
   const loaded = loadScene(path);
   protectSceneInputs(loaded, { scene: path });
   for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
@@ -77,7 +80,11 @@ function planScene(path: string, flags: BatchFlags, report: Reporter): PlannedSe
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
   const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
   const settings = { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias };
-  const items = planItems(loaded, spec, settings, Boolean(flags.yes));
+  const planned = planItems(loaded, spec, settings, Boolean(flags.yes));
+  // An item's outputs record what rendered them; an item rendered by another backend is not current.
+  // No decision: a cluster's workers, which render on their CPUs (its jobs do not carry a backend yet).
+  const renderedBy = decision?.kind === 'gpu' ? { backend: 'gpu' as const, adapter: decision.adapter?.name } : { backend: 'cpu' as const };
+  const items = planned.map((item) => ({ ...item, loaded: withRenderedBy(item.loaded, renderedBy) }));
   return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name, series: seriesInfo(loaded, items, settings) };
 }
 
@@ -151,13 +158,16 @@ export function registerBatch(program: Command): void {
       return format;
     })
     .option('-q, --quiet', 'print nothing but errors');
+  addBackendFlag(command);
   addRedisFlag(command, 'render the items on a cluster: queue their chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
       const paths = await scenePaths(patterns);
+      if (flags.redis !== undefined && flags.backend === 'gpu') throw new UserError('--backend gpu with --redis: the cluster\'s workers render on their own machines\' CPUs; leave out --redis to render on this GPU');
+      const decision = flags.redis === undefined ? await decideBackend(flags.backend) : undefined;
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
-      const plans = paths.map((path) => planScene(path, flags, report));
+      const plans = paths.map((path) => planScene(path, flags, report, decision));
       // GIF settings reach the items' GIFs and a GIF contact sheet; with neither, they would be ignored.
       const writesGif = flags.animatedSheet === true || flags.animatedSheet === 'gif' || plans.some((p) => p.items.some((item) => item.loaded.scene.output.formats.includes('gif')));
       const noGif = { idle: !writesGif, because: 'when no GIF is written (the items are not GIFs, nor is an animated sheet)', hint: 'add gif to --format, or leave the GIF settings out' };
@@ -176,11 +186,18 @@ export function registerBatch(program: Command): void {
         return;
       }
       const all: ItemResult[] = [];
-      const backend = await clusterBackend(flags, report, flags.workers);
+      const cluster = await clusterBackend(flags, report, flags.workers);
+      let chosen: ChosenBackend | undefined;
       try {
+        if (decision) {
+          chosen = await createFrameBackend(decision, { workers: flags.workers });
+          report.info(`rendering ${describeChoice(chosen)}`);
+        }
+        const backend: FrameBackend | undefined = cluster ?? chosen?.backend;
         for (const series of plans) all.push(...(await renderSeries(series, flags, report, backend)));
       } finally {
-        await backend?.close();
+        await cluster?.close();
+        await chosen?.backend.close();
       }
       const count = (status: ItemResult['status']): number => all.filter((r) => r.status === status).length;
       report.info(`\nsummary: ${count('done')} done, ${count('skipped')} skipped, ${count('failed')} failed`);

@@ -21,6 +21,19 @@ async function queueLines(url: string): Promise<string[]> {
   return lines;
 }
 
+/** The GPU adapter `--backend gpu` would use (vendor, architecture, driver), or why there is none and what to install. */
+async function gpuLines(): Promise<string[]> {
+  const { probeAdapter } = await import('../../render/gpu/adapter-probe.js');
+  const found = await probeAdapter();
+  if (!('adapter' in found)) return [`gpu:      none: ${found.reason}`, `          ${found.hint}`, 'backend:  auto renders on the CPU'];
+  const { adapter } = found;
+  return [
+    `gpu:      ${adapter.software ? 'software' : 'hardware'}: ${adapter.description || adapter.device || 'unnamed'}`,
+    `          vendor ${adapter.vendor || '?'}, architecture ${adapter.architecture || '?'}${adapter.device ? `, device ${adapter.device}` : ''}`,
+    `backend:  auto renders on the ${adapter.software ? 'CPU (a software adapter is slower than the CPU kernels; --backend gpu uses it)' : 'GPU'}`,
+  ];
+}
+
 /** Each ffmpeg encoder or filter some format uses, with the formats that use it. */
 function needed(kind: 'encoders' | 'filters'): Map<string, string[]> {
   const uses = new Map<string, string[]>();
@@ -33,7 +46,7 @@ function needed(kind: 'encoders' | 'filters'): Map<string, string[]> {
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the set-up: which ffmpeg is used, its version and encoders, SIMD, cores; with --redis, the cluster\'s queue')
+    .description('check the set-up: which ffmpeg is used, its version and encoders, SIMD, cores, the GPU adapter; with --redis, the cluster\'s queue')
     .option('--redis <url>', 'also show the queue at this Redis URL: waiting, active and failed chunks, connected workers', checkRedisUrl)
     .action(async (flags: { redis?: string }) => {
       const info = ffmpegInfo();
@@ -51,6 +64,7 @@ export function registerDoctor(program: Command): void {
       }
       lines.push(`kernel:   ${wasmSimdSupported() ? 'WebAssembly SIMD' : 'JavaScript (no WebAssembly SIMD: about ten times slower)'}`);
       lines.push(`workers:  ${defaultWorkerCount()} (one per core)`);
+      lines.push(...(await gpuLines()));
       lines.push(`node:     ${process.version}`);
       if (flags.redis !== undefined) lines.push(...(await queueLines(flags.redis)));
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -4,11 +4,12 @@ import { describeFormats, isStillScene, LIMITS, representativeTime, type Format,
 import { formatOfFile, outputFormats, outputPath } from '../../encode/formats/index.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { createRenderPool } from '../../render/pool.js';
+import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
-import { UserError } from '../../errors.js';
 import { interruptible } from '../interrupts.js';
-import { parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { addBackendFlag, parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { UserError } from '../../errors.js';
 import { progressDisplay } from '../progress.js';
 import { reporter, type Reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
@@ -29,6 +30,7 @@ interface RenderFlags extends ClusterFlags {
   gifMaxSize?: string;
   workers?: number;
   from?: string;
+  backend: BackendRequest;
   quiet?: boolean;
 }
 
@@ -83,7 +85,7 @@ async function renderStillScene(loaded: LoadedScene, flags: RenderFlags, report:
       : // --out is a stem here as for a video: the PNG adds its extension (an --out ending in .png keeps it).
         `${namesFolder(flags.out) ? join(flags.out, name) : flags.out.replace(/\.png$/i, '')}.png`;
   refuseReplacingInputs([out]);
-  const { still, ms } = await writeStillFile(loaded, { at: representativeTime(loaded.scene), out, workers: flags.workers, report });
+  const { still, ms } = await writeStillFile(loaded, { at: representativeTime(loaded.scene), out, workers: flags.workers, backend: flags.backend, report });
   report.info(`wrote ${out} (${still.width}x${still.height}, ${ms} ms): ${name} is a still (output.kind: still), so one PNG rather than a video`);
 }
 
@@ -103,39 +105,56 @@ export function registerRender(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
+  addBackendFlag(command);
   addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
-      const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report, { video: true });
-      if (isStillScene(loaded.scene)) return renderStillScene(loaded, flags, report);
-      const { model } = loaded;
-      if (loaded.motionWarning) report.warn(loaded.motionWarning);
+      const request = flags.backend;
+      if (flags.redis !== undefined && request === 'gpu') throw new UserError('--backend gpu with --redis: the cluster\'s workers render on their own machines\' CPUs; leave out --redis to render on this GPU');
+      const sceneLoaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report, { video: true });
+      if (isStillScene(sceneLoaded.scene)) return renderStillScene(sceneLoaded, flags, report);
+      const { model } = sceneLoaded;
+      if (sceneLoaded.motionWarning) report.warn(sceneLoaded.motionWarning);
       const name = model.name;
-      const formats = loaded.scene.output.formats;
+      const formats = sceneLoaded.scene.output.formats;
       refuseIdleFlags([
         { flag: '--gif-max-size', given: flags.gifMaxSize !== undefined, idle: !formats.includes('gif'), because: `when no GIF is written (this render writes ${formats.join(', ')})`, hint: 'add gif to --format, or leave --gif-max-size out' },
       ]);
       // --from without --out never writes over its source.
       const stem = flags.out === undefined ? stemAvoidingSource(outStem(undefined, name, formats), flags.from, (candidate) => formats.map((f) => outputPath(candidate, f)), [model.width, model.height]) : outStem(flags.out, name, formats);
       refuseReplacingInputs(formats.map((f) => outputPath(stem, f)));
-      const backend = await clusterBackend(flags, report, flags.workers);
-      // This machine's threads start now (about a third of a second), while this
-      // thread runs the checks below (about a fifth): neither waits for the other.
-      const pool = backend ? undefined : createRenderPool(flags.workers);
-      const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: backend !== undefined });
+      const cluster = await clusterBackend(flags, report, flags.workers);
+      // Where the frames go is looked for now (a GPU probe), while this machine's
+      // threads start (about a third of a second) and this thread runs the checks below.
+      const decision = cluster ? undefined : decideBackend(request);
+      decision?.catch(() => undefined);
+      let pool = cluster || request === 'gpu' ? undefined : createRenderPool(flags.workers);
+      let chosen: ChosenBackend | undefined;
+      const progress = progressDisplay(`rendering ${name}`, Boolean(flags.quiet), process.stderr, { workers: cluster !== undefined });
       try {
         // Several moments: a video that passes through one flat frame is not grey goo.
-        const duration = loaded.scene.output.duration;
-        const goo = greyGooWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+        const duration = sceneLoaded.scene.output.duration;
+        const goo = greyGooWarning(sceneLoaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
         if (goo) report.warn(goo);
-        const grain = noiseWarning(loaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
+        const grain = noiseWarning(sceneLoaded, { at: [0, duration / 4, duration / 2, (3 * duration) / 4] });
         if (grain) report.warn(grain);
-        report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}`);
+        if (decision) {
+          chosen = await createFrameBackend(await decision, { workers: flags.workers, pool });
+          // The GPU renders: the threads started in case it would not are not needed.
+          if (chosen.kind === 'gpu') {
+            await pool?.destroy();
+            pool = undefined;
+          }
+        }
+        const backend = cluster ?? chosen!.backend;
+        // The outputs say what rendered them; a cluster's workers render on their CPUs (its jobs do not carry a backend yet).
+        const loaded = withRenderedBy(sceneLoaded, cluster ? { backend: 'cpu' } : backend.renderedBy);
+        const where = chosen ? ` ${describeChoice(chosen)}` : '';
+        report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}${where}`);
         const result = await interruptible((signal) =>
           renderVideo(loaded, {
             outStem: stem,
-            pool,
             backend,
             signal,
             onProgress: (p) => progress.update(p),
@@ -147,17 +166,18 @@ export function registerRender(program: Command): void {
           }),
         );
         progress.stop();
-        if (backend && backend.reused > 0) report.info(`reused ${backend.reused} chunk${backend.reused === 1 ? '' : 's'} finished by an earlier run`);
+        if (cluster && cluster.reused > 0) report.info(`reused ${cluster.reused} chunk${cluster.reused === 1 ? '' : 's'} finished by an earlier run`);
         for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${output.note})` : ''}`);
         // Worker time is measured where the frames are rendered: on a cluster, in the workers' logs.
-        const workerTime = backend ? '' : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
+        const workerTime = cluster ? '' : chosen?.kind === 'gpu' ? `on the GPU (${chosen.adapter?.name}), ` : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
         report.info(
           `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
             `${workerTime}waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
         );
       } finally {
         progress.stop();
-        await backend?.close();
+        await cluster?.close();
+        await chosen?.backend.close();
         await pool?.destroy();
       }
     });

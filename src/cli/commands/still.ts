@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { parseNonNegative, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { addBackendFlag, parseNonNegative, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import type { BackendRequest } from '../../render/backend-choice.js';
 import { LIMITS, representativeTime } from '../../scene/index.js';
 import { writeStillFile } from '../still-file.js';
 import { reporter } from '../report.js';
@@ -17,11 +18,12 @@ interface StillFlags {
   out?: string;
   from?: string;
   workers?: number;
+  backend: BackendRequest;
   quiet?: boolean;
 }
 
 export function registerStill(program: Command): void {
-  program
+  const command = program
     .command('still')
     .description('render one frame of a scene as a PNG (the scene is stored inside it)')
     .argument('[scene]', 'scene file (.yaml)')
@@ -32,8 +34,8 @@ export function registerStill(program: Command): void {
     .option('--from <file.png>', 're-render the scene stored in an earlier output')
     .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
     .option('--workers <n>', 'worker threads for a large still (default: one per core; a small one renders sooner on one thread than threads take to start)', parseWorkers)
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(async (scenePath: string | undefined, flags: StillFlags) => {
+    .option('-q, --quiet', 'print nothing but errors');
+  addBackendFlag(command).action(async (scenePath: string | undefined, flags: StillFlags) => {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, seed: flags.seed, antialias: flags.antialias }, report);
       const at = flags.at ?? representativeTime(loaded.scene);
@@ -43,7 +45,7 @@ export function registerStill(program: Command): void {
           ? `${stemAvoidingSource(join('output', loaded.model.name), flags.from, (stem) => [`${stem}.png`], [loaded.model.width, loaded.model.height])}.png`
           : outputFile(flags.out, `${loaded.model.name}.png`, '.png', '--out', 'a still');
       refuseReplacingInputs([out]);
-      const { still, ms } = await writeStillFile(loaded, { at, out, workers: flags.workers, report });
+      const { still, ms } = await writeStillFile(loaded, { at, out, workers: flags.workers, backend: flags.backend, report });
       report.info(`wrote ${out} (${still.width}x${still.height}, ${ms} ms)`);
     });
 }

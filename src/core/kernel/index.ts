@@ -7,6 +7,8 @@ export type { ForwardKernel, KernelBackend } from './kernel.js';
 export { createJsKernel } from './js-kernel.js';
 export { createWasmKernel, wasmSimdSupported } from './wasm-kernel.js';
 export * from './glsl-kernel.js';
+export * from './gpu-inputs.js';
+export * from './wgsl-kernel.js';
 export { ROUNDING_MAGIC } from './vector-program.js';
 
 export type BackendChoice = KernelBackend | 'auto';

@@ -5,26 +5,29 @@
  * and colour mode and reused for every frame after that.
  */
 import {
-  colourMatrix,
-  frameConstants,
+  GLSL_UNIFORMS,
   GLSL_VERTEX_SHADER,
   GLSL_WEIGHTS_ROW,
   glslFragmentShader,
   glslWeightsFitUniforms,
-  glslWeightsLayout,
-  LUT_SIZE,
-  packGlslParams,
-  packGlslWeights,
-  paletteLut,
-  ROUNDING_MAGIC,
-  viewTransform,
+  glslWeightsRows,
+  gpuFrameLayout,
+  gpuProgramKey,
+  gpuWeightsLayout,
+  packGpuWeights,
+  packPalette,
+  paletteKey,
+  PALETTE_ENTRIES,
+  writeFrameInputs,
   type FrameDescription,
+  type GpuFrameLayout,
 } from '../../browser/index.js';
 
 interface CompiledProgram {
   program: WebGLProgram;
   /** vec4s of weights in a uniform array, or undefined when they go in the texture. */
   uniformVectors: number | undefined;
+  frameLayout: GpuFrameLayout;
   uniforms: Map<string, WebGLUniformLocation | null>;
 }
 
@@ -34,7 +37,8 @@ export class GpuPainter {
   private readonly programs = new Map<string, CompiledProgram>();
   private readonly weightsTexture: WebGLTexture;
   private readonly paletteTexture: WebGLTexture;
-  private packedWeights: Float32Array | undefined;
+  private packedWeights: Float32Array<ArrayBuffer> | undefined;
+  private frameInputs: Float32Array<ArrayBuffer> | undefined;
   private weightsRows = 0;
   private paletteKey = '';
 
@@ -78,7 +82,7 @@ export class GpuPainter {
   }
 
   private compile(frame: FrameDescription): CompiledProgram {
-    const key = JSON.stringify([frame.shape.inputCount, frame.shape.hidden, frame.shape.outputCount, frame.shape.activations.map((a) => [a.name, a.squash, a.iterations]), frame.features, frame.colour.mode]);
+    const key = gpuProgramKey(frame.shape, frame.features, frame.colour.mode);
     const cached = this.programs.get(key);
     if (cached) return cached;
     const { gl } = this;
@@ -91,16 +95,14 @@ export class GpuPainter {
     };
     const program = gl.createProgram()!;
     gl.attachShader(program, shader(gl.VERTEX_SHADER, GLSL_VERTEX_SHADER));
-    const fits = glslWeightsFitUniforms(frame.shape, gl.getParameter(gl.MAX_FRAGMENT_UNIFORM_VECTORS) as number);
-    const uniformVectors = fits ? glslWeightsLayout(frame.shape).vectors : undefined;
-    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, glslFragmentShader({ shape: frame.shape, features: frame.features, colourMode: frame.colour.mode, uniformVectors })));
+    const fits = glslWeightsFitUniforms(frame.shape, frame.features, gl.getParameter(gl.MAX_FRAGMENT_UNIFORM_VECTORS) as number);
+    const uniformVectors = fits ? gpuWeightsLayout(frame.shape).vectors : undefined;
+    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, glslFragmentShader({ shape: frame.shape, features: frame.features, colourMode: frame.colour.mode, weightsInUniforms: fits })));
     gl.linkProgram(program);
     if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`the GPU program did not link: ${gl.getProgramInfoLog(program)}`);
     const uniforms = new Map<string, WebGLUniformLocation | null>();
-    for (const name of ['u_w', 'u_weights', 'u_palette', 'u_palette_size', 'u_params', 'u_constants', 'u_size', 'u_view', 'u_center', 'u_magic', 'u_colour', 'u_adjust']) {
-      uniforms.set(name, gl.getUniformLocation(program, name));
-    }
-    const compiled = { program, uniforms, uniformVectors };
+    for (const name of Object.values(GLSL_UNIFORMS)) uniforms.set(name, gl.getUniformLocation(program, name));
+    const compiled = { program, uniforms, uniformVectors, frameLayout: gpuFrameLayout(frame.shape, frame.features) };
     this.programs.set(key, compiled);
     return compiled;
   }
@@ -125,42 +127,31 @@ export class GpuPainter {
     const { gl, canvas } = this;
     if (canvas.width !== frame.width) canvas.width = frame.width;
     if (canvas.height !== frame.height) canvas.height = frame.height;
-    const { program, uniforms, uniformVectors } = this.compile(frame);
+    const { program, uniforms, uniformVectors, frameLayout } = this.compile(frame);
     gl.useProgram(program);
     const u = (name: string): WebGLUniformLocation | null => uniforms.get(name) ?? null;
 
-    this.packedWeights = packGlslWeights(frame.shape, frame.weights, this.packedWeights);
     if (uniformVectors !== undefined) {
-      gl.uniform4fv(u('u_w'), this.packedWeights.subarray(0, uniformVectors * 4));
+      this.packedWeights = packGpuWeights(frame.shape, frame.weights, this.packedWeights);
+      gl.uniform4fv(u(GLSL_UNIFORMS.weights), this.packedWeights);
     } else {
+      // Padded to whole texture rows.
+      this.packedWeights = packGpuWeights(frame.shape, frame.weights, this.packedWeights, glslWeightsRows(frame.shape) * GLSL_WEIGHTS_ROW);
       this.uploadWeightsTexture();
-      gl.uniform1i(u('u_weights'), 0);
+      gl.uniform1i(u(GLSL_UNIFORMS.weightsTexture), 0);
     }
 
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_2D, this.paletteTexture);
-    const paletteKey = JSON.stringify([frame.colour.palette, frame.colour.paletteOffset]);
-    if (paletteKey !== this.paletteKey) {
-      const lut = paletteLut(frame.colour.palette, frame.colour.paletteOffset);
-      const rgba = new Float32Array(LUT_SIZE * 4);
-      for (let i = 0; i < LUT_SIZE; i++) rgba.set([lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2], 1], i * 4);
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, LUT_SIZE, 1, 0, gl.RGBA, gl.FLOAT, rgba);
-      this.paletteKey = paletteKey;
+    const key = paletteKey(frame.colour);
+    if (key !== this.paletteKey) {
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, PALETTE_ENTRIES, 1, 0, gl.RGBA, gl.FLOAT, packPalette(frame.colour));
+      this.paletteKey = key;
     }
-    gl.uniform1i(u('u_palette'), 1);
-    gl.uniform1i(u('u_palette_size'), LUT_SIZE);
+    gl.uniform1i(u(GLSL_UNIFORMS.palette), 1);
 
-    gl.uniform4fv(u('u_params'), packGlslParams(frame.activations));
-    const constants = frameConstants(frame.features, frame);
-    gl.uniform1fv(u('u_constants'), constants.length > 0 ? constants : [0]);
-    const view = viewTransform(frame);
-    gl.uniform2f(u('u_size'), frame.width, frame.height);
-    gl.uniform3f(u('u_view'), view.cos, view.sin, view.scale);
-    gl.uniform2f(u('u_center'), frame.view.center[0], frame.view.center[1]);
-    gl.uniform1f(u('u_magic'), ROUNDING_MAGIC);
-    // The CPU's colour matrix is row-major; WebGL2 transposes it on upload.
-    gl.uniformMatrix3fv(u('u_colour'), true, colourMatrix(frame.colour.hue, frame.colour.saturation));
-    gl.uniform4f(u('u_adjust'), frame.colour.contrast, frame.colour.brightness, frame.colour.invert ? 1 : 0, 0);
+    this.frameInputs = writeFrameInputs(frameLayout, frame, this.frameInputs?.length === frameLayout.vectors * 4 ? this.frameInputs : undefined);
+    gl.uniform4fv(u(GLSL_UNIFORMS.frame), this.frameInputs);
 
     gl.viewport(0, 0, frame.width, frame.height);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
