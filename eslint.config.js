@@ -25,7 +25,7 @@ export default tseslint.config(
   layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
   // Pure code runs in the browser preview too: only the named Node edges may use Node's APIs.
   {
-    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
+    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js', '../load-file.js', '../index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
     ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
   },
   layer(['src/preview/*.ts'], ['**/batch/**', '**/cli/**'], 'src/preview (the server) is library code below the CLI'),

@@ -50,6 +50,47 @@ const pacings = new WeakMap<SceneModel, TimeMap | undefined>();
 /** Parameters that set an activation parameter (frequency, slope, …) on every layer. */
 const ACTIVATION_SETTERS = PARAMETERS.filter((p) => 'activationParam' in p);
 
+function mixFor(model: SceneModel, phase: number, animated: NetworkMix | undefined): NetworkMix {
+  const { orbit, nudge } = model.scene;
+  if (orbit) {
+    // The scene's own nudge moves both of the orbit's networks.
+    const nudged = nudge ? { nudge } : {};
+    return { kind: 'orbit', a: { kind: 'seed', seed: orbit.seeds[0], ...nudged }, b: { kind: 'seed', seed: orbit.seeds[1], ...nudged }, angle: 2 * Math.PI * orbit.turns * phase };
+  }
+  return animated ?? { kind: 'blend', a: model.baseNetwork, b: model.baseNetwork, u: 0 };
+}
+
+/** The network at `time` on the trajectory (as the keyframes time it). */
+export function networkMixAt(model: SceneModel, time: number): NetworkMix {
+  return mixFor(model, time / model.timeline.duration, valuesAt(model.timeline, time).network);
+}
+
+/**
+ * Every value parameter's value at `time` on the trajectory: keyframed, else
+ * the scene's own, with `overrides` winning. An activation parameter no
+ * keyframe sets reads from the first layer that has it (layers may differ;
+ * frames keep each layer's own); t without keyframes is the phase.
+ */
+export function parameterValuesAt(model: SceneModel, time: number, overrides: ParameterOverrides = {}): ParameterValues {
+  const values = valuesAt(model.timeline, time);
+  const { scene, shape } = model;
+  const numbers = {} as Record<NumberParameter, number>;
+  for (const entry of PARAMETERS) {
+    if (entry.kind !== 'number') continue;
+    const name = entry.name as NumberParameter;
+    const given = overrides[name] ?? values.numbers[name];
+    if (given !== undefined) numbers[name] = given;
+    else if ('activationParam' in entry) numbers[name] = (shape.activations.find((a) => activationUses(a, entry.activationParam)) ?? ACTIVATION_DEFAULTS)[entry.activationParam];
+    else if (name === 't') numbers[name] = values.phase;
+    else numbers[name] = homeValue(scene, name) as number;
+  }
+  return {
+    numbers,
+    center: overrides.center ?? values.center ?? scene.view.center,
+    z: overrides.z ?? values.z ?? scene.z ?? new Array<number>(scene.network.latent).fill(0),
+  };
+}
+
 export class FrameBuilder {
   private readonly cache = new Map<string, NetworkWeights>();
   private scratch: NetworkWeights | undefined;
@@ -88,16 +129,6 @@ export class FrameBuilder {
     return weights;
   }
 
-  private mixFor(phase: number, animated: NetworkMix | undefined): NetworkMix {
-    const { orbit, nudge } = this.model.scene;
-    if (orbit) {
-      // The scene's own nudge moves both of the orbit's networks.
-      const nudged = nudge ? { nudge } : {};
-      return { kind: 'orbit', a: { kind: 'seed', seed: orbit.seeds[0], ...nudged }, b: { kind: 'seed', seed: orbit.seeds[1], ...nudged }, angle: 2 * Math.PI * orbit.turns * phase };
-    }
-    return animated ?? { kind: 'blend', a: this.model.baseNetwork, b: this.model.baseNetwork, u: 0 };
-  }
-
   /** The weights of a mix, scaled, written into a reused buffer. */
   weightsFor(mix: NetworkMix, scale: number): NetworkWeights {
     const a = this.network(mix.a);
@@ -133,35 +164,12 @@ export class FrameBuilder {
 
   /** The network shown `time` seconds into the scene: a blend of two networks, or a point on the orbit. */
   networkAt(time: number): NetworkMix {
-    const at = this.trajectoryTime(time);
-    return this.mixFor(at / this.model.timeline.duration, valuesAt(this.model.timeline, at).network);
+    return networkMixAt(this.model, this.trajectoryTime(time));
   }
 
-  /**
-   * Every value parameter's value `time` seconds into the scene: keyframed,
-   * else the scene's own, with `overrides` winning. An activation parameter
-   * no keyframe sets reads from the first layer that has it (layers may
-   * differ; the frame keeps each layer's own).
-   */
+  /** Every value parameter's value `time` seconds into the scene (see parameterValuesAt), `overrides` winning. */
   parameterValues(time: number, overrides: ParameterOverrides = {}): ParameterValues {
-    const at = this.trajectoryTime(time);
-    const values = valuesAt(this.model.timeline, at);
-    const { scene, shape } = this.model;
-    const numbers = {} as Record<NumberParameter, number>;
-    for (const entry of PARAMETERS) {
-      if (entry.kind !== 'number') continue;
-      const name = entry.name as NumberParameter;
-      const given = overrides[name] ?? values.numbers[name];
-      if (given !== undefined) numbers[name] = given;
-      else if ('activationParam' in entry) numbers[name] = (shape.activations.find((a) => activationUses(a, entry.activationParam)) ?? ACTIVATION_DEFAULTS)[entry.activationParam];
-      else if (name === 't') numbers[name] = values.phase;
-      else numbers[name] = homeValue(scene, name) as number;
-    }
-    return {
-      numbers,
-      center: overrides.center ?? values.center ?? scene.view.center,
-      z: overrides.z ?? values.z ?? scene.z ?? new Array<number>(scene.network.latent).fill(0),
-    };
+    return parameterValuesAt(this.model, this.trajectoryTime(time), overrides);
   }
 
   /** The frame at `time` on the trajectory as the keyframes time it. */
@@ -195,7 +203,7 @@ export class FrameBuilder {
       },
       t: n.t ?? phase,
       latent: z ?? scene.z ?? new Array<number>(scene.network.latent).fill(0),
-      weights: this.weightsFor(this.mixFor(phase, values.network), number('scale')),
+      weights: this.weightsFor(mixFor(model, phase, values.network), number('scale')),
       activations,
       colour: {
         ...model.colour,

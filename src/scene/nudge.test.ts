@@ -6,7 +6,7 @@ import { loopSeamWarnings } from './loop-check.js';
 import { buildModel } from './model.js';
 import type { SceneInput } from './schema.js';
 
-const NETWORK = { inputs: ['x', 'y', 'r'], layers: { depth: 3, width: 6 } } as const;
+const NETWORK: NonNullable<SceneInput['network']> = { inputs: ['x', 'y', 'r'], layers: { depth: 3, width: 6 } };
 
 function builder(scene: SceneInput): FrameBuilder {
   return new FrameBuilder(buildModel(validateSceneData(scene), 'nudge'));

@@ -16,7 +16,7 @@ import {
 import { EASING_NAMES, easingProblem } from './easing.js';
 import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter, type ParameterValue } from './parameters.js';
 import { keyframeSeconds } from './keyframe-time.js';
-import { NUDGE_LIMITS, nudgeProblem } from './nudge.js';
+import { NUDGE_LIMITS, nudgeProblem, type Nudge } from './nudge.js';
 import { parseSeedList } from './seed-list.js';
 import { LIMITS, sizeProblem, sizeSchema } from './frame-size.js';
 import { describeFormats, FORMATS, formatOptionShapes, OUTPUT_FORMATS } from './output-formats.js';
@@ -165,12 +165,7 @@ function keyframeParameters(): KeyframeParameters {
  * default). The target may itself be nudged, so any pose between two
  * keyframes can be written down exactly (explore's "Keyframe here" does).
  */
-interface NudgeShape {
-  seed: number;
-  amount: number;
-  nudge?: NudgeShape[];
-}
-const nudgeEntry: z.ZodType<NudgeShape> = z.strictObject({
+const nudgeEntry: z.ZodType<Nudge> = z.strictObject({
   seed: z.int().describe('The random network to move toward (the scene\'s init and layers, this seed).'),
   amount: z.number().min(0).max(1).describe('How far: 0 leaves the network as it is, 1 replaces it by the target.'),
   get nudge() {
