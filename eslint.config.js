@@ -34,6 +34,7 @@ export default tseslint.config(
   layer(['src/cluster/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/cluster is a frame backend: it may use core, scene, render and encode; batch and the CLI choose it'),
   layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cluster/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI; it takes any frame backend, the cluster included'),
   layer(['src/inspect/**/*.ts'], ['**/cli/**'], 'src/inspect is library code: it may use core, scene, render and encode, not the CLI'),
+  layer(['src/explore/**/*.ts'], ['**/inspect/**', '**/cluster/**', '**/cli/**', '**/preview/**'], 'src/explore is library code: it may use core, scene, render, encode and the contact sheet, not inspect, the preview or the CLI'),
   layer(['src/fit/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/fit is library code: it may use core, scene, render and encode, not inspect, batch or the CLI'),
   {
     files: ['src/core/**/*.test.ts'],

@@ -36,6 +36,8 @@ export interface MutationOperator {
 
 /** Activations that give pictures worth a look from random weights (the rest mostly repeat these). */
 const PICTURE_ACTIVATIONS = ['tanh', 'sin', 'cos', 'gaussian', 'sigmoid', 'softplus', 'swish', 'elu', 'relu', 'identity'] as const;
+/** For every layer at once: those that keep structure through a deep stack (identity, relu or sigmoid everywhere mostly flattens it). */
+const WHOLE_NETWORK_ACTIVATIONS = ['tanh', 'sin', 'cos', 'gaussian', 'softplus', 'swish', 'elu'] as const;
 
 /** Four significant digits: what a person would type, and what survives YAML unchanged. */
 export function tidy(value: number): number {
@@ -121,7 +123,7 @@ const activationSwap: MutationOperator = {
     const list = Array.isArray(current) ? [...current] : Array.from({ length: count }, () => current);
     if (random.uniform() < 0.2 + 0.6 * strength) {
       const names = new Set(list.map(activationName));
-      const choice = pick(random, PICTURE_ACTIVATIONS.filter((a) => !(names.size === 1 && names.has(a))));
+      const choice = pick(random, WHOLE_NETWORK_ACTIVATIONS.filter((a) => !(names.size === 1 && names.has(a))));
       return { scene: { ...scene, network: { ...scene.network, activation: choice } }, label: `all layers ${choice}` };
     }
     const layer = Math.floor(random.uniform() * count);
