@@ -32,6 +32,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.yaml': 'text/yaml; charset=utf-8',
   '.yml': 'text/yaml; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 /** `inspect` measures at most this many pixels on the longer side: enough for its statistics, quick to compute. */

@@ -123,7 +123,9 @@ const activationSwap: MutationOperator = {
     const list = Array.isArray(current) ? [...current] : Array.from({ length: count }, () => current);
     if (random.uniform() < 0.2 + 0.6 * strength) {
       const names = new Set(list.map(activationName));
-      const choice = pick(random, WHOLE_NETWORK_ACTIVATIONS.filter((a) => !(names.size === 1 && names.has(a))));
+      // A deep stack of sines folds the picture into noise; a few layers of them make the waves worth seeing.
+      const choices = WHOLE_NETWORK_ACTIVATIONS.filter((a) => !(names.size === 1 && names.has(a)) && (count <= 3 || (a !== 'sin' && a !== 'cos')));
+      const choice = pick(random, choices);
       return { scene: { ...scene, network: { ...scene.network, activation: choice } }, label: `all layers ${choice}` };
     }
     const layer = Math.floor(random.uniform() * count);
