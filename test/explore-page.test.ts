@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStill } from '../src/render/still.js';
 import { applyOverrides, keyframeSeconds, loadScene } from '../src/scene/index.js';
-import { tempDir } from './helpers.js';
+import { runCli, tempDir } from './helpers.js';
 import { agreement, HAS_CHROMIUM, launchChromium, pagePixels, preview, startPreview, waitFor, type Chromium, type RunningPreview } from './preview-helpers.js';
 
 const SCENE = `# yaml-language-server: $schema=../scene.schema.json
@@ -81,6 +81,10 @@ describe.skipIf(!HAS_CHROMIUM)('exploring in the preview page', () => {
     const hashes = new Set<string>();
     for (let i = 0; i < 8; i++) hashes.add(createHash('sha256').update(await preview<string>(page, `p.tilePixels(${i})`)).digest('hex'));
     expect(hashes.size).toBe(8);
+    // The page breeds with the library function `explore` uses: the same seed, the same variations.
+    const cli = await runCli(['explore', scene, '--seed', '7', '--out', join(dir.path, 'cli')]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect([...cli.stderr.matchAll(/ {2}\((.+)\)\n/g)].map((m) => m[1])).toEqual(labels);
 
     // The nudge: a step through weight space that the file must be able to hold.
     const operators = await preview<string[]>(page, 'p.explore.variations.map((v) => v.operator)');

@@ -31,7 +31,7 @@ export function registerExplore(program: Command): void {
     .option('--at <seconds>', 'the moment the contact sheet shows (default: the middle of the video when the scene moves, else 0)', parseNonNegative)
     .option('--out <folder>', 'folder for the variations and the sheet (default: output/<name>-explore/)')
     .option('-q, --quiet', 'print nothing but errors')
-    .addHelpText('after', `\nMutations:\n${MUTATIONS.map((m) => `  ${m.name.padEnd(11)}${m.changes}; ${m.strength}`).join('\n')}`)
+    .addHelpText('after', `\nMutations:\n${MUTATIONS.map((m) => `  ${m.name.padEnd(12)}${m.changes}; ${m.strength}`).join('\n')}`)
     .action(async (scenePath: string, flags: ExploreFlags) => {
       const report = reporter(flags.quiet);
       const seed = flags.seed ?? freshSeed();

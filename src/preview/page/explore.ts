@@ -151,6 +151,9 @@ export class ExplorePanel {
     this.painter ??= createTilePainter(this.playback.gpu !== undefined || new URLSearchParams(location.search).get('renderer') === 'gpu');
     const time = state.time;
     this.drawnAt = time;
+    // Every picture at the same point of the keyframes' trajectory: a scene paced evenly would
+    // otherwise measure its pacing for each variation first (a few hundred milliseconds each).
+    const trajectoryTime = state.builder!.trajectoryTime(time);
     for (const tile of this.tiles) tile.button.classList.add('pending');
     const centre = this.tiles[CENTRE];
     centre.label.textContent = `shown: ${session.label}`;
@@ -163,7 +166,8 @@ export class ExplorePanel {
       try {
         const loaded = sceneFromFile(scene, session.source.file, session.source.folder, session.source.name, session.library);
         const [width, height] = this.playback.previewSize(loaded, String(TILE_SIDE));
-        const frame = { ...new FrameBuilder(loaded.model, loaded.library).atTime(Math.min(time, loaded.model.timeline.duration), overrides), width, height };
+        const at = Math.min(trajectoryTime, loaded.model.timeline.duration);
+        const frame = { ...new FrameBuilder(loaded.model, loaded.library).unpacedAt(at, undefined, overrides), width, height };
         await this.painter.paint(frame, tile.canvas);
       } catch (error) {
         tile.label.textContent = `cannot be drawn: ${(error as Error).message}`;
@@ -200,10 +204,14 @@ export class ExplorePanel {
     this.playback.paint();
   }
 
-  /** Alt ← and Alt → walk the history; b breeds. */
+  /** Alt ← and Alt → walk the history, as do Ctrl-Z and Ctrl-Shift-Z; b breeds. */
   key(event: KeyboardEvent): boolean {
     if (event.altKey && (event.key === 'ArrowLeft' || event.key === 'ArrowRight')) {
       this.walk(event.key === 'ArrowLeft' ? -1 : 1);
+      return true;
+    }
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'z') {
+      this.walk(event.shiftKey ? 1 : -1);
       return true;
     }
     if (event.key === 'b' && !event.metaKey && !event.ctrlKey && !event.altKey) {

@@ -34,21 +34,27 @@ class GpuTiles implements TilePainter {
 class CpuTiles implements TilePainter {
   readonly kind = 'cpu';
   private readonly worker = new Worker('cpu-worker.js');
-  private readonly waiting = new Map<number, (response: CpuResponse) => void>();
+  private readonly waiting = new Map<number, { done: (response: CpuResponse) => void; fail: (error: Error) => void }>();
   private nextId = 1;
 
   constructor() {
     this.worker.onmessage = (event: MessageEvent<CpuResponse>) => {
-      const done = this.waiting.get(event.data.id);
+      const waiter = this.waiting.get(event.data.id);
       this.waiting.delete(event.data.id);
-      done?.(event.data);
+      if (event.data.error !== undefined) waiter?.fail(new Error(event.data.error));
+      else waiter?.done(event.data);
+    };
+    // A worker that dies answers nothing more: everything waiting fails instead of waiting for ever.
+    this.worker.onerror = (event) => {
+      for (const waiter of this.waiting.values()) waiter.fail(new Error(event.message || 'the CPU worker stopped'));
+      this.waiting.clear();
     };
   }
 
   async paint(frame: FrameDescription, canvas: HTMLCanvasElement): Promise<void> {
     const id = this.nextId++;
-    const response = await new Promise<CpuResponse>((done) => {
-      this.waiting.set(id, done);
+    const response = await new Promise<CpuResponse>((done, fail) => {
+      this.waiting.set(id, { done, fail });
       const request: CpuRequest = { id, frame };
       this.worker.postMessage(request);
     });
