@@ -173,6 +173,8 @@ export class ExplorePanel {
         tile.label.textContent = `cannot be drawn: ${(error as Error).message}`;
       }
       tile.button.classList.remove('pending');
+      // Room for the page between pictures: clicks and the playing picture go on while tiles draw.
+      await new Promise((done) => setTimeout(done, 0));
     }
     if (generation !== this.generation) return;
     this.state.time = time;

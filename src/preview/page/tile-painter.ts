@@ -26,8 +26,13 @@ class GpuTiles implements TilePainter {
 
   async paint(frame: FrameDescription, canvas: HTMLCanvasElement): Promise<void> {
     this.painter.paint(frame);
+    // The GPU works behind the page's back: wait for this picture, so a tile drawn means a picture
+    // there (and the next tile's work does not queue up behind it, holding the page's input).
+    this.painter.finish();
+    const ctx = context(canvas, frame.width, frame.height);
     // The drawing buffer is preserved, so it can be copied after the draw call.
-    context(canvas, frame.width, frame.height).drawImage(this.painter.canvas as HTMLCanvasElement, 0, 0);
+    ctx.drawImage(this.painter.canvas as HTMLCanvasElement, 0, 0);
+    ctx.getImageData(0, 0, 1, 1);
   }
 }
 
