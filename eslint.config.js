@@ -25,7 +25,7 @@ export default tseslint.config(
   layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
   // Pure code runs in the browser preview too: only the named Node edges may use Node's APIs.
   {
-    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
+    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js', '../load-file.js', '../index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
     ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
   },
   layer(['src/preview/*.ts'], ['**/batch/**', '**/cli/**'], 'src/preview (the server) is library code below the CLI'),
@@ -34,6 +34,7 @@ export default tseslint.config(
   layer(['src/cluster/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/cluster is a frame backend: it may use core, scene, render and encode; batch and the CLI choose it'),
   layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cluster/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI; it takes any frame backend, the cluster included'),
   layer(['src/inspect/**/*.ts'], ['**/cli/**'], 'src/inspect is library code: it may use core, scene, render and encode, not the CLI'),
+  layer(['src/explore/**/*.ts'], ['**/inspect/**', '**/cluster/**', '**/cli/**', '**/preview/**'], 'src/explore is library code: it may use core, scene, render, encode and the contact sheet, not inspect, the preview or the CLI'),
   layer(['src/fit/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/fit is library code: it may use core, scene, render and encode, not inspect, batch or the CLI'),
   {
     files: ['src/core/**/*.test.ts'],

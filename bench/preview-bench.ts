@@ -2,8 +2,9 @@
  * The live preview's speed in headless Chromium: frames per second of the
  * showcase scene (scenes/drift.yaml) on the GPU path at 256², 512² and 1024²,
  * of the CPU fallback (the WebAssembly kernel in a worker) at 256² and 512²,
- * the time from saving the YAML to the new picture on the page, and the time
- * to save the frame shown as a PNG.
+ * the time from saving the YAML to the new picture on the page, the time
+ * to save the frame shown as a PNG, and the time from a click on "More like
+ * this" to all eight variations drawn at 256² (the explore panel), on each path.
  *
  *   npm run bench:preview                       # software WebGL (SwiftShader)
  *   PREVIEW_GL=gpu npm run bench:preview        # the machine's GPU, where it has one
@@ -23,13 +24,34 @@ const folder = mkdtempSync(join(tmpdir(), 'cppn-motion-preview-bench-'));
 const scene = join(folder, 'drift.yaml');
 copyFileSync(join(ROOT, 'scenes', 'drift.yaml'), scene);
 const server = await startPreview([scene]);
+// The page is opened at the printed address (with the run's key) and the variations seeded, so every run breeds the same ones.
 const browser = await chromium.launch({ executablePath: CHROMIUM, args });
 
 async function open(query: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
-  await page.goto(`${server.url}?paused&${query}`);
+  await page.goto(server.keyed(`paused&explore-seed=1&${query}`));
   await waitFor(page, 'p.state.painted > 0', 120_000);
   return page;
+}
+
+/** Milliseconds from a click on "More like this" to every variation drawn, `rounds` times (the first breed, on opening the panel, is not counted). */
+async function breeds(page: Page, rounds: number): Promise<number[]> {
+  await page.click('#tab-explore');
+  await waitFor(page, 'p.explore.drawn > 0', 300_000);
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const drawn = await preview<number>(page, 'p.explore.drawn');
+    await page.click('#breed');
+    await waitFor(page, `p.explore.drawn > ${drawn}`, 300_000);
+    times.push(await preview<number>(page, 'p.explore.drawMs'));
+  }
+  return times.sort((a, b) => a - b);
+}
+
+const BREEDS = Number(process.env.PREVIEW_BREEDS ?? 5);
+
+function describeTimes(times: number[]): string {
+  return `median ${times[Math.floor(times.length / 2)].toFixed(0)} ms, range ${times[0].toFixed(0)}–${times[times.length - 1].toFixed(0)} ms (${times.length} breeds)`;
 }
 
 async function fps(page: Page, resolution: string, frames: number): Promise<number> {
@@ -73,12 +95,14 @@ try {
   }
   saves.sort((a, b) => a - b);
   console.log(`save frame as PNG (512², with the scene in it): median ${saves[2].toFixed(0)} ms`);
+  console.log(`explore, click → 8 variations drawn at 256², GPU path: ${describeTimes(await breeds(gpuPage, BREEDS))}`);
   await gpuPage.close();
 
   const cpuPage = await open('renderer=cpu&resolution=256');
   for (const side of ['256', '512']) {
     console.log(`CPU fallback ${side}²: ${(await fps(cpuPage, side, Math.max(3, FRAMES / 2))).toFixed(1)} frames/s`);
   }
+  console.log(`explore, click → 8 variations drawn at 256², CPU fallback: ${describeTimes(await breeds(cpuPage, BREEDS))}`);
   await cpuPage.close();
 } finally {
   await browser.close();

@@ -25,4 +25,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) copyFileSync(join(page, file), join(out, file));
+for (const file of ['index.html', 'style.css', 'favicon.svg']) copyFileSync(join(page, file), join(out, file));

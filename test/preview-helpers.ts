@@ -22,7 +22,12 @@ export const CHROMIUM_ARGS = [
 ];
 
 export interface RunningPreview {
+  /** The page's address without the run's key: a page opened here can read but not write. */
   url: string;
+  /** The run's key (the printed address carries it; writes need it). */
+  key: string;
+  /** The page's address as printed, with `query` added: a page opened here can write. */
+  keyed: (query?: string) => string;
   child: ChildProcessWithoutNullStreams;
   stderr: () => string;
   stop: () => Promise<number | null>;
@@ -38,8 +43,12 @@ export function startPreview(args: string[], cwd = ROOT): Promise<RunningPreview
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)?.[0];
-      if (url) done({ url, child, stderr: () => stderr, stop: async () => (child.kill('SIGINT'), exited) });
+      const printed = /(http:\/\/127\.0\.0\.1:\d+\/)\?key=([\w-]+)\n/.exec(stdout);
+      if (printed) {
+        const [, url, key] = printed;
+        const keyed = (query = ''): string => `${url}?key=${key}${query ? `&${query}` : ''}`;
+        done({ url, key, keyed, child, stderr: () => stderr, stop: async () => (child.kill('SIGINT'), exited) });
+      }
     });
     void exited.then((code) => fail(new Error(`preview exited with ${code}: ${stderr}`)));
   });

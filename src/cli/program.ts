@@ -13,6 +13,7 @@ import { registerActivations } from './commands/activations.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerExplore } from './commands/explore.js';
 import { registerFit } from './commands/fit.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPreview } from './commands/preview.js';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   registerBatch(program);
   registerStill(program);
   registerPreview(program);
+  registerExplore(program);
   registerValidate(program);
   registerInspect(program);
   registerActivations(program);

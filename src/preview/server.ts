@@ -2,7 +2,9 @@
  * The preview server: 127.0.0.1 only. It serves the page (built into
  * dist/preview/static by `npm run build`), the scene files it was given and
  * the weights files they name, `inspect`'s measures of a frame, and a stream
- * of server-sent events saying which scene was saved. Every other path is 404.
+ * of server-sent events saying which scene was saved; it writes a scene file
+ * when the page keeps a change (write-scene.ts). Every other path is 404.
+ * Who may ask is checked first (request-guard.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,8 +15,10 @@ import { UserError } from '../errors.js';
 import { describeNetwork, formatInspection, inspectScene } from '../inspect/index.js';
 import { applyOverrides, loadScene } from '../scene/index.js';
 import type { SceneMeasures, SceneSource } from './page/protocol.js';
-import { servableFile, type PreviewScene } from './scene-files.js';
+import { allowedHosts, givesRunKey, hasRunKey, hostAllowed, KEY_PARAMETER, keyCookie, makeRunKey, originAllowed } from './request-guard.js';
+import { contentVersion, servableFile, stillInPlace, type PreviewScene } from './scene-files.js';
 import { watchScenes } from './watch-scenes.js';
+import { writeScene } from './write-scene.js';
 
 export const PREVIEW_HOST = '127.0.0.1';
 
@@ -28,6 +32,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.yaml': 'text/yaml; charset=utf-8',
   '.yml': 'text/yaml; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 /** `inspect` measures at most this many pixels on the longer side: enough for its statistics, quick to compute. */
@@ -40,6 +45,7 @@ export interface PreviewServerOptions {
 }
 
 export interface PreviewServer {
+  /** The page's address, with this run's key (writes need it). */
   url: string;
   close(): Promise<void>;
 }
@@ -67,11 +73,29 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   const pages = new Set(readdirSync(STATIC_FOLDER));
   const { scenes } = options;
   const clients = new Set<ServerResponse>();
+  const runKey = makeRunKey();
+  let port = 0;
 
-  const handle = (request: IncomingMessage, response: ServerResponse): void => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'only GET\n');
-    const [rawPath, query = ''] = (request.url ?? '/').split('?', 2);
+  /** The scene a path names (`/api/scenes/N…` or `/files/N/…`), if it is still where it was found. */
+  const sceneFor = (parts: string[]): PreviewScene | undefined => {
+    const idPart = parts[0] === 'api' ? parts[2] : parts[0] === 'files' ? parts[1] : undefined;
+    const scene = idPart !== undefined && /^\d+$/.test(idPart) ? scenes[Number(idPart)] : undefined;
+    return scene && stillInPlace(scene) ? scene : undefined;
+  };
+
+  const read = (request: IncomingMessage, response: ServerResponse, rawPath: string, rawQuery: string): void => {
     const parts = rawPath.split('/').slice(1);
+    const query = new URLSearchParams(rawQuery);
+    if (rawPath === '/' && givesRunKey(query, runKey)) {
+      // The key goes into a cookie for this port, and out of the address bar.
+      const rest = rawQuery
+        .split('&')
+        .filter((part) => part !== '' && !part.startsWith(`${KEY_PARAMETER}=`))
+        .join('&');
+      response.writeHead(303, { location: rest ? `/?${rest}` : '/', 'set-cookie': keyCookie(port, runKey), 'cache-control': 'no-store' });
+      response.end();
+      return;
+    }
     if (rawPath === '/') return send(response, 200, readFileSync(`${STATIC_FOLDER}index.html`), TYPES['.html']);
     if (parts.length === 1 && pages.has(parts[0])) return send(response, 200, readFileSync(STATIC_FOLDER + parts[0]), TYPES[extname(parts[0])] ?? 'application/octet-stream');
     if (rawPath === '/events') {
@@ -82,23 +106,29 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
       return;
     }
     if (rawPath === '/api/scenes') return json(response, scenes.map(({ id, file, name }) => ({ id, file, name })));
-    const idPart = parts[0] === 'api' ? parts[2] : parts[0] === 'files' ? parts[1] : undefined;
-    const scene = idPart !== undefined && /^\d+$/.test(idPart) ? scenes[Number(idPart)] : undefined;
+    const scene = sceneFor(parts);
     if (!scene) return notFound(response);
     if (parts[0] === 'api' && parts[1] === 'scenes' && parts.length === 3) {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = readFileSync(scene.path, 'utf8');
+        bytes = readFileSync(scene.path);
       } catch {
         return notFound(response);
       }
-      const source: SceneSource = { id: scene.id, file: scene.file, name: scene.name, folder: scene.folder, text };
+      const source: SceneSource = {
+        id: scene.id,
+        file: scene.file,
+        name: scene.name,
+        folder: scene.folder,
+        text: bytes.toString('utf8'),
+        version: contentVersion(bytes),
+        writable: hasRunKey(request, port, runKey),
+      };
       return json(response, source);
     }
     if (parts[0] === 'api' && parts[1] === 'scenes' && parts[3] === 'inspect' && parts.length === 4) {
-      const search = new URLSearchParams(query);
-      const at = Number(search.get('at') ?? 0);
-      const size = /^(\d+)x(\d+)$/.exec(search.get('size') ?? '');
+      const at = Number(query.get('at') ?? 0);
+      const size = /^(\d+)x(\d+)$/.exec(query.get('size') ?? '');
       return json(response, measures(scene, Number.isFinite(at) ? at : 0, size ? [Number(size[1]), Number(size[2])] : undefined));
     }
     if (parts[0] === 'files' && parts.length >= 3) {
@@ -109,12 +139,32 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     return notFound(response);
   };
 
+  const write = async (request: IncomingMessage, response: ServerResponse, rawPath: string): Promise<void> => {
+    const host = request.headers.host!;
+    if (!originAllowed(request.headers.origin, host)) return send(response, 403, 'forbidden: scene files are written only from the preview page itself\n');
+    if (!hasRunKey(request, port, runKey)) return send(response, 403, "forbidden: open the address `cppn-motion preview` printed (it carries this run's key) to write scene files\n");
+    const parts = rawPath.split('/').slice(1);
+    const scene = parts[0] === 'api' && parts[1] === 'scenes' && parts.length === 3 ? sceneFor(parts) : undefined;
+    if (!scene) return notFound(response);
+    const answer = await writeScene(scene, request);
+    send(response, answer.status, JSON.stringify(answer.body), TYPES['.json']);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // Before anything else: a name other than this machine's is a page elsewhere rebinding its name to us.
+    if (!hostAllowed(request.headers.host, port)) return send(response, 403, `forbidden: this preview answers only at ${allowedHosts(port).join(', ')}\n`);
+    const [rawPath, query = ''] = (request.url ?? '/').split('?', 2);
+    if (request.method === 'GET' || request.method === 'HEAD') return read(request, response, rawPath, query);
+    if (request.method === 'PUT') return write(request, response, rawPath);
+    response.setHeader('allow', 'GET, HEAD, PUT');
+    return send(response, 405, 'only GET, and PUT of a scene file\n');
+  };
+
   const server = createServer((request, response) => {
-    try {
-      handle(request, response);
-    } catch (error) {
-      send(response, 500, `${(error as Error).message}\n`);
-    }
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, `${(error as Error).message}\n`);
+      else response.destroy();
+    });
   });
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -127,9 +177,9 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   });
   // Keeps idle event streams open through proxies and sleeping laptops.
   const keepAlive = setInterval(() => clients.forEach((c) => c.write(': still here\n\n')), 15_000);
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${PREVIEW_HOST}:${port}/`,
+    url: `http://${PREVIEW_HOST}:${port}/?${KEY_PARAMETER}=${runKey}`,
     async close() {
       clearInterval(keepAlive);
       watcher.close();

@@ -6,6 +6,7 @@
 import { parameter, VALUE_PARAMETERS } from './parameters.js';
 import { keyframeSeconds } from './keyframe-time.js';
 import type { SceneFile } from './schema.js';
+import { keyframeNetwork, networkKey } from './timeline.js';
 
 const EPSILON = 1e-9;
 
@@ -29,9 +30,13 @@ export function loopSeamWarnings(scene: SceneFile): string[] {
   const first = scene.keyframes[0];
   const last = scene.keyframes[scene.keyframes.length - 1];
   if (time(first) > EPSILON || time(last) < scene.output.duration - EPSILON) return warnings;
-  const networkOf = (k: typeof first): unknown => k.seed ?? k.weights;
-  if (networkOf(first) !== undefined && networkOf(last) !== undefined && networkOf(first) !== networkOf(last)) {
-    warnings.push(`loop: the network at the end (${String(networkOf(last))}) differs from the one at 0 s (${String(networkOf(first))}), so the loop jumps; end on the first network, or drop the last keyframe (a loop returns to its start by itself)`);
+  const networkOf = (k: typeof first): string | undefined => {
+    const ref = keyframeNetwork(k);
+    return ref && (ref.kind === 'seed' ? `seed ${ref.seed}` : ref.path) + (ref.nudge ? ' nudged' : '');
+  };
+  const [a, b] = [keyframeNetwork(first), keyframeNetwork(last)];
+  if (a && b && networkKey(a) !== networkKey(b)) {
+    warnings.push(`loop: the network at the end (${networkOf(last)}) differs from the one at 0 s (${networkOf(first)}), so the loop jumps; end on the first network, or drop the last keyframe (a loop returns to its start by itself)`);
   }
   for (const name of VALUE_PARAMETERS) {
     const a = first[name];

@@ -99,6 +99,9 @@ export function buildModel(scene: SceneFile, fallbackName: string): SceneModel {
     features,
     colour: toColour(scene),
     timeline: buildTimeline(scene),
-    baseNetwork: scene.weights !== undefined ? { kind: 'file', path: scene.weights } : { kind: 'seed', seed: scene.seed },
+    baseNetwork: {
+      ...(scene.weights !== undefined ? { kind: 'file', path: scene.weights } : { kind: 'seed', seed: scene.seed }),
+      ...(scene.nudge ? { nudge: scene.nudge } : {}),
+    } as NetworkRef,
   };
 }

@@ -9,7 +9,7 @@ import { ACTIVATIONS, type ActivationName } from '../core/index.js';
 import type { SceneProblem } from '../errors.js';
 import { inertReason, PARAMETERS, VALUE_PARAMETERS, type AnimatableName } from './parameters.js';
 import type { SceneFile } from './schema.js';
-import { frameCountOf } from './timeline.js';
+import { frameCountOf, keyframeNetwork, networkKey } from './timeline.js';
 
 type Located = Pick<SceneProblem, 'path' | 'message'>;
 
@@ -68,7 +68,10 @@ export function noOpWarnings(scene: SceneFile): Located[] {
 export function motionSources(scene: SceneFile): string[] {
   const sources: string[] = [];
   if (scene.orbit) sources.push('orbit');
-  const networks = new Set(scene.keyframes.flatMap((k) => (k.seed !== undefined ? [`seed:${k.seed}`] : k.weights !== undefined ? [`file:${k.weights}`] : [])));
+  const networks = new Set(scene.keyframes.flatMap((k) => {
+    const ref = keyframeNetwork(k);
+    return ref ? [networkKey(ref)] : [];
+  }));
   if (networks.size > 1) sources.push('network');
   for (const name of VALUE_PARAMETERS) {
     if (inertReason(name, scene) !== undefined) continue;

@@ -35,6 +35,12 @@ type ActivationSpecLike = string | { name: string; squash?: string };
  */
 export type ParameterValue = 'int' | 'number' | 'string' | 'pair' | 'numbers';
 
+export interface SliderRange {
+  min: number;
+  max: number;
+  log?: boolean;
+}
+
 export interface ParameterEntry {
   name: string;
   kind: ParameterKind;
@@ -50,6 +56,12 @@ export interface ParameterEntry {
   activationParam?: ActivationParam;
   /** Whether a series grid (`--set`, `series.grid`) may hold it at each value. */
   grid: boolean;
+  /**
+   * The range a slider offers (the preview's explore panel), per component
+   * for vectors; `log` for parameters that act by ratio (zoom). A value
+   * outside it is still shown: the slider widens to hold it.
+   */
+  slider?: SliderRange;
   /**
    * Why moving it changes nothing in this scene (e.g. "no layer uses a
    * frequency"), or undefined when it does change the picture.
@@ -96,10 +108,10 @@ export const PARAMETERS = [
     home: ['weights'],
     grid: false,
   },
-  { name: 'scale', kind: 'number', value: 'number', description: 'Weight scale.', home: ['network', 'scale'], grid: true },
-  { name: 'zoom', kind: 'number', value: 'number', home: ['view', 'zoom'], grid: true },
-  { name: 'center', kind: 'vector', value: 'pair', home: ['view', 'center'], grid: false },
-  { name: 'rotation', kind: 'number', value: 'number', home: ['view', 'rotation'], period: () => 360, grid: true },
+  { name: 'scale', kind: 'number', value: 'number', description: 'Weight scale.', home: ['network', 'scale'], grid: true, slider: { min: 0, max: 4 } },
+  { name: 'zoom', kind: 'number', value: 'number', home: ['view', 'zoom'], grid: true, slider: { min: 0.01, max: 10, log: true } },
+  { name: 'center', kind: 'vector', value: 'pair', home: ['view', 'center'], grid: false, slider: { min: -2, max: 2 } },
+  { name: 'rotation', kind: 'number', value: 'number', home: ['view', 'rotation'], period: () => 360, grid: true, slider: { min: -180, max: 180 } },
   {
     name: 'frequency',
     kind: 'number',
@@ -107,6 +119,7 @@ export const PARAMETERS = [
     value: 'number',
     description: 'Frequency of every cos/sin layer (and logistic cos squash).',
     grid: true,
+    slider: { min: 0, max: 20 },
     inert: layersUsing('frequency', 'a frequency (only sin, cos and logistic with squash: cos do)'),
   },
   {
@@ -116,6 +129,7 @@ export const PARAMETERS = [
     value: 'number',
     description: 'Slope of every leaky-relu layer.',
     grid: true,
+    slider: { min: 0, max: 1 },
     inert: layersUsing('slope', 'a slope (only leaky-relu does)'),
   },
   {
@@ -125,6 +139,7 @@ export const PARAMETERS = [
     value: 'number',
     description: 'α of every elu/celu layer, β of every swish layer.',
     grid: true,
+    slider: { min: 0, max: 3 },
     inert: layersUsing('alpha', 'alpha (only elu, celu and swish do)'),
   },
   {
@@ -134,6 +149,7 @@ export const PARAMETERS = [
     value: 'number',
     description: 'R of every logistic-map layer.',
     grid: true,
+    slider: { min: 2.5, max: 4 },
     inert: layersUsing('r', 'the logistic R (only logistic layers do)'),
   },
   {
@@ -143,6 +159,7 @@ export const PARAMETERS = [
     description: 'The time input t (default: runs 0 → 1 over the video).',
     period: (scene) => (scene.network.time.mode === 'circle' ? 1 : undefined),
     grid: false,
+    slider: { min: 0, max: 1 },
     inert: (scene) => (scene.network.inputs.includes('t') ? undefined : 'the network has no time input (add t to network.inputs)'),
   },
   {
@@ -152,12 +169,13 @@ export const PARAMETERS = [
     description: 'The latent vector.',
     home: ['z'],
     grid: false,
+    slider: { min: -3, max: 3 },
     inert: (scene) => (scene.network.inputs.includes('z') ? undefined : 'the network has no latent input (add z to network.inputs and set network.latent)'),
   },
-  { name: 'hue', kind: 'number', value: 'number', home: ['colour', 'hue'], period: () => 360, grid: true, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no hue (use 3 output channels or a palette)') },
-  { name: 'saturation', kind: 'number', value: 'number', home: ['colour', 'saturation'], grid: true, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no saturation (use 3 output channels or a palette)') },
-  { name: 'brightness', kind: 'number', value: 'number', home: ['colour', 'brightness'], grid: true },
-  { name: 'contrast', kind: 'number', value: 'number', home: ['colour', 'contrast'], grid: true },
+  { name: 'hue', kind: 'number', value: 'number', home: ['colour', 'hue'], period: () => 360, grid: true, slider: { min: -180, max: 180 }, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no hue (use 3 output channels or a palette)') },
+  { name: 'saturation', kind: 'number', value: 'number', home: ['colour', 'saturation'], grid: true, slider: { min: 0, max: 2 }, inert: (s) => (isRgb(s) || usesPalette(s) ? undefined : 'a grey picture has no saturation (use 3 output channels or a palette)') },
+  { name: 'brightness', kind: 'number', value: 'number', home: ['colour', 'brightness'], grid: true, slider: { min: 0, max: 2 } },
+  { name: 'contrast', kind: 'number', value: 'number', home: ['colour', 'contrast'], grid: true, slider: { min: 0, max: 3 } },
   {
     name: 'paletteOffset',
     kind: 'number',
@@ -165,6 +183,7 @@ export const PARAMETERS = [
     home: ['colour', 'paletteOffset'],
     period: () => 1,
     grid: true,
+    slider: { min: 0, max: 1 },
     inert: (s) => (usesPalette(s) ? undefined : 'the picture uses no palette (set colour.palette with 1 output channel)'),
   },
 ] as const satisfies readonly ParameterEntry[];

@@ -16,6 +16,7 @@ import {
 import { EASING_NAMES, easingProblem } from './easing.js';
 import { ANIMATABLE, GRID_PARAMETERS, PARAMETERS, type GridParameter, type ParameterValue } from './parameters.js';
 import { keyframeSeconds } from './keyframe-time.js';
+import { NUDGE_LIMITS, nudgeProblem, type Nudge } from './nudge.js';
 import { parseSeedList } from './seed-list.js';
 import { LIMITS, sizeProblem, sizeSchema } from './frame-size.js';
 import { NAME_PATTERN, NAME_RULE, nameProblem } from './scene-name.js';
@@ -166,6 +167,25 @@ function keyframeParameters(): KeyframeParameters {
   ) as unknown as KeyframeParameters;
 }
 
+/**
+ * A nudge through weight space: the network moves part of the way toward
+ * another random network, mixed as network.blend says (variance-preserving by
+ * default). The target may itself be nudged, so any pose between two
+ * keyframes can be written down exactly (explore's "Keyframe here" does).
+ */
+const nudgeEntry: z.ZodType<Nudge> = z.strictObject({
+  seed: z.int().describe('The random network to move toward (the scene\'s init and layers, this seed).'),
+  amount: z.number().min(0).max(1).describe('How far: 0 leaves the network as it is, 1 replaces it by the target.'),
+  get nudge() {
+    return z.array(nudgeEntry).min(1).max(NUDGE_LIMITS.entries).optional().describe('Nudges of the target itself, before it is mixed in.');
+  },
+}).meta({ id: 'nudge', description: 'One step through weight space: toward the random network of `seed`, by `amount`.' });
+const nudgeList = z
+  .array(nudgeEntry)
+  .min(1)
+  .max(NUDGE_LIMITS.entries)
+  .describe('Steps through weight space, in order: each moves the network part of the way toward the random network of another seed.');
+
 const keyframeSchema = z
   .strictObject({
     at: z.number().min(0).optional().describe('Time of the keyframe in seconds.'),
@@ -173,6 +193,7 @@ const keyframeSchema = z
     pacing: z.enum(PACINGS).optional().describe('even: re-time the segment from this keyframe to the next so the picture changes by the same amount every frame.'),
     ease: z.string().optional().describe(`Easing from this keyframe to the next: ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2).`),
     ...keyframeParameters(),
+    nudge: nudgeList.optional().describe('Nudges the network this keyframe sets (its seed or weights) through weight space.'),
   })
   .describe('A keyframe: a time (at or frame) and any parameters it sets.');
 
@@ -202,6 +223,9 @@ export const sceneSchema = z
     description: z.string().optional(),
     seed: z.int().default(1).describe('Seed of the network when no keyframe sets one.'),
     weights: z.string().optional().describe('A weights file to use instead of a seed.'),
+    nudge: nudgeList
+      .optional()
+      .describe("Nudges the scene's own network (seed or weights, or both orbit networks) through weight space; keyframes that set a network carry their own nudge."),
     loop: z
       .union([z.boolean(), z.literal('ping-pong')])
       .default(true)
@@ -284,12 +308,17 @@ export const sceneSchema = z
         if (problem) add([...where, 'ease'], problem);
       }
       if (k.seed !== undefined && k.weights !== undefined) add([...where, 'weights'], 'a keyframe sets either seed or weights, not both');
+      if (k.nudge !== undefined && k.seed === undefined && k.weights === undefined) add([...where, 'nudge'], 'nudges the network this keyframe sets, but it sets none; add seed or weights to this keyframe');
+      const kNudge = k.nudge && nudgeProblem(k.nudge);
+      if (kNudge) add([...where, 'nudge'], kNudge);
       if (!ANIMATABLE.some((name) => k[name] !== undefined)) add(where, `sets no parameter; set any of ${ANIMATABLE.join(', ')}`);
       if (k.z !== undefined && k.z.length !== net.latent) add([...where, 'z'], `has ${k.z.length} values but latent is ${net.latent}`);
     });
     if (net.output.channels === 3 && (scene.colour.mode === 'palette' || scene.colour.mode === 'grey' || scene.colour.palette !== undefined)) {
       add(['colour', scene.colour.palette !== undefined ? 'palette' : 'mode'], 'palettes and grey need a single output channel; set network.output.channels to 1');
     }
+    const nudge = scene.nudge && nudgeProblem(scene.nudge);
+    if (nudge) add(['nudge'], nudge);
     if (scene.z !== undefined && scene.z.length !== net.latent) add(['z'], `has ${scene.z.length} values but latent is ${net.latent}`);
     if (typeof scene.series?.seeds === 'string') {
       try {

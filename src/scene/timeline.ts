@@ -9,13 +9,22 @@
 import { easing, type Easing } from './easing.js';
 import { VALUE_PARAMETERS, type NumberParameter, type ValueParameter } from './parameters.js';
 import { keyframeSeconds } from './keyframe-time.js';
+import { nudgeKey, type Nudge } from './nudge.js';
 import type { SceneFile } from './schema.js';
 
-/** A network named by a seed or a weights file. */
-export type NetworkRef = { kind: 'seed'; seed: number } | { kind: 'file'; path: string };
+/** A network named by a seed or a weights file, perhaps nudged through weight space (nudge.ts). */
+export type NetworkRef = ({ kind: 'seed'; seed: number } | { kind: 'file'; path: string }) & { nudge?: readonly Nudge[] };
 
 export function networkKey(ref: NetworkRef): string {
-  return ref.kind === 'seed' ? `seed:${ref.seed}` : `file:${ref.path}`;
+  return (ref.kind === 'seed' ? `seed:${ref.seed}` : `file:${ref.path}`) + nudgeKey(ref.nudge);
+}
+
+/** The network a keyframe sets (its seed or weights, with its nudge), or undefined. */
+export function keyframeNetwork(k: { seed?: number; weights?: string; nudge?: readonly Nudge[] }): NetworkRef | undefined {
+  const nudge = k.nudge && k.nudge.length > 0 ? { nudge: k.nudge } : {};
+  if (k.seed !== undefined) return { kind: 'seed', seed: k.seed, ...nudge };
+  if (k.weights !== undefined) return { kind: 'file', path: k.weights, ...nudge };
+  return undefined;
 }
 
 /** The network of a frame: a blend of two networks, or a point on an orbit. */
@@ -66,8 +75,8 @@ export function buildTimeline(scene: SceneFile): Timeline {
   for (const k of scene.keyframes) {
     const time = keyframeSeconds(k, scene.output.fps);
     const ease = k.ease !== undefined ? easing(k.ease) : defaultEase;
-    if (k.seed !== undefined) push('network', { time, value: { kind: 'seed', seed: k.seed }, ease });
-    if (k.weights !== undefined) push('network', { time, value: { kind: 'file', path: k.weights }, ease });
+    const network = keyframeNetwork(k);
+    if (network) push('network', { time, value: network, ease });
     // seed and weights both feed the one network track (above); the rest have a track each.
     for (const name of VALUE_PARAMETERS) {
       const value = k[name];

@@ -46,7 +46,7 @@ export function registerPreview(program: Command): void {
     .option('-q, --quiet', 'print only the URL and errors')
     .action(async (paths: string[], flags: PreviewFlags) => {
       const report = reporter(flags.quiet);
-      const scenes = findScenes(paths);
+      const scenes = findScenes(paths, (message) => report.warn(message));
       // Ctrl-C is handled before the URL is printed, so it always ends the same way (exit code 130).
       await interruptible(async (signal) => {
         const server = await startPreviewServer({ scenes, port: flags.port });

@@ -16,15 +16,21 @@ export class CpuPainter {
   backend = 'wasm-simd';
   /** Called after each frame reaches the canvas. */
   onPainted: () => void = () => {};
+  /** Called when the worker could not render a frame. */
+  onError: (message: string) => void = (message) => console.error(`the CPU renderer failed: ${message}`);
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.context = canvas.getContext('2d')!;
     this.worker.onmessage = (event: MessageEvent<CpuResponse>) => {
-      const { width, height, rgba, backend } = event.data;
-      this.backend = backend;
-      if (canvas.width !== width) canvas.width = width;
-      if (canvas.height !== height) canvas.height = height;
-      this.context.putImageData(new ImageData(rgba, width, height), 0, 0);
+      const { width, height, rgba, backend, error } = event.data;
+      if (error === undefined) {
+        this.backend = backend;
+        if (canvas.width !== width) canvas.width = width;
+        if (canvas.height !== height) canvas.height = height;
+        this.context.putImageData(new ImageData(rgba, width, height), 0, 0);
+      } else {
+        this.onError(error);
+      }
       this.busy = false;
       this.onPainted();
       if (this.waiting) {

@@ -16,6 +16,8 @@ export interface CpuResponse {
   height: number;
   rgba: Uint8ClampedArray<ArrayBuffer>;
   backend: string;
+  /** Why the frame could not be rendered (then rgba is empty). */
+  error?: string;
 }
 
 const kernels = new Map<string, ForwardKernel>();
@@ -37,9 +39,15 @@ const scope = self as unknown as {
 };
 scope.onmessage = (event: MessageEvent<CpuRequest>) => {
   const { id, frame } = event.data;
-  const kernel = kernelFor(frame);
-  const rgba = new Uint8ClampedArray(frame.width * frame.height * 4);
-  renderRows(frame, kernel, rgba);
-  const response: CpuResponse = { id, width: frame.width, height: frame.height, rgba, backend: kernel.backend };
-  scope.postMessage(response, [rgba.buffer]);
+  let response: CpuResponse;
+  try {
+    const kernel = kernelFor(frame);
+    const rgba = new Uint8ClampedArray(frame.width * frame.height * 4);
+    renderRows(frame, kernel, rgba);
+    response = { id, width: frame.width, height: frame.height, rgba, backend: kernel.backend };
+  } catch (error) {
+    // Every request gets its answer, so the page never waits on a frame that will not come.
+    response = { id, width: 0, height: 0, rgba: new Uint8ClampedArray(0), backend: '', error: (error as Error).message ?? String(error) };
+  }
+  scope.postMessage(response, [response.rgba.buffer]);
 };

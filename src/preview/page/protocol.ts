@@ -18,6 +18,21 @@ export interface SceneSource extends SceneEntry {
   /** Absolute folder of the scene file: relative weights paths resolve against it. */
   folder: string;
   text: string;
+  /** Names this text: a write must send it back (the file must not have changed since). */
+  version: string;
+  /** Whether this page may write the file (it was opened at the address the preview printed, with its key). */
+  writable: boolean;
+}
+
+/** PUT /api/scenes/:id: the file's new text, over the version the page loaded. */
+export interface SceneWrite {
+  text: string;
+  version: string;
+}
+
+/** The answer to a write that went through: the file's new version. */
+export interface SceneWritten {
+  version: string;
 }
 
 /** GET /api/scenes/:id/inspect?at=seconds */
