@@ -313,8 +313,10 @@ describe('special files and hostile stored scenes: refused quickly with a clear 
     return path;
   };
 
-  it('a device, a named pipe or a folder as the scene or its weights file: exit 2 at once, saying what it is', async () => {
+  it('a device, a named pipe or a folder as the scene, its weights file or the picture to fit: exit 2 at once, saying what it is', async () => {
     const pipe = await mkfifo(join(dir.path, 'special-pipe'));
+    const picture = join(dir.path, 'picture-to-fit.png');
+    writeFileSync(picture, pngWithText(storedScene()));
     const weightsFrom = (name: string, target: string): string => writeScene(dir.path, name, SCENE.replace(/keyframes:[\s\S]*$/, `weights: ${target}\nkeyframes:\n  - { at: 0, zoom: 1 }\n`));
     const cases: Array<[string[], RegExp]> = [
       [['validate', '/dev/zero'], /^error: scene file \/dev\/zero is a device, not a regular file; only regular files are read\n$/],
@@ -322,6 +324,9 @@ describe('special files and hostile stored scenes: refused quickly with a clear 
       [['still', weightsFrom('w-zero', '/dev/zero'), '--out', join(dir.path, 'w.png'), '-q'], /^error: weights file \/dev\/zero is a device, not a regular file/],
       [['still', weightsFrom('w-pipe', pipe), '--out', join(dir.path, 'w.png'), '-q'], /^error: weights file .*special-pipe is a named pipe, not a regular file/],
       [['still', weightsFrom('w-folder', dir.path), '--out', join(dir.path, 'w.png'), '-q'], /^error: weights file .* is a folder, not a regular file/],
+      [['fit', '/dev/zero', '--out', join(dir.path, 'fit.json'), '-q'], /^error: target image \/dev\/zero is a device, not a regular file/],
+      [['fit', pipe, '--out', join(dir.path, 'fit.json'), '-q'], /^error: target image .*special-pipe is a named pipe, not a regular file/],
+      [['fit', picture, '--init', pipe, '--out', join(dir.path, 'fit.json'), '-q'], /^error: --init .*special-pipe is a named pipe, not a regular file/],
     ];
     for (const [args, message] of cases) {
       const result = await runCliWithin(args, 15_000);

@@ -10,6 +10,8 @@ export const INPUT_LIMITS = {
   sceneFile: 4 * MB,
   /** Bytes of a weights file (JSON); `network` limits the weights themselves. */
   weightsFile: 4 * MB,
+  /** Bytes of a picture to fit: far more than a photograph or a large PNG takes; a fit works on a few hundred pixels a side. */
+  targetImage: 256 * MB,
   /**
    * Values (scalars, lists, mappings) in a scene, every alias and merge
    * counted at each place it is used: a scene of 6000 keyframes has about

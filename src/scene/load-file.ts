@@ -25,21 +25,23 @@ function jsonProblem(error: unknown): string {
   return position === undefined ? '' : ` (from byte ${position} on)`;
 }
 
-export function readWeightsFile(path: string): NetworkWeights {
+/** A weights file; `subject` names it in messages (a flag such as `--init x.json`, else "weights file x.json"). */
+export function readWeightsFile(path: string, subject?: string): NetworkWeights {
+  const name = subject ?? `weights file ${path}`;
   let text: string;
   try {
-    text = readRegularFile(path, `weights file ${path}`, INPUT_LIMITS.weightsFile, 'weights files').toString('utf8');
+    text = readRegularFile(path, name, INPUT_LIMITS.weightsFile, 'weights files').toString('utf8');
   } catch (error) {
-    if (error instanceof FileInputError && error.reason === 'missing') throw new FileInputError(error.message, 'missing', 'check the path; it is relative to the scene file');
+    if (error instanceof FileInputError && error.reason === 'missing' && subject === undefined) throw new FileInputError(error.message, 'missing', 'check the path; it is relative to the scene file');
     throw error;
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`weights file ${path} is not valid JSON${jsonProblem(error)}`, 'a weights file is {"layers": [{"weight": [[...]], "bias": [...]}, ...]}, as `cppn-motion weights export` writes it');
+    throw new UserError(`${name} is not valid JSON${jsonProblem(error)}`, 'a weights file is {"layers": [{"weight": [[...]], "bias": [...]}, ...]}, as `cppn-motion weights export` writes it');
   }
-  return weightsFromJson(data, path);
+  return weightsFromJson(data, subject ?? path);
 }
 
 /** Reads, validates and models a scene file. */
@@ -48,7 +50,7 @@ export function loadScene(path: string): LoadedScene {
   const { data, source } = parseSceneText(text, path);
   const scene = validateSceneData(data, source);
   const formatsWritten = (data as { output?: { formats?: unknown } }).output?.formats !== undefined;
-  return { ...sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path)), new Map(), readWeightsFile), ...sceneWarnings(scene, path, source), formatsWritten };
+  return { ...sceneFromFile(scene, path, dirname(resolve(path)), basename(path, extname(path)), new Map(), (weights) => readWeightsFile(weights)), ...sceneWarnings(scene, path, source), formatsWritten };
 }
 
 /**
