@@ -239,7 +239,8 @@ export async function readFfmpegMetadata(file: string, timeoutMs = METADATA_TIME
     child.once('close', (code) => done(code));
   }).finally(() => clearTimeout(timer));
   if (refusal) throw refusal;
-  if (status !== 0) throw new FfmpegError(`ffmpeg could not read ${file}: ${stderr.trim()}`);
+  // ffmpeg names the file in its own words; its first line is enough to say why.
+  if (status !== 0) throw new FileInputError(`${file} is damaged or not a video (ffmpeg: ${stderr.trim().split('\n')[0].replace(`file:${resolve(file)}: `, '').replace(/^\[[^\]]*\] /, '') || `exit code ${status}`})`, 'damaged');
   return parseFfmetadata(Buffer.concat(out).toString('utf8'));
 }
 
