@@ -3,6 +3,7 @@
  * Everything after the read is load.ts, which the browser preview shares.
  * Every file goes through the one bounded reader (../regular-file.ts).
  */
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { NetworkWeights } from '../core/index.js';
 import { SceneError, UserError } from '../errors.js';
@@ -99,18 +100,17 @@ export function sceneFromJson(text: string, origin: string): LoadedScene {
     throw error;
   }
   const storedByName = new Map<string, string>();
-  const readBeside = (path: string): NetworkWeights => {
-    try {
-      return readWeightsFile(path);
-    } catch (error) {
-      if (error instanceof FileInputError && error.reason === 'missing') {
-        throw new UserError(
-          `${origin}: its stored scene takes weights from ${basename(path)} (made with ${storedByName.get(basename(path))}), which is not beside it in ${dirname(path)}; a scene read from a file reads weights files only from that file's folder`,
-          `copy ${basename(path)} next to ${origin}, or render from the scene file`,
-        );
-      }
-      throw error;
-    }
-  };
-  return sceneFromFile(weightsBesideOrigin(scene, origin, storedByName), origin, dirname(resolve(origin)), basename(origin, extname(origin)), new Map(), readBeside);
+  const besideScene = weightsBesideOrigin(scene, origin, storedByName);
+  // Every weights file that is not beside the file, named at once (a morph names several).
+  const missing = [...storedByName.keys()].filter((name) => !existsSync(resolve(dirname(resolve(origin)), name)));
+  if (missing.length > 0) {
+    const names = missing.join(', ');
+    const stored = missing.map((name) => storedByName.get(name)).join(', ');
+    throw new UserError(
+      `${origin}: its stored scene takes weights from ${names} (made with ${stored}), ${missing.length === 1 ? 'which is' : 'which are'} not beside it in ${dirname(resolve(origin))}; a scene read from a file reads weights files only from that file's folder`,
+      `copy ${names} next to ${origin}, or render from the scene file`,
+    );
+  }
+  const readBeside = (path: string): NetworkWeights => readWeightsFile(path);
+  return sceneFromFile(besideScene, origin, dirname(resolve(origin)), basename(origin, extname(origin)), new Map(), readBeside);
 }
