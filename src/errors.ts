@@ -20,8 +20,16 @@ export interface SceneProblem {
   message: string;
 }
 
+/** How much of a value or key a message repeats: enough to recognise it, never a whole file's worth. */
+const QUOTE_LIMIT = 60;
+
+/** `text`, cut to QUOTE_LIMIT characters with an ellipsis. */
+export function shortened(text: string): string {
+  return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)`;
+}
+
 export function formatKeyPath(path: ReadonlyArray<string | number>): string {
-  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part), '');
+  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${shortened(part)}` : shortened(part)), '');
 }
 
 export function formatProblem(problem: SceneProblem): string {

@@ -166,6 +166,11 @@ describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
     const saved = join(folder.root, download.suggestedFilename());
     await download.saveAs(saved);
     const again = join(folder.root, 'again.png');
+    // Saved elsewhere, the picture reads the weights files its scene names only beside it (docs/limits.md).
+    const refused = await runCli(['still', '--from', saved, '--at', '1.5', '--out', again, '--quiet']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('its stored scene takes weights from artsy-21.json, artsy-34.json');
+    for (const name of ['artsy-21.json', 'artsy-34.json']) copyFileSync(join(folder.folder, 'weights', name), join(folder.root, name));
     const result = await runCli(['still', '--from', saved, '--at', '1.5', '--out', again, '--quiet']);
     expect(result.code, result.stderr).toBe(0);
     const [a, b] = [await readPng(saved), await readPng(again)];

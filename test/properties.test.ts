@@ -4,18 +4,25 @@
  * ranges, in every field), must always end in either a valid scene or
  * located messages (exit 2): never any other exception.
  *
+ * The same holds for scenes stored in outputs and read back with --from
+ * (generated and mutated PNG, GIF, WebP, APNG, MP4 and WebM files).
+ *
  * CI runs a bounded number of cases; `npm run test:fuzz` runs many more
  * (FUZZ_RUNS sets the count).
  */
 import fc from 'fast-check';
 import { InvalidArgumentError } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxWorkers, parseFormats, parseNonNegative, parsePositive, parseSeed, parseSize, parseWorkers } from '../src/cli/options.js';
 import { SceneError, UserError } from '../src/errors.js';
 import { FrameRenderer } from '../src/render/frame-renderer.js';
-import { applyOverrides, LIMITS, parseSceneText, sceneFromFile, validateSceneData, type LoadedScene } from '../src/scene/index.js';
+import { readSceneMetadata } from '../src/encode/metadata.js';
+import { applyOverrides, LIMITS, parseSceneText, sceneFromFile, sceneFromJson, validateSceneData, type LoadedScene } from '../src/scene/index.js';
 import { runCli, tempDir, writeScene } from './helpers.js';
+import { deflateBomb, gifWithComment, pngWithText, riffWithChunk, runCliWithin, storedScene } from './stored-files.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
@@ -182,4 +189,198 @@ describe('generated flag values end in a value within the limits or a clear erro
       dir.remove();
     }
   }, Math.max(4, Math.round(RUNS / 30)) * 10_000);
+});
+
+/**
+ * Stored metadata: files made by the renderer, then mutated (bytes changed,
+ * cut short, bytes inserted, a length field made to lie), and files made by
+ * hand around generated stored text (packed or not, deflate bombs, nesting a
+ * hundred thousand deep, weights named anywhere). Reading the scene back (what
+ * --from does) must end in a valid scene or a user error that names the file
+ * (damaged, not a cppn-motion file, or the stored scene's own problems):
+ * never another exception, a quoted line of a file that is no scene, a hang
+ * or memory without bound. The hostile cases also run as fixed examples, so
+ * every run meets them; a failure is reported as found, not shrunk (one bad
+ * case can cost seconds and gigabytes, and shrinking would repeat it).
+ */
+describe('--from on generated and mutated files ends in a scene or a clear user error', () => {
+  let dir: ReturnType<typeof tempDir>;
+  const originals = new Map<string, Buffer>();
+  let bomb = '';
+  beforeAll(async () => {
+    dir = tempDir();
+    const scene = writeScene(dir.path, 'made', stringify({ ...BASE, name: 'made', output: { ...BASE.output, formats: ['gif', 'webp', 'apng', 'mp4', 'webm'] } }));
+    const render = await runCli(['render', scene, '--out', join(dir.path, 'made'), '-q']);
+    expect(render.code, render.stderr).toBe(0);
+    const still = await runCli(['still', scene, '--out', join(dir.path, 'made.png'), '-q']);
+    expect(still.code, still.stderr).toBe(0);
+    for (const ext of ['gif', 'webp', 'apng', 'mp4', 'webm', 'png']) originals.set(ext, readFileSync(join(dir.path, `made.${ext}`)));
+    // As in the report that found it: about 2 MB that unpack to 1.5 GB.
+    bomb = await deflateBomb(1536);
+  });
+  afterAll(() => dir?.remove());
+
+  /** What --from does: read the stored scene, then load it. */
+  async function readBack(path: string): Promise<'scene' | 'refused'> {
+    try {
+      sceneFromJson(await readSceneMetadata(path), path);
+      return 'scene';
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      // A clear message names the file it is about, says what is wrong with it, and repeats nothing of a file that is no scene.
+      expect(error.message).toContain(path);
+      expect(error.message).not.toMatch(/RangeError|TypeError|Invalid string length|Cannot create a string|allocation failed|ERR_|Maximum call stack|root:/);
+      if (error instanceof SceneError) return 'refused';
+      expect(error.message.length).toBeLessThan(2000);
+      expect(error.message).toMatch(/is damaged|not a cppn-motion file|holds no cppn-motion scene|not a PNG file|its stored scene (is refused|takes weights from)/);
+      return 'refused';
+    }
+  }
+
+  /** Stored texts no reader should survive by luck: named, so that the examples below can ask for each. */
+  const HOSTILE: Record<string, () => string> = {
+    bomb: () => bomb,
+    deep: () => `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    'weights elsewhere': () => storedScene({ weights: '/etc/passwd', keyframes: [{ at: 0, zoom: 1 }] }),
+    'packed garbage': () => 'cppn-motion:deflate:!!!!AAAA',
+    'packed nothing': () => 'cppn-motion:deflate:',
+  };
+
+  /** Text a stored scene might hold: the real one changed, generated JSON, nothing sensible, or a hostile one. */
+  const storedText: fc.Arbitrary<string> = fc.oneof(
+    fc.constant(storedScene()),
+    fc.tuple(fc.constantFrom(...PATHS), nasty).map(([path, value]) => {
+      const doc = JSON.parse(storedScene()) as Record<string, unknown>;
+      setPath(doc, path, value);
+      return JSON.stringify(doc);
+    }),
+    fc.json({ maxDepth: 4 }),
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom('', '{', '[]', 'null', '"x"', '{"name": 1}'),
+    fc.constantFrom(...Object.keys(HOSTILE)).map((name) => HOSTILE[name]()),
+  );
+
+  /**
+   * The length fields of a file's chunks (PNG, APNG: big-endian; WebP's RIFF:
+   * little-endian; MP4: the atoms' sizes, big-endian), for mutations that
+   * make a length lie.
+   */
+  function lengthFields(ext: string, data: Buffer): Array<{ at: number; littleEndian: boolean }> {
+    const fields: Array<{ at: number; littleEndian: boolean }> = [];
+    if (ext === 'png' || ext === 'apng') {
+      for (let at = 8; at + 8 <= data.length; at += 12 + data.readUInt32BE(at)) {
+        fields.push({ at, littleEndian: false });
+        if (data.toString('latin1', at + 4, at + 8) === 'IEND') break;
+      }
+    } else if (ext === 'webp') {
+      for (let at = 12; at + 8 <= data.length; at += 8 + data.readUInt32LE(at + 4) + (data.readUInt32LE(at + 4) % 2)) fields.push({ at: at + 4, littleEndian: true });
+    } else if (ext === 'mp4') {
+      const containers = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'udta', 'edts', 'dinf']);
+      const walk = (from: number, to: number): void => {
+        for (let at = from; at + 8 <= to; ) {
+          const size = data.readUInt32BE(at);
+          if (size < 8) return;
+          fields.push({ at, littleEndian: false });
+          if (containers.has(data.toString('latin1', at + 4, at + 8))) walk(at + 8, Math.min(to, at + size));
+          if (data.toString('latin1', at + 4, at + 8) === 'meta') walk(at + 12, Math.min(to, at + size));
+          at += size;
+        }
+      };
+      walk(0, data.length);
+    }
+    return fields;
+  }
+
+  /** A change to a file's bytes: some bytes set, cut short, bytes inserted, or a chunk's length made to lie. */
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), values: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), values: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+    fc.record({ kind: fc.constant('lie' as const), field: fc.integer(), value: fc.constantFrom<number>(0, 1, 7, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0xffff_fff0) }),
+  );
+  type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+  function mutate(ext: string, data: Buffer, changes: Mutation[]): Buffer {
+    let out = Buffer.from(data);
+    for (const change of changes) {
+      if (change.kind === 'lie') {
+        // A field counted from the end when negative (-2: an APNG's scene chunk, just before IEND).
+        const fields = lengthFields(ext, out);
+        if (fields.length === 0) continue;
+        const field = fields[((change.field % fields.length) + fields.length) % fields.length];
+        if (field.littleEndian) out.writeUInt32LE(change.value >>> 0, field.at);
+        else out.writeUInt32BE(change.value >>> 0, field.at);
+        continue;
+      }
+      const at = out.length === 0 ? 0 : change.at % out.length;
+      if (change.kind === 'set') out.set(change.values.subarray(0, out.length - at), at);
+      else if (change.kind === 'cut') out = out.subarray(0, at);
+      else out = Buffer.concat([out.subarray(0, at), change.values, out.subarray(at)]);
+    }
+    return out;
+  }
+
+  /** Reads the file back within a deadline and a memory budget (a sync read without bound would fail both). */
+  const within = async (path: string, data: Buffer): Promise<void> => {
+    writeFileSync(path, data);
+    const started = performance.now();
+    const rss = process.memoryUsage().rss;
+    await readBack(path);
+    expect(performance.now() - started, path).toBeLessThan(10_000);
+    expect(process.memoryUsage().rss - rss, path).toBeLessThan(1024 * 1024 * 1024);
+  };
+
+  const lie = (field: number, value: number): Mutation[] => [{ kind: 'lie', field, value }];
+  it(`${RUNS} renderer-made PNG, GIF, WebP and APNG files, mutated (each format's scene chunk made to claim 2 GB and 4 GB among them)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('png', 'gif', 'webp', 'apng'), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ext, changes) => {
+        await within(join(dir.path, `mutated.${ext}`), mutate(ext, originals.get(ext)!, changes));
+      }),
+      {
+        numRuns: RUNS,
+        endOnFailure: true,
+        examples: [
+          ['png', lie(1, 0x7fff_ffff)], ['png', lie(1, 0xffff_fff0)], ['apng', lie(-2, 0x7fff_ffff)], ['apng', lie(-2, 0xffff_ffff)],
+          ['webp', lie(-1, 0xffff_fff0)], ['webp', lie(-1, 0x7fff_ffff)], ['gif', [{ kind: 'cut', at: 60 }]],
+        ],
+      },
+    );
+  });
+
+  it(`${RUNS} files made around generated stored text (PNG text chunk, GIF comment, WebP chunk), the hostile ones in every format`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('png', 'apng', 'gif', 'webp'), storedText, fc.array(mutation, { maxLength: 2 }), async (ext, text, changes) => {
+        const file = ext === 'gif' ? gifWithComment(text) : ext === 'webp' ? riffWithChunk('CPPN', Buffer.from(text)) : pngWithText(text);
+        await within(join(dir.path, `generated.${ext}`), mutate(ext, file, changes));
+      }),
+      { numRuns: RUNS, endOnFailure: true, examples: ['png', 'gif', 'webp'].flatMap((ext) => Object.values(HOSTILE).map((text): [string, string, Mutation[]] => [ext, text(), []])) },
+    );
+  });
+
+  it(`${Math.max(6, Math.round(RUNS / 10))} renderer-made MP4 and WebM files, mutated (read by ffmpeg; atoms made to lie among them)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('mp4', 'webm'), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ext, changes) => {
+        await within(join(dir.path, `mutated.${ext}`), mutate(ext, originals.get(ext)!, changes));
+      }),
+      { numRuns: Math.max(6, Math.round(RUNS / 10)), endOnFailure: true, examples: [['mp4', lie(-1, 0xffff_ffff)], ['mp4', lie(2, 0x7fff_ffff)], ['mp4', lie(5, 1)]] },
+    );
+  });
+
+  it('the unchanged files read back as the scene that made them', async () => {
+    for (const ext of originals.keys()) expect(await readBack(join(dir.path, `made.${ext}`)), ext).toBe('scene');
+  });
+
+  it(`the command itself, still --from mutated files: exit 0 or 2 with one message, never a stack trace (${Math.max(4, Math.round(RUNS / 30))} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('png', 'gif', 'webp', 'apng', 'mp4'), fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ext, changes) => {
+        const path = join(dir.path, `cli.${ext}`);
+        writeFileSync(path, mutate(ext, originals.get(ext)!, changes));
+        const result = await runCliWithin(['still', '--from', path, '--size', '4x3', '--out', join(dir.path, 'cli-out.png'), '-q'], 30_000);
+        expect(result.timedOut).toBe(false);
+        expect([0, 2], `${ext}: ${result.stderr}`).toContain(result.code);
+        expect(result.stderr).not.toMatch(/\n\s+at |RangeError|Invalid string length|Cannot create a string|ERR_/);
+        if (result.code === 2) expect(result.stderr).toMatch(/^error: /);
+      }),
+      { numRuns: Math.max(4, Math.round(RUNS / 30)), endOnFailure: true, examples: [['png', lie(1, 0x7fff_ffff)], ['webp', lie(-1, 0xffff_fff0)]] },
+    );
+  }, Math.max(4, Math.round(RUNS / 30)) * 30_000);
 });

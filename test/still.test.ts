@@ -150,7 +150,7 @@ describe('mistakes give one clear message and exit code 2', () => {
     writeFileSync(join(dir.path, 'broken.yaml'), 'name: broken\nweights: does-not-exist.json\n');
     const result = await runCli(['still', join(dir.path, 'broken.yaml'), '--out', out]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('does-not-exist.json cannot be read');
+    expect(result.stderr).toContain('does-not-exist.json does not exist');
     expect(readFileSync(out, 'utf8')).toBe('precious');
   });
 });

@@ -10,7 +10,9 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { FileInputError, formatBytes, requireRegularFile } from '../regular-file.js';
+import { INPUT_LIMITS } from '../scene/input-limits.js';
 
 const require = createRequire(import.meta.url);
 
@@ -197,18 +199,60 @@ export class FfmpegProcess {
   }
 }
 
-/** Reads a container's metadata tags with ffmpeg's ffmetadata writer. */
-export function readFfmpegMetadata(file: string): Record<string, string> {
+/**
+ * How long ffmpeg may take to read a file's tags. It reads only the headers,
+ * so a file that keeps it longer is damaged or made to stall it; without a
+ * limit a --from of such a file would wait for ever.
+ */
+const METADATA_TIMEOUT_MS = 20_000;
+/** ffmetadata escapes some characters with a backslash: room for a stored scene twice over, and the other tags. */
+const METADATA_OUTPUT_LIMIT = 2 * INPUT_LIMITS.storedScene + 64 * 1024;
+
+/**
+ * Reads a container's metadata tags with ffmpeg's ffmetadata writer, in the
+ * background (the event loop keeps running), for at most METADATA_TIMEOUT_MS
+ * and METADATA_OUTPUT_LIMIT bytes. Only a regular file is handed to ffmpeg,
+ * and by a file: URL, so a name such as `pipe:0.mp4` is never taken for one of
+ * ffmpeg's protocols.
+ */
+export async function readFfmpegMetadata(file: string, timeoutMs = METADATA_TIMEOUT_MS): Promise<Record<string, string>> {
+  requireRegularFile(file, file);
   const { path } = locateFfmpeg();
-  const result = spawnSync(path, ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'ffmetadata', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new FfmpegError(`ffmpeg could not read ${file}: ${(result.stderr ?? '').trim()}`);
+  const child = spawn(path, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `file:${resolve(file)}`, '-f', 'ffmetadata', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  let outLength = 0;
+  let stderr = '';
+  let refusal: Error | undefined;
+  const stop = (error: Error): void => {
+    refusal ??= error;
+    child.kill('SIGKILL');
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    outLength += chunk.length;
+    if (outLength > METADATA_OUTPUT_LIMIT) return stop(new FileInputError(`${file}: its tags are larger than a stored scene may be (${formatBytes(INPUT_LIMITS.storedScene)}); it is damaged or not a cppn-motion file`, 'too-large'));
+    out.push(chunk);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL)));
+  const timer = setTimeout(() => stop(new FileInputError(`${file}: ffmpeg took more than ${timeoutMs / 1000} s to read its tags; it is damaged or not a video`, 'damaged')), timeoutMs);
+  const status = await new Promise<number | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code) => done(code));
+  }).finally(() => clearTimeout(timer));
+  if (refusal) throw refusal;
+  // ffmpeg names the file in its own words; its first line is enough to say why.
+  if (status !== 0) throw new FileInputError(`${file} is damaged or not a video (ffmpeg: ${stderr.trim().split('\n')[0].replace(`file:${resolve(file)}: `, '').replace(/^\[[^\]]*\] /, '') || `exit code ${status}`})`, 'damaged');
+  return parseFfmetadata(Buffer.concat(out).toString('utf8'));
+}
+
+/** Tags from ffmpeg's ffmetadata text (its first line is the ";FFMETADATA1" header). */
+function parseFfmetadata(output: string): Record<string, string> {
   const tags: Record<string, string> = {};
   // ffmetadata escapes '=', ';', '#', '\\' and newlines with a backslash: split
   // into key=value lines by walking the text, unescaping as we go.
   let key = '';
   let value = '';
   let inValue = false;
-  const text = result.stdout.slice(result.stdout.indexOf('\n') + 1);
+  const text = output.slice(output.indexOf('\n') + 1);
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '\\' && i + 1 < text.length) {

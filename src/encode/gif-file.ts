@@ -2,18 +2,19 @@
  * Reading and writing the GIF comment extension that carries the resolved
  * scene (for --from), without loading the frames.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { FileInputError, formatBytes, withRegularFile, type RegularFile } from '../regular-file.js';
+import { INPUT_LIMITS } from '../scene/input-limits.js';
 
 const CHUNK = 1 << 16;
 
-/** Sequential reads from a file with a small window. */
+/** Sequential reads from a file with a small window; the file ending early is a damaged GIF. */
 class Reader {
   private buffer = Buffer.alloc(CHUNK);
   private start = 0;
   private end = 0;
   private position = 0;
 
-  constructor(private readonly fd: number) {}
+  constructor(private readonly file: RegularFile) {}
 
   private fill(need: number): void {
     if (this.end - this.start >= need) return;
@@ -23,8 +24,9 @@ class Reader {
     this.end = remaining.length;
     this.start = 0;
     while (this.end < need) {
-      const n = readSync(this.fd, this.buffer, this.end, this.buffer.length - this.end, this.position);
-      if (n === 0) throw new Error('the GIF ended early');
+      const n = Math.min(this.buffer.length - this.end, this.file.size - this.position);
+      if (n <= 0) throw new FileInputError(`${this.file.subject} is damaged: it ends before its first picture`, 'damaged');
+      this.file.read(this.position, n).copy(this.buffer, this.end);
       this.end += n;
       this.position += n;
     }
@@ -42,14 +44,21 @@ class Reader {
   }
 }
 
-/** Reads data sub-blocks (length-prefixed, ending with a zero length) including the terminator. */
-function subBlocks(reader: Reader): Buffer[] {
+/**
+ * Reads data sub-blocks (length-prefixed, ending with a zero length), keeping
+ * their data only when `keep` is set and refusing more than `limit` bytes of it.
+ */
+function subBlocks(reader: Reader, keep: boolean, limit: number, subject: string): Buffer[] {
   const parts: Buffer[] = [];
+  let total = 0;
   for (;;) {
     const size = reader.byte();
-    parts.push(Buffer.from([size]));
     if (size === 0) return parts;
-    parts.push(reader.bytes(size));
+    const data = reader.bytes(size);
+    if (!keep) continue;
+    total += size;
+    if (total > limit) throw new FileInputError(`${subject}: its comment is larger than a stored scene may be (${formatBytes(limit)}); it is damaged or not a cppn-motion file`, 'too-large');
+    parts.push(data);
   }
 }
 
@@ -66,22 +75,17 @@ export function commentExtension(text: string): Buffer {
 
 /** The first comment extension's text, or undefined. Stops at the first image. */
 export function readGifComment(path: string): string | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const reader = new Reader(fd);
+  return withRegularFile(path, path, (file) => {
+    if (file.size < 6 || file.read(0, 3).toString('latin1') !== 'GIF') return undefined;
+    const reader = new Reader(file);
     const header = reader.bytes(13);
-    if (header.toString('latin1', 0, 3) !== 'GIF') return undefined;
     if (header[10] & 0x80) reader.bytes(3 * 2 ** ((header[10] & 7) + 1));
     for (;;) {
       const introducer = reader.byte();
       if (introducer !== 0x21) return undefined;
       const label = reader.byte();
-      const parts = subBlocks(reader).filter((_, i) => i % 2 === 1);
+      const parts = subBlocks(reader, label === 0xfe, INPUT_LIMITS.storedScene, path);
       if (label === 0xfe) return Buffer.concat(parts).toString('utf8');
     }
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }

@@ -1,8 +1,12 @@
 /**
  * The resolved scene stored in outputs, read back for `--from`; each format
- * module knows where its files keep it.
+ * module knows where its files keep it. Every reader goes through the bounded
+ * reader (regular files only, lengths checked against the file, stored
+ * scenes at most INPUT_LIMITS.storedScene), so a damaged or hostile file ends
+ * in a message, never in an engine error, a hang or unbounded memory.
  */
 import { UserError } from '../errors.js';
+import { FileInputError } from '../regular-file.js';
 import { formatOfFile, outputFormats } from './formats/index.js';
 import { unpackSceneComment } from './scene-comment.js';
 
@@ -13,17 +17,14 @@ export async function readSceneMetadata(path: string): Promise<string> {
     const extensions = [...new Set(outputFormats().flatMap((f) => f.extensions))].join(', ');
     throw new UserError(`--from ${path}: expected a file made by cppn-motion (${extensions})`);
   }
-  let text: string | undefined;
   try {
-    text = await format.readMetadata(path);
+    const text = await format.readMetadata(path);
+    if (text === undefined) throw new UserError(`--from ${path}: the file holds no cppn-motion scene (was it made by cppn-motion, and not re-saved by another program?)`);
+    return unpackSceneComment(text, path);
   } catch (error) {
+    // The readers name the file; the message says which flag gave it.
+    if (error instanceof FileInputError) throw new FileInputError(`--from ${error.message}`, error.reason, error.hint);
     if (error instanceof UserError) throw error;
-    throw new UserError(`--from ${path}: the file cannot be read (${(error as Error).message})`);
-  }
-  if (text === undefined) throw new UserError(`--from ${path}: the file holds no cppn-motion scene (was it made by cppn-motion, and not re-saved by another program?)`);
-  try {
-    return unpackSceneComment(text);
-  } catch {
-    throw new UserError(`--from ${path}: its stored scene is damaged`);
+    throw new UserError(`--from ${path}: the file cannot be read (${(error as Error).message.split('\n')[0]})`);
   }
 }

@@ -5,8 +5,10 @@
  * stored deflated and base64-encoded behind a prefix; JSON never starts with
  * the prefix, so both forms read back unambiguously.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { UserError } from '../errors.js';
+import { FileInputError, formatBytes } from '../regular-file.js';
+import { INPUT_LIMITS } from '../scene/input-limits.js';
 
 const PACKED = 'cppn-motion:deflate:';
 /** Up to this size the scene is stored as plain JSON (readable with any tool). */
@@ -23,6 +25,24 @@ export function packSceneComment(json: string, output: string): string {
   return packed;
 }
 
-export function unpackSceneComment(text: string): string {
-  return text.startsWith(PACKED) ? inflateRawSync(Buffer.from(text.slice(PACKED.length), 'base64')).toString('utf8') : text;
+/**
+ * Unpacks compressed stored text, stopping as soon as it grows past what a
+ * stored scene may be: a few megabytes of deflate stream can unpack to
+ * gigabytes (a deflate bomb), so the limit is zlib's, not a check afterwards.
+ * `raw`: a bare deflate stream (our comment tag) or a zlib one (PNG iTXt).
+ */
+export function inflateStoredScene(data: Buffer, raw: boolean, subject: string): string {
+  try {
+    return (raw ? inflateRawSync : inflateSync)(data, { maxOutputLength: INPUT_LIMITS.storedScene }).toString('utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new FileInputError(`${subject}: its stored scene unpacks to more than ${formatBytes(INPUT_LIMITS.storedScene)}, more than a stored scene may be; it is damaged or not a cppn-motion file`, 'too-large');
+    }
+    throw new FileInputError(`${subject}: its stored scene is damaged (its compressed data does not unpack)`, 'damaged');
+  }
+}
+
+/** The scene JSON in a stored comment, unpacked when it was packed. */
+export function unpackSceneComment(text: string, subject: string): string {
+  return text.startsWith(PACKED) ? inflateStoredScene(Buffer.from(text.slice(PACKED.length), 'base64'), true, subject) : text;
 }

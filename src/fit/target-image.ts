@@ -5,20 +5,16 @@
  * the sides that stick out, so the scene's aspect ratio wins) and laid on
  * white where it is transparent.
  */
-import { readFileSync } from 'node:fs';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { pictureHeader } from '../encode/picture-header.js';
 import { UserError } from '../errors.js';
+import { readRegularFile } from '../regular-file.js';
+import { INPUT_LIMITS } from '../scene/index.js';
 import type { FitImage } from './fit-network.js';
 
 export async function loadTargetImage(path: string, width: number, height: number): Promise<FitImage> {
-  let file: Buffer;
-  try {
-    file = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `target image ${path} does not exist` : `target image ${path} cannot be read (${code})`);
-  }
+  // Through the bounded reader: a pipe or a device named as the picture must not hang or fill memory.
+  const file = readRegularFile(path, `target image ${path}`, INPUT_LIMITS.targetImage, 'target images');
   const header = pictureHeader(file, path);
   let image: Awaited<ReturnType<typeof loadImage>>;
   try {

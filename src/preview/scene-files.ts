@@ -4,11 +4,12 @@
  * followed. Everything else is out of reach, whatever the request says.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { UserError } from '../errors.js';
-import { parseSceneText, resolvePath, validateSceneData } from '../scene/index.js';
+import { readRegularFile } from '../regular-file.js';
+import { INPUT_LIMITS, parseSceneText, resolvePath, validateSceneData } from '../scene/index.js';
 import type { SceneEntry } from './page/protocol.js';
 
 export interface PreviewScene extends SceneEntry {
@@ -97,7 +98,7 @@ export function isInside(folder: string, path: string): boolean {
 /** The weights files a scene names, absolute and links resolved; none when it does not parse. */
 export function weightsFilesOf(scene: PreviewScene): string[] {
   try {
-    const { data, source } = parseSceneText(readFileSync(scene.path, 'utf8'), scene.file);
+    const { data, source } = parseSceneText(readRegularFile(scene.path, scene.file, INPUT_LIMITS.sceneFile, 'scene files').toString('utf8'), scene.file);
     const file = validateSceneData(data, source);
     const named = [file.weights, ...file.keyframes.map((k) => k.weights)].filter((p): p is string => p !== undefined);
     return [...new Set(named.map((p) => (isAbsolute(p) ? resolve(p) : resolvePath(scene.folder, p))))];

@@ -12,8 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
+import { readRegularFile } from '../regular-file.js';
 import { describeNetwork, formatInspection, inspectScene } from '../inspect/index.js';
-import { applyOverrides, loadScene } from '../scene/index.js';
+import { applyOverrides, INPUT_LIMITS, loadScene } from '../scene/index.js';
 import type { SceneMeasures, SceneSource } from './page/protocol.js';
 import { allowedHosts, givesRunKey, hasRunKey, hostAllowed, KEY_PARAMETER, keyCookie, makeRunKey, originAllowed } from './request-guard.js';
 import { contentVersion, servableFile, stillInPlace, type PreviewScene } from './scene-files.js';
@@ -111,7 +112,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     if (parts[0] === 'api' && parts[1] === 'scenes' && parts.length === 3) {
       let bytes: Buffer;
       try {
-        bytes = readFileSync(scene.path);
+        bytes = readRegularFile(scene.path, scene.file, INPUT_LIMITS.sceneFile, 'scene files');
       } catch {
         return notFound(response);
       }
@@ -134,7 +135,14 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     if (parts[0] === 'files' && parts.length >= 3) {
       const file = servableFile(scene, parts.slice(2));
       if (!file) return notFound(response);
-      return send(response, 200, readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
+      let data: Buffer;
+      try {
+        // A scene or weights file: a pipe put in its place must not freeze the server.
+        data = readRegularFile(file, file, Math.max(INPUT_LIMITS.sceneFile, INPUT_LIMITS.weightsFile), 'scene and weights files');
+      } catch {
+        return notFound(response);
+      }
+      return send(response, 200, data, TYPES[extname(file)] ?? 'application/octet-stream');
     }
     return notFound(response);
   };

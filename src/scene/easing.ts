@@ -2,6 +2,7 @@
  * Easing curves for keyframe segments: u in [0, 1] → eased progress in [0, 1]
  * (cubic-bezier curves may overshoot). Deterministic arithmetic only.
  */
+import { shortened } from '../errors.js';
 import { closest } from './suggest.js';
 import { detCos, detPow, detSin } from '../core/index.js';
 
@@ -53,7 +54,7 @@ export function easingProblem(text: string): string | undefined {
   const m = BEZIER.exec(text.trim());
   if (!m) {
     const guess = closest(text, EASING_NAMES);
-    return `"${text}" is not an easing${guess ? ` (did you mean "${guess}"?)` : ''}; use one of ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2)`;
+    return `"${shortened(text)}" is not an easing${guess ? ` (did you mean "${guess}"?)` : ''}; use one of ${EASING_NAMES.join(', ')}, or cubic-bezier(x1, y1, x2, y2)`;
   }
   const [x1, , x2] = m.slice(1).map(Number);
   if ([x1, x2].some((x) => !(x >= 0 && x <= 1))) return `in "${text}" x1 and x2 must lie in [0, 1] (the curve must move forward in time)`;

@@ -3,6 +3,7 @@ export * from './easing.js';
 export * from './frames.js';
 export * from './load.js';
 export * from './load-file.js';
+export * from './input-limits.js';
 export * from './paths.js';
 export * from './model.js';
 export * from './schema.js';

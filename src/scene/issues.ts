@@ -3,7 +3,7 @@
  * wrong, what is allowed, and a "did you mean" for typos.
  */
 import type { z } from 'zod';
-import type { SceneProblem } from '../errors.js';
+import { shortened, type SceneProblem } from '../errors.js';
 import { closest } from './suggest.js';
 
 type Issue = z.core.$ZodIssue;
@@ -50,8 +50,14 @@ function describeValue(input: unknown): string {
   if (input === undefined) return 'nothing';
   if (input === null) return 'null (an empty value)';
   if (Array.isArray(input)) return 'a list';
+  // Not every object is a mapping: YAML tags can make binary data, sets and dates (the loader refuses those tags first).
+  if (input instanceof Uint8Array) return 'binary data';
+  if (input instanceof Date) return 'a date';
+  if (input instanceof Set || input instanceof Map) return 'a set';
   if (typeof input === 'object') return 'a mapping';
-  if (typeof input === 'string') return `"${input}"`;
+  if (typeof input === 'string') return `"${shortened(input)}"`;
+  if (typeof input === 'number' && Number.isNaN(input)) return '.nan (not a number)';
+  if (typeof input === 'number' && !Number.isFinite(input)) return `${input < 0 ? '-' : ''}.inf (infinite)`;
   return `${typeof input} ${String(input)}`;
 }
 
@@ -138,7 +144,7 @@ function describeIssue(issue: Issue, root: Walkable, basePath: Path): SceneProbl
         const guess = closest(key, allowed);
         return {
           path: [...path, key],
-          message: `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}; allowed here: ${allowed.join(', ')}`,
+          message: `unknown key "${shortened(key)}"${guess ? ` (did you mean "${guess}"?)` : ''}; allowed here: ${allowed.join(', ')}`,
         };
       });
     }

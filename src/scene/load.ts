@@ -3,9 +3,11 @@
  * validated scene file → model, plus the weights files it names. Pure: the
  * browser preview runs exactly this; reading files is load-file.ts's job.
  */
-import { isAlias, isScalar, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { checkWeightsFit, type NetworkWeights } from '../core/index.js';
 import { formatProblem, SceneError, UserError, type SceneProblem } from '../errors.js';
+import { checkDocument } from './document-bounds.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import { describeIssues } from './issues.js';
 import { locate } from './locate.js';
 import { loopSeamWarnings } from './loop-check.js';
@@ -59,16 +61,17 @@ export function sceneWarnings(scene: SceneFile, origin: string, source?: SceneSo
 }
 
 /** Larger scene files are refused before parsing: the parse tree takes many times the file's size. */
-export const SCENE_FILE_LIMIT = 4 * 1024 * 1024;
-/**
- * Values (scalars, lists, mappings) a scene may hold: a scene of 6000
- * keyframes has about 70 000. Parsing takes about 1 KB of memory per value,
- * so the count is estimated from the text before parsing (every value but
- * the first follows a comma, a line break or a colon).
- */
-export const SCENE_NODE_LIMIT = 150_000;
-/** How many times aliases may expand in total (yaml's guard against alias bombs). */
+export const SCENE_FILE_LIMIT = INPUT_LIMITS.sceneFile;
+/** Values a scene may hold, aliases expanded (see input-limits.ts). */
+export const SCENE_NODE_LIMIT = INPUT_LIMITS.values;
+/** How many times aliases may expand in total (yaml's own guard against alias bombs; checkDocument refuses them first). */
 const MAX_ALIAS_EXPANSION = 10_000;
+
+/** yaml reports a structure too deep for its recursive parser as the JavaScript engine's words. */
+function yamlSyntaxMessage(message: string): string {
+  if (/call stack/i.test(message)) return `lists and mappings nest far more than ${INPUT_LIMITS.depth} levels deep here; a scene needs a few levels`;
+  return `YAML syntax: ${message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+}
 
 /** Parses YAML text; syntax errors, unresolved aliases and absurd sizes come back located. */
 export function parseSceneText(text: string, file: string): { data: unknown; source: SceneSource } {
@@ -85,27 +88,25 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
     throw new SceneError([{ file, line: 1, column: 1, path: [], message: `the scene has far more than ${SCENE_NODE_LIMIT} values; a scene this large is surely a mistake` }]);
   }
   // merge: `<<: *base` copies a mapping's keys, as YAML 1.1 and most tools allow.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true });
+  // uniqueKeys: false, because checkDocument finds duplicate keys in linear time (yaml's check is quadratic).
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: true });
   if (doc.errors.length > 0) {
-    throw new SceneError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { file, line: pos?.line, column: pos?.col, path: [], message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` };
-      }),
-    );
+    const problems = doc.errors.map((e): SceneProblem => {
+      const pos = e.linePos?.[0];
+      return { file, line: pos?.line, column: pos?.col, path: [], message: yamlSyntaxMessage(e.message) };
+    });
+    // yaml may report one place twice (a structure too deep fails in two of its stages).
+    const seen = new Set<string>();
+    throw new SceneError(problems.filter((p) => !seen.has(formatProblem(p)) && Boolean(seen.add(formatProblem(p)))));
   }
+  // Depth, aliases (unresolved, inside themselves, expanding too far), merges, keys and tags.
+  checkDocument(doc, lines, file);
   const at = (node: { range?: [number, number, number] | null } | undefined): { line?: number; column?: number } => {
     const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
     return { line: pos?.line, column: pos?.col };
   };
-  let nodes = 0;
-  const aliases: Alias[] = [];
   const splitBeziers: SceneProblem[] = [];
   visit(doc, {
-    Node(_, node) {
-      if (++nodes > SCENE_NODE_LIMIT) return visit.BREAK;
-      if (isAlias(node)) aliases.push(node);
-    },
     Pair(_, pair) {
       // `{ at: 1, ease: cubic-bezier(0.2, 0.8, 0.3, 1) }`: inside a flow mapping YAML splits at the commas.
       if (isScalar(pair.key) && pair.key.value === 'ease' && isScalar(pair.value) && typeof pair.value.value === 'string' && /^cubic-bezier\([^)]*$/.test(pair.value.value)) {
@@ -118,20 +119,13 @@ export function parseSceneText(text: string, file: string): { data: unknown; sou
       }
     },
   });
-  if (nodes > SCENE_NODE_LIMIT) {
-    throw new SceneError([{ file, line: 1, column: 1, path: [], message: `the scene has more than ${SCENE_NODE_LIMIT} values; a scene this large is surely a mistake` }]);
-  }
   if (splitBeziers.length > 0) throw new SceneError(splitBeziers);
-  const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
-  if (unresolved) {
-    throw new SceneError([{ file, ...at(unresolved), path: [], message: `*${unresolved.source} refers to no anchor; define &${unresolved.source} before it is used` }]);
-  }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
   } catch (error) {
-    // yaml's guard against alias bombs (aliases of aliases, growing exponentially).
-    throw new SceneError([{ file, ...at(aliases[0]), path: [], message: `aliases expand too far (${(error as Error).message.split('\n')[0].toLowerCase()}); use each anchor a few times at most` }]);
+    // yaml's own guards, should one catch what checkDocument let through.
+    throw new SceneError([{ file, line: 1, column: 1, path: [], message: `the scene cannot be read as data (${(error as Error).message.split('\n')[0].toLowerCase()})` }]);
   }
   if (data === null || data === undefined) {
     throw new SceneError([{ file, line: 1, column: 1, path: [], message: 'the scene is empty; see scenes/ for examples' }]);

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { checkWeightsFit, OPTIMISER_NAMES, randomWeights, type ActivationName, type NetworkWeights, type OptimiserName } from '../../core/index.js';
 import { PendingOutput } from '../../encode/atomic-output.js';
 import { UserError } from '../../errors.js';
 import { defaultFitSize, fitNetwork, fitOutputPaths, loadTargetImage, writeFitOutputs, type FitProgress } from '../../fit/index.js';
-import { applyOverrides, sceneFromFile, validateSceneData, weightsFromJson, type LoadedScene } from '../../scene/index.js';
+import { applyOverrides, readWeightsFile, sceneFromFile, validateSceneData, type LoadedScene } from '../../scene/index.js';
 import { interruptible } from '../interrupts.js';
 import { refuseIdleFlags } from '../idle-flags.js';
 import { protectInput, refuseReplacingInputs } from '../inputs.js';
@@ -62,15 +61,9 @@ async function sceneToFit(flags: FitFlags): Promise<LoadedScene> {
 function initialWeights(loaded: LoadedScene, init: string | undefined): NetworkWeights | undefined {
   if (init === undefined) return undefined;
   if (/^-?\d+$/.test(init.trim())) return randomWeights(loaded.model.shape, loaded.model.init, parseSeed(init));
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(init, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code ? `--init ${init} cannot be read (${code})` : `--init ${init} is not valid JSON`, 'give a weights file (e.g. from `cppn-motion weights export`) or a seed');
-  }
+  // The scene loader's reader: regular files only, bounded, no quoting of a file that is not JSON.
+  const weights = readWeightsFile(init, `--init ${init}`);
   protectInput(init, 'the --init weights file');
-  const weights = weightsFromJson(data, `--init ${init}`);
   try {
     checkWeightsFit(loaded.model.shape, weights);
   } catch (error) {

@@ -6,7 +6,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { rawInput, type EncodeJob } from '../encoder.js';
-import { pngTextChunk, METADATA_KEYWORD } from '../png.js';
+import { withRegularFile } from '../../regular-file.js';
+import { pngChunkList, pngTextChunk, storedPngText, METADATA_KEYWORD, type PngChunk } from '../png.js';
 import { StreamEncoder } from '../stream-encoder.js';
 import { readFileRange } from './file-range.js';
 import type { OutputFormat } from './output-format.js';
@@ -28,41 +29,13 @@ export function insertBeforeEnd(path: string, chunk: Buffer): void {
 }
 
 /** The chunks of a PNG file (type, offset of the data, length), read header by header without loading the frames. */
-export function pngChunks(path: string): Array<{ type: string; offset: number; size: number }> {
-  const fd = openSync(path, 'r');
-  try {
-    const total = fstatSync(fd).size;
-    const head = Buffer.alloc(8);
-    const chunks: Array<{ type: string; offset: number; size: number }> = [];
-    for (let at = 8; at + 8 <= total; ) {
-      readSync(fd, head, 0, 8, at);
-      const size = head.readUInt32BE(0);
-      const type = head.toString('latin1', 4, 8);
-      chunks.push({ type, offset: at + 8, size });
-      if (type === 'IEND') break;
-      at += 12 + size;
-    }
-    return chunks;
-  } finally {
-    closeSync(fd);
-  }
+export function pngChunks(path: string): PngChunk[] {
+  return withRegularFile(path, path, pngChunkList);
 }
 
-
-/** Our iTXt text in a PNG or APNG file, found without reading the image data. */
+/** Our text in a PNG or APNG file, found without reading the image data. */
 export function readPngFileText(path: string): string | undefined {
-  for (const chunk of pngChunks(path)) {
-    if (chunk.type !== 'iTXt') continue;
-    const data = readFileRange(path, chunk);
-    const nul = data.indexOf(0);
-    if (data.toString('latin1', 0, nul) !== METADATA_KEYWORD) continue;
-    // keyword\0 compression(1) method(1) language\0 translated\0 text
-    let p = nul + 3;
-    p = data.indexOf(0, p) + 1;
-    p = data.indexOf(0, p) + 1;
-    return data.toString('utf8', p);
-  }
-  return undefined;
+  return withRegularFile(path, path, storedPngText);
 }
 
 /** Frame count, total duration and play count (0 = forever) of an APNG, from its acTL and fcTL chunks. */

@@ -14,6 +14,6 @@ export function commentArgs(job: EncodeJob): string[] {
 }
 
 export async function readCommentTag(path: string): Promise<string | undefined> {
-  const tags = readFfmpegMetadata(path);
+  const tags = await readFfmpegMetadata(path);
   return Object.entries(tags).find(([key]) => key.toLowerCase() === 'comment')?.[1];
 }

@@ -4,7 +4,9 @@
  * appended to the RIFF file: the WebP format lets files carry unknown chunks
  * after the image data, and readers skip them.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { FileInputError, formatBytes, withRegularFile } from '../../regular-file.js';
+import { INPUT_LIMITS } from '../../scene/input-limits.js';
 import { rawInput, type EncodeJob } from '../encoder.js';
 import { StreamEncoder } from '../stream-encoder.js';
 import { readFileRange } from './file-range.js';
@@ -30,26 +32,28 @@ export function appendRiffChunk(path: string, fourcc: string, data: Buffer): voi
   }
 }
 
-/** The chunks of a RIFF file (fourcc, offset of the payload, size), read header by header. */
+/**
+ * The chunks of a RIFF file (fourcc, offset of the payload, length), read
+ * header by header. Lengths are the file's own claims: one that runs past the
+ * end (a chunk claiming 4 GB) makes the file damaged, never a read.
+ */
 export function riffChunks(path: string): Array<{ fourcc: string; offset: number; size: number }> {
-  const fd = openSync(path, 'r');
-  try {
-    const total = fstatSync(fd).size;
-    const head = Buffer.alloc(12);
-    if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 0, 4) !== 'RIFF') return [];
+  return withRegularFile(path, path, (file) => {
+    if (file.size < 12 || file.read(0, 4).toString('latin1') !== 'RIFF') return [];
     const chunks: Array<{ fourcc: string; offset: number; size: number }> = [];
-    for (let at = 12; at + 8 <= total; ) {
-      readSync(fd, head, 0, 8, at);
+    for (let at = 12; at + 8 <= file.size; ) {
+      const head = file.read(at, 8);
       const size = head.readUInt32LE(4);
-      chunks.push({ fourcc: head.toString('latin1', 0, 4), offset: at + 8, size });
+      const fourcc = head.toString('latin1', 0, 4);
+      if (at + 8 + size > file.size) {
+        throw new FileInputError(`${path} is damaged: its ${JSON.stringify(fourcc)} chunk at byte ${at} claims ${size} bytes, past the file's end (${file.size} bytes)`, 'damaged');
+      }
+      chunks.push({ fourcc, offset: at + 8, size });
       at += 8 + size + (size % 2);
     }
     return chunks;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
-
 
 /** Frame count, total duration and loop count (0 = forever) of an animated WebP, from its chunks. */
 export function webpAnimation(path: string): { frames: number; seconds: number; loops: number } | undefined {
@@ -94,6 +98,9 @@ export const webp: OutputFormat = {
   },
   async readMetadata(path) {
     const chunk = riffChunks(path).find((c) => c.fourcc === SCENE_CHUNK);
+    if (chunk && chunk.size > INPUT_LIMITS.storedScene) {
+      throw new FileInputError(`${path}: its stored scene is ${formatBytes(chunk.size)}, more than a stored scene may be (${formatBytes(INPUT_LIMITS.storedScene)}); it is damaged or not a cppn-motion file`, 'too-large');
+    }
     return chunk && readFileRange(path, chunk).toString('utf8');
   },
   needs: { encoders: ['libwebp_anim'] },
