@@ -30,13 +30,17 @@ function rawGet(url: string, path: string): Promise<{ status: number; body: stri
   });
 }
 
+/** The weights files weights-morph.yaml names (others in scenes/weights belong to other scenes), in their order. */
+function morphWeights(): string[] {
+  return [...new Set([...readFileSync(join(SCENES, 'weights-morph.yaml'), 'utf8').matchAll(/weights\/([\w.-]+\.json)/g)].map((m) => m[1]))];
+}
+
 /** A folder holding a scene with a weights file, a stray file, a secret next door and links out. */
 function sceneFolder(): { root: string; folder: string; scene: string; remove: () => void } {
   const dir = tempDir();
   const folder = join(dir.path, 'work');
   mkdirSync(join(folder, 'weights'), { recursive: true });
-  // The weights files weights-morph.yaml names (others in scenes/weights belong to other scenes).
-  const named = [...readFileSync(join(SCENES, 'weights-morph.yaml'), 'utf8').matchAll(/weights\/([\w.-]+\.json)/g)].map((m) => m[1]);
+  const named = morphWeights();
   for (const name of named) copyFileSync(join(SCENES, 'weights', name), join(folder, 'weights', name));
   copyFileSync(join(SCENES, 'weights-morph.yaml'), join(folder, 'scene.yaml'));
   copyFileSync(join(SCENES, 'drift.yaml'), join(folder, 'drift.yaml'));
@@ -169,8 +173,8 @@ describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
     // Saved elsewhere, the picture reads the weights files its scene names only beside it (docs/limits.md).
     const refused = await runCli(['still', '--from', saved, '--at', '1.5', '--out', again, '--quiet']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('its stored scene takes weights from artsy-21.json, artsy-34.json');
-    for (const name of ['artsy-21.json', 'artsy-34.json']) copyFileSync(join(folder.folder, 'weights', name), join(folder.root, name));
+    expect(refused.stderr).toContain(`its stored scene takes weights from ${morphWeights().join(', ')}`);
+    for (const name of morphWeights()) copyFileSync(join(folder.folder, 'weights', name), join(folder.root, name));
     const result = await runCli(['still', '--from', saved, '--at', '1.5', '--out', again, '--quiet']);
     expect(result.code, result.stderr).toBe(0);
     const [a, b] = [await readPng(saved), await readPng(again)];
