@@ -1,10 +1,13 @@
 /**
- * The local backend: frames rendered by this machine's thread pool, one
- * frame per unit, into shared buffers that are reused once read (so a render
- * holds a fixed number of frames, however long the video).
+ * The local backend: this machine's thread pool renders frames, one frame
+ * per unit, into shared buffers that are reused once read (so a render
+ * holds a fixed number of frames, however long the video), and a few pieces
+ * are coded at once, each by its own encoders, so that many cores code in
+ * parallel as they render in parallel.
  */
 import type { LoadedScene } from '../scene/index.js';
-import type { FrameBackend, FrameRange, RenderedUnit, Still, UnitContext } from './frame-backend.js';
+import { encodePieceHere, encodingSettingsHere } from './encode-piece.js';
+import type { FrameBackend, FrameRange, FrameSource, RenderedUnit, Still, UnitContext } from './frame-backend.js';
 import type { FrameSelector } from './frame-renderer.js';
 import { createRenderPool, defaultWorkerCount, type RenderPool } from './pool.js';
 import { scenePayload } from './scene-payload.js';
@@ -18,6 +21,8 @@ export interface LocalBackendOptions {
 
 export interface LocalBackend extends FrameBackend {
   readonly pool: RenderPool;
+  /** The threads' frames, in order, for those who want frames rather than pieces. */
+  readonly frames: FrameSource;
 }
 
 export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
@@ -32,11 +37,7 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     spare.set(buffer.byteLength, list);
   };
 
-  return {
-    pool,
-    description: `${pool.threads} thread${pool.threads === 1 ? '' : 's'}`,
-    // Two items at a time: while one item's encoders finish, the other's frames keep the threads busy.
-    itemConcurrency: 2,
+  const frames: FrameSource = {
     // Enough frames in flight to keep every thread busy while the oldest is encoded.
     plan: () => ({ unitFrames: 1, window: pool.threads * 2 + 2 }),
     async render(loaded: LoadedScene, range: FrameRange, context: UnitContext): Promise<RenderedUnit> {
@@ -65,6 +66,22 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
         release: async () => giveBack(buffer),
       };
     },
+    activeWorkers: () => pool.threads,
+  };
+  // Pieces coded at once: one GIF thread and one x264 each, so about one per two cores codes as fast as the threads render.
+  const pieceWindow = Math.max(2, Math.ceil(pool.threads / 2));
+  // Each piece's share of the frames in flight, so that all of them together keep every thread busy.
+  const frameWindow = Math.ceil((pool.threads * 2 + 2) / pieceWindow) + 1;
+
+  return {
+    pool,
+    frames,
+    description: `${pool.threads} thread${pool.threads === 1 ? '' : 's'}`,
+    // Two items at a time: while one item's encoders finish, the other's frames keep the threads busy.
+    itemConcurrency: 2,
+    pieceWindow,
+    encodingSettings: (loaded, formats, pieces, signal) => encodingSettingsHere(frames, loaded, formats, pieces, signal),
+    encodePiece: (request, context) => encodePieceHere(frames, request, context, frameWindow),
     activeWorkers: () => pool.threads,
     picture: (loaded, selector, signal) => renderBands(pool, loaded, selector, signal),
     close: async () => {

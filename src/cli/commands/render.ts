@@ -89,8 +89,8 @@ export function registerRender(program: Command): void {
             onProgress: (p) => progress.update(p),
             onFinishing: () => {
               progress.stop();
-              // The encoders close their files and each output is read back before it is committed.
-              report.info('finishing: closing and checking the outputs…');
+              // The pieces are joined into the outputs, and each output is read back before it is committed.
+              report.info('finishing: joining and checking the outputs…');
             },
           }),
         );
@@ -101,7 +101,7 @@ export function registerRender(program: Command): void {
         const workerTime = backend ? '' : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
         report.info(
           `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
-            `${workerTime}waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
+            `${workerTime}${result.pieces} piece${result.pieces === 1 ? '' : 's'}, joined in ${formatSeconds(result.finishMs)}`,
         );
       } finally {
         progress.stop();
