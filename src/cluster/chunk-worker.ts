@@ -214,7 +214,11 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     }
   };
 
-  const worker = jobWorker(connection, processor, options.concurrency ?? 1, name, (message) => options.log(`queue: ${message}`));
+  const worker = jobWorker(connection, processor, options.concurrency ?? 1, name, (message) => {
+    // A job finished while Redis was restarting, and lost with it: the coordinator queues it again.
+    const lost = /^Missing key for job (\S+)\. (moveToFinished|moveToDelayed|moveToFailed)/.exec(message);
+    options.log(lost ? `job ${lost[1]} was lost with Redis (restarted without it); its coordinator queues it again` : `queue: ${message}`);
+  });
   void worker.run().catch((error: unknown) => options.log(`worker stopped: ${(error as Error).message}`));
   options.log(`worker ${who} (cppn-motion ${VERSION}): ${backend.description}, ${options.concurrency ?? 1} job${(options.concurrency ?? 1) === 1 ? '' : 's'} at a time, store ${options.store.location}, queue at ${where}`);
   return {

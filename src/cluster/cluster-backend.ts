@@ -28,7 +28,7 @@ import { describeWorkerName } from './chunk-worker.js';
 import { ClusterError } from './cluster-error.js';
 import { JobWaiter } from './job-waiter.js';
 import { readRecord } from './piece-record.js';
-import { connect, connectNow, JOB_OPTIONS, jobEvents, jobQueue, type Job } from './redis-queue.js';
+import { connect, connectNow, isConnectionError, JOB_OPTIONS, jobEvents, jobQueue, type Job } from './redis-queue.js';
 import { redactedUrl } from './redis-url.js';
 import { SetUsers } from './set-users.js';
 import { toolIdentity, type ToolIdentity } from './tool-identity.js';
@@ -74,6 +74,8 @@ class JobFailed extends Error {}
 export async function createClusterBackend(options: ClusterBackendOptions): Promise<ClusterBackend> {
   const where = redactedUrl(options.redisUrl);
   const notice = (message: string): void => options.onNotice?.(message);
+  // A store that cannot be used is said at once, in words, before anything is queued.
+  await options.store.ready();
   const redis = connect(options.redisUrl, { waitForever: false });
   try {
     await connectNow(redis, options.redisUrl, CALL_TIMEOUT_MS);
@@ -115,6 +117,9 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
       lastContact = Date.now();
       return value;
     } catch (error) {
+      // Only an unreachable Redis is waited out; anything else is the call's own failure.
+      const unreachable = (error as Error).name === 'TimeoutError' || isConnectionError(error as Error);
+      if (!unreachable) throw error;
       if (lostSince === undefined) {
         lostSince = Date.now();
         notice(`lost Redis at ${where} (${(error as Error).message || 'no answer'}); retrying for ${redisTimeoutMs / 1000} s`);
@@ -125,6 +130,28 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
       return undefined;
     }
   };
+
+  // The connection says at once when Redis goes and comes back (calls say so too, when they fail first).
+  let ready = true;
+  let closing = false;
+  redis.on('close', () => {
+    if (!ready || closing) return;
+    ready = false;
+    if (lostSince === undefined) {
+      lostSince = Date.now();
+      notice(`lost Redis at ${where}; retrying for ${redisTimeoutMs / 1000} s`);
+    }
+  });
+  redis.on('ready', () => {
+    ready = true;
+    if (lostSince !== undefined) {
+      notice(`Redis at ${where} is back after ${((Date.now() - lostSince) / 1000).toFixed(0)} s`);
+      lostSince = undefined;
+      lastContact = Date.now();
+      // Events sent while it was away are lost: look at every job now.
+      waiter.checkNow();
+    }
+  });
 
   // The workers, for progress and for warnings: refreshed now and then, never awaited by a render.
   let noWorkersSince: number | undefined;
@@ -165,6 +192,13 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
     await queue.add(data.kind, data, { ...JOB_OPTIONS, jobId: id });
   };
 
+  /** Takes a job nobody has started off the queue (a job in a worker's hands cannot be, and need not be). */
+  const withdraw = async (id: string): Promise<void> => {
+    const job = await queue.getJob(id);
+    const state = await job?.getState();
+    if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) await job.remove();
+  };
+
   /**
    * Queues a job and waits for it: completion, failure and progress come as
    * events; every few seconds the job itself is looked at (the safety net),
@@ -184,13 +218,15 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
         },
         check: async () => {
           if (storeKey !== undefined && (await options.store.has(storeKey))) return { done: {} };
-          const job: Job | undefined | null = await call(() => queue.getJob(id));
-          if (job === null) {
+          // Wrapped, to tell a job that is gone from a Redis that did not answer.
+          const found = await call(async () => ({ job: await queue.getJob(id) }));
+          if (!found) return undefined;
+          const { job } = found;
+          if (!job) {
             // Gone: lost with a Redis restart (or removed by hand).
             await call(() => enqueue(data, id));
             return undefined;
           }
-          if (!job) return undefined;
           const state = await call(() => job.getState());
           if (state === 'completed') return { done: job.returnvalue as unknown };
           if (state === 'failed') return { failed: new JobFailed(job.failedReason ?? 'no reason given') };
@@ -208,7 +244,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
     } catch (error) {
       if (signal.aborted) {
         // Stopped: a job nobody has started yet leaves the queue; one in hand finishes into the store for next time.
-        await call(async () => (await queue.getJob(id))?.remove()).catch(() => undefined);
+        await untilAborted(withdraw(id), AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => undefined);
         throw error;
       }
       if (error instanceof JobFailed) {
@@ -344,9 +380,10 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
       return local.picture(loaded, selector, signal);
     },
     async close() {
+      closing = true;
       clearInterval(workerTimer);
       waiter.close();
-      users.close();
+      await untilAborted(users.close(), AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => undefined);
       await local?.close();
       await events.close().catch(() => undefined);
       await queue.close().catch(() => undefined);

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { machineId, processAlive } from '../machine.js';
@@ -126,6 +126,8 @@ export function createDirectoryStore(directory: string): ChunkStore {
         },
         async abort() {
           await rm(temporary, { recursive: true, force: true });
+          // A set folder made for this object alone goes with it (rmdir fails, harmlessly, while others remain).
+          await rmdir(join(root, set)).catch(() => undefined);
         },
       };
     },
@@ -141,6 +143,8 @@ export function createDirectoryStore(directory: string): ChunkStore {
     },
     async remove(key) {
       await rm(pathOf(key), { recursive: true, force: true });
+      // The set's folder goes with its last object (rmdir fails, harmlessly, while another remains).
+      await rmdir(join(root, key.split('/')[0])).catch(() => undefined);
     },
     async removeSet(set) {
       if (!STORE_SET.test(set)) throw new ChunkStoreError(`"${set}" is not a set in the chunk store`);

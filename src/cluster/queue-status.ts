@@ -26,7 +26,9 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
     try {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
       const workers = await queue.getWorkers();
-      const failed = await queue.getFailed(0, 4);
+      // Read field by field: a job whose data is not JSON (made by hand, or damaged) must not stop the report.
+      const failedIds = await queue.getRanges(['failed'], 0, 4, false);
+      const failed = await Promise.all(failedIds.map(async (id) => ({ id, failedReason: (await redis.hget(queue.toKey(id), 'failedReason')) ?? '' })));
       return {
         redis: where,
         counts: { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 },

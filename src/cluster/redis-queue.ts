@@ -121,7 +121,9 @@ class ReadingWorker extends Worker {
     };
     let json = data;
     if (!readable(json.data)) json = { ...json, data: JSON.stringify({ [UNREADABLE]: 'the job data is not JSON' }) };
-    if (!readable(json.opts as unknown as string)) json = { ...json, opts: '{}' as unknown as JobJson['opts'] };
+    // Options may come parsed already; only text that is not JSON is replaced.
+    const opts: unknown = json.opts;
+    if (typeof opts === 'string' && !readable(opts)) json = { ...json, opts: '{}' as unknown as JobJson['opts'] };
     return super.createJob(json, jobId);
   }
 }

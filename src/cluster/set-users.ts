@@ -45,7 +45,15 @@ export class SetUsers {
     return Number(count?.[1] ?? 0) === 0;
   }
 
-  close(): void {
+  /**
+   * This coordinator stops (done, failed or interrupted): its entries go,
+   * without removing anything from the store, so that what it finished is
+   * reused by the next render of the same scene.
+   */
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    const sets = [...this.sets];
+    this.sets.clear();
+    await Promise.all(sets.map((set) => this.redis.zrem(keyOf(set), this.me)));
   }
 }

@@ -58,7 +58,7 @@ export function registerRender(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
-  addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
+  addRedisFlag(command, 'render on a cluster: queue its pieces for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
       const loaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report);
@@ -95,7 +95,7 @@ export function registerRender(program: Command): void {
           }),
         );
         progress.stop();
-        if (backend && backend.reused > 0) report.info(`reused ${backend.reused} chunk${backend.reused === 1 ? '' : 's'} finished by an earlier run`);
+        if (backend && backend.reused > 0) report.info(`reused ${backend.reused} piece${backend.reused === 1 ? '' : 's'} finished by an earlier run`);
         for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${output.note})` : ''}`);
         // Worker time is measured where the frames are rendered: on a cluster, in the workers' logs.
         const workerTime = backend ? '' : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
