@@ -4,6 +4,7 @@
  * format tests and `npm run bench:formats`, so both measure the same way.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 
@@ -43,4 +44,22 @@ export function ffmpegBaselineGif(framesFolder: string, fps: number, out: string
     const result = spawnSync(locateFfmpeg().path, ['-v', 'error', ...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`ffmpeg failed making the baseline GIF:\n${result.stderr}`);
   }
+}
+
+/** PSNR (dB) of every decoded frame of `file` against the exact frames, in order: a broken frame anywhere shows. */
+export function framePsnr(file: string, framesFolder: string, fps: number, statsFile: string): number[] {
+  const tb = `settb=1/${fps},setpts=N`;
+  const result = spawnSync(locateFfmpeg().path, [
+    '-hide_banner', '-i', file, '-framerate', String(fps), '-i', join(framesFolder, 'frame-%05d.png'),
+    '-lavfi', `[0:v]format=rgb24,${tb}[a];[1:v]format=rgb24,${tb}[b];[a][b]psnr=stats_file=${statsFile.replace(/[\\':]/g, '\\$&')}`,
+    '-f', 'null', '-',
+  ], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`ffmpeg could not compare ${file} with the frames:\n${result.stderr}`);
+  return readFileSync(statsFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const value = /psnr_avg:(\S+)/.exec(line)?.[1];
+      return value === 'inf' ? Infinity : Number(value);
+    });
 }
