@@ -11,6 +11,8 @@
  * small, and many enough to keep many workers busy and to balance them
  * (docs/cluster.md has the measurements behind these numbers).
  */
+import { outputFormat } from '../encode/formats/index.js';
+import type { Format } from '../scene/index.js';
 import type { FrameRange } from './frame-backend.js';
 
 /** Pieces a video is cut into when it is long enough. */
@@ -20,9 +22,18 @@ export const MIN_PIECE_FRAMES = 10;
 /** The longest piece, in frames: a worker lost mid-piece loses at most this much work. */
 export const MAX_PIECE_FRAMES = 240;
 
-/** The pieces of a video of `frameCount` frames, in order, as even in length as whole frames allow. */
-export function piecePlan(frameCount: number): FrameRange[] {
-  const length = Math.min(MAX_PIECE_FRAMES, Math.max(MIN_PIECE_FRAMES, Math.ceil(frameCount / TARGET_PIECES)));
+/**
+ * The pieces of a video of `frameCount` frames, in order, as even in length
+ * as whole frames allow; no piece shorter than `minFrames` (but for a video
+ * shorter than that).
+ */
+export function piecePlan(frameCount: number, minFrames = MIN_PIECE_FRAMES): FrameRange[] {
+  const length = Math.min(MAX_PIECE_FRAMES, Math.max(minFrames, Math.ceil(frameCount / TARGET_PIECES)));
   const count = Math.max(1, Math.ceil(frameCount / length));
   return Array.from({ length: count }, (_, k) => ({ start: Math.floor((k * frameCount) / count), end: Math.floor(((k + 1) * frameCount) / count) }));
+}
+
+/** The pieces of a video coded in these formats: a format whose fresh starts cost more asks for longer pieces. */
+export function piecesFor(frameCount: number, formats: readonly Format[]): FrameRange[] {
+  return piecePlan(frameCount, Math.max(MIN_PIECE_FRAMES, ...formats.map((f) => outputFormat(f).minPieceFrames ?? 0)));
 }

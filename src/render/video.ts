@@ -15,7 +15,7 @@ import type { Format, LoadedScene } from '../scene/index.js';
 import { videoEncodeJob } from './encode-job.js';
 import type { EncodedPiece, FrameBackend, FrameRange } from './frame-backend.js';
 import { createLocalBackend } from './local-backend.js';
-import { piecePlan } from './piece-plan.js';
+import { piecesFor } from './piece-plan.js';
 import type { RenderPool } from './pool.js';
 import { progressCounter, untilAborted, type Progress } from './scheduler.js';
 
@@ -35,6 +35,12 @@ export interface VideoOptions {
   onProgress?: (progress: Progress) => void;
   /** Called once every piece is rendered and coded, while the outputs are joined and checked. */
   onFinishing?: () => void;
+  /**
+   * The pieces to cut (default: piecesFor the frame count and formats). For measuring
+   * what pieces cost, e.g. one piece for the whole video; other pieces give
+   * other bytes than every other render of the scene.
+   */
+  pieces?: FrameRange[];
 }
 
 export interface VideoResult {
@@ -83,7 +89,7 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
   const total = model.timeline.frameCount;
   const formats = options.formats ?? loaded.scene.output.formats;
   const stem = options.outStem ?? join('output', model.name);
-  const ranges = piecePlan(total);
+  const ranges = options.pieces ?? piecesFor(total, formats);
   const backend = options.backend ?? createLocalBackend({ workers: options.workers, pool: options.pool });
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort(options.signal?.reason);

@@ -18,6 +18,12 @@ export interface OutputFormat {
   outputPath(stem: string): string;
   /** The output is a folder (PNG frames), and so is each piece. */
   readonly folder?: boolean;
+  /**
+   * The shortest piece worth starting afresh, in frames, when more than the
+   * render's own minimum: a format whose encoder looks far ahead (VP9's
+   * alternate reference frames) pays more for short pieces.
+   */
+  readonly minPieceFrames?: number;
   /** A piece's name in a folder of pieces (a cluster's chunk store): e.g. piece.mp4. */
   readonly pieceName: string;
   /** Throws when this output cannot be made at all (a scene too large for its metadata): asked before any work starts. */

@@ -14,6 +14,8 @@ export const webm: OutputFormat = {
   extensions: ['.webm'],
   outputPath: (stem) => `${stem}.webm`,
   pieceName: 'piece.webm',
+  // libvpx's look-ahead (alternate reference frames over up to 25 frames) has little to work with in short pieces (docs/cluster.md).
+  minPieceFrames: 30,
   validate: (job) => void commentArgs(job),
   createPieceEncoder(job: PieceJob) {
     return new FfmpegPiece(job.path, pieceLabel('webm', job), [
