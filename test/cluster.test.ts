@@ -19,7 +19,7 @@ import { parse } from 'yaml';
 
 if (!HAS_REDIS) console.warn(skipMessage('the cluster suite (test/cluster.test.ts)'));
 
-/** 36 frames: 4 pieces of 9. */
+/** 36 frames: 3 pieces of 12. */
 const SMALL = `
 name: small
 output: { size: [64, 64], fps: 12, duration: 3, formats: [png, mp4, gif, webm, webp, apng] }

@@ -29,7 +29,8 @@ export const MAX_PIECE_FRAMES = 240;
  */
 export function piecePlan(frameCount: number, minFrames = MIN_PIECE_FRAMES): FrameRange[] {
   const length = Math.min(MAX_PIECE_FRAMES, Math.max(minFrames, Math.ceil(frameCount / TARGET_PIECES)));
-  const count = Math.max(1, Math.ceil(frameCount / length));
+  // As many pieces as fit whole at that length (never shorter), but none longer than the longest.
+  const count = Math.max(1, Math.floor(frameCount / length), Math.ceil(frameCount / MAX_PIECE_FRAMES));
   return Array.from({ length: count }, (_, k) => ({ start: Math.floor((k * frameCount) / count), end: Math.floor(((k + 1) * frameCount) / count) }));
 }
 
