@@ -34,7 +34,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { outputPath } from '../src/encode/formats/index.js';
 import { piecesFor } from '../src/render/piece-plan.js';
 import { renderVideo } from '../src/render/video.js';
-import { applyOverrides, loadScene } from '../src/scene/index.js';
+import { applyOverrides, loadScene, type Format } from '../src/scene/index.js';
 import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from '../test/redis-server.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -131,7 +131,7 @@ async function stopWorkers(workers: Array<{ child: ChildProcess }>): Promise<voi
 
 const s = (x: number): string => `${x.toFixed(2)} s`;
 
-async function overhead(redis: TestRedis): Promise<{ coordinatorPerFrameMs: number; localPerFrameMs: number; fixedS: number }> {
+async function overhead(redis: TestRedis): Promise<Costs> {
   const spec = { width: 512, height: 512, seconds: 6, fps: 30 };
   const frames = spec.seconds * spec.fps;
   const scene = sceneFile('overhead', spec, ['mp4', 'gif']);
@@ -158,17 +158,19 @@ async function overhead(redis: TestRedis): Promise<{ coordinatorPerFrameMs: numb
   console.log(`  clustered, 2 worker processes of 1 thread: wall ${s(clustered.wallS)}; the coordinator's CPU ${s(clustered.cpuS)} (${coordinatorPerFrameMs.toFixed(2)} ms a frame)`);
   console.log(`  the coordinator's CPU against the local render's: ${((coordinatorPerFrameMs / localPerFrameMs) * 100).toFixed(1)} %`);
   console.log(`  of which fixed (a 1-frame render through the queue: start-up, libraries, connecting): ${s(tiny.cpuS)}; without it ${((((clustered.cpuS - tiny.cpuS) * 1000) / frames / localPerFrameMs) * 100).toFixed(1)} %`);
-  return { coordinatorPerFrameMs: ((clustered.cpuS - tiny.cpuS) * 1000) / frames, localPerFrameMs, fixedS: tiny.cpuS };
+  const outputBytesPerFrame = (statSync(join(dir, 'overhead-cluster.mp4')).size + statSync(join(dir, 'overhead-cluster.gif')).size) / frames;
+  return { coordinatorPerFrameMs: ((clustered.cpuS - tiny.cpuS) * 1000) / frames, localPerFrameMs, fixedS: tiny.cpuS, outputBytesPerFrame };
 }
 
-async function scaling(redis: TestRedis): Promise<void> {
+/** Returns the coordinator's CPU per series item (beyond its start-up) in the run with the most workers. */
+async function scaling(redis: TestRedis): Promise<number> {
   const renderScene = sceneFile('scaling', renderSpec, ['mp4', 'gif']);
   const seriesScene = sceneFile('series', seriesSpec, ['gif']);
   const frames = Math.round(renderSpec.seconds * renderSpec.fps);
   console.log(`\nscaling: worker processes of ${threads} thread${threads === 1 ? '' : 's'} each, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Redis and the store on this machine`);
   console.log(`  render: ${renderSpec.width}x${renderSpec.height}, ${renderSpec.seconds} s at ${renderSpec.fps} fps (${frames} frames, ${piecesFor(frames, ['mp4', 'gif']).length} pieces) → mp4 + gif`);
   console.log(`  series: ${seriesItems} GIFs of ${seriesSpec.width}x${seriesSpec.height}, ${seriesSpec.seconds} s at ${seriesSpec.fps} fps, each sent to one worker whole`);
-  const results: Array<{ workers: number; render: number; series: number }> = [];
+  const results: Array<{ workers: number; render: number; series: number; seriesCpu: number }> = [];
   for (const count of workerCounts) {
     const store = join(dir, `scaling-store-${count}`);
     const workers = startWorkers(redis.url, store, count, threads);
@@ -178,8 +180,8 @@ async function scaling(redis: TestRedis): Promise<void> {
       if (render.code !== 0) throw new Error(`render on ${count} workers failed: ${render.stderr}`);
       const series = await timedCli(['batch', seriesScene, '--seeds', `1-${seriesItems}`, '--redis', redis.url, '--store', store, '--out', join(dir, `series-${count}`), '-q']);
       if (series.code !== 0) throw new Error(`series on ${count} workers failed: ${series.stderr}`);
-      results.push({ workers: count, render: render.wallS, series: series.wallS });
-      console.log(`  ${String(count).padStart(2)} worker${count === 1 ? ' ' : 's'}: render ${s(render.wallS)}, series ${s(series.wallS)}`);
+      results.push({ workers: count, render: render.wallS, series: series.wallS, seriesCpu: series.cpuS });
+      console.log(`  ${String(count).padStart(2)} worker${count === 1 ? ' ' : 's'}: render ${s(render.wallS)} (the coordinator's CPU ${s(render.cpuS)}), series ${s(series.wallS)} (the coordinator's CPU ${s(series.cpuS)})`);
     } finally {
       await stopWorkers(workers);
       rmSync(store, { recursive: true, force: true });
@@ -191,45 +193,68 @@ async function scaling(redis: TestRedis): Promise<void> {
     const n = r.workers / base.workers;
     console.log(`  ${String(r.workers).padStart(7)} | ${(base.render / r.render).toFixed(2)}×, ${(base.render / r.render / n).toFixed(2)} | ${(base.series / r.series).toFixed(2)}×, ${(base.series / r.series / n).toFixed(2)}`);
   }
+  const last = results[results.length - 1];
+  // The series' coordinator also draws the contact sheet; what remains per item is waiting and placing.
+  return (last.seriesCpu * 1000) / Number(seriesItems);
 }
 
 async function growth(): Promise<void> {
   const showcase = loadScene(join(ROOT, 'scenes', 'drift.yaml'));
-  const formats = ['mp4', 'gif', 'webm', 'webp', 'apng'] as const;
-  const loaded = applyOverrides(showcase, { formats: [...formats] });
-  const frames = loaded.model.timeline.frameCount;
-  const pieced = await renderVideo(loaded, { outStem: join(dir, 'growth-pieces', 'drift') });
-  const single = await renderVideo(loaded, { outStem: join(dir, 'growth-single', 'drift'), pieces: [{ start: 0, end: frames }] });
+  const frames = showcase.model.timeline.frameCount;
   const size = (path: string): number => (statSync(path).isDirectory() ? readdirSync(path).reduce((sum, f) => sum + statSync(join(path, f)).size, 0) : statSync(path).size);
-  console.log(`\nsize growth: scenes/drift.yaml (${loaded.model.width}x${loaded.model.height}, ${frames} frames at ${loaded.scene.output.fps} fps), ${pieced.pieces} pieces against one`);
-  console.log(`  wall: ${s(pieced.wallMs / 1000)} in pieces, ${s(single.wallMs / 1000)} in one piece (all formats at once, ${availableParallelism()} cores)`);
-  for (const format of formats) {
-    const a = size(outputPath(join(dir, 'growth-pieces', 'drift'), format));
-    const b = size(outputPath(join(dir, 'growth-single', 'drift'), format));
-    console.log(`  ${format.padEnd(5)} ${(a / 1e6).toFixed(3)} MB against ${(b / 1e6).toFixed(3)} MB: ${(((a - b) / b) * 100).toFixed(2)} %`);
+  console.log(`\nsize growth: scenes/drift.yaml (${showcase.model.width}x${showcase.model.height}, ${frames} frames at ${showcase.scene.output.fps} fps), cut into pieces against one piece, ${availableParallelism()} cores`);
+  // The default formats together, as a render makes them; the others each alone (a WebM asks for longer pieces, which would lengthen every format's).
+  for (const formats of [showcase.scene.output.formats, ['webm'], ['webp'], ['apng']] as Format[][]) {
+    const loaded = applyOverrides(showcase, { formats });
+    const name = formats.join('+');
+    const pieced = await renderVideo(loaded, { outStem: join(dir, `growth-pieces-${name}`, 'drift') });
+    const single = await renderVideo(loaded, { outStem: join(dir, `growth-single-${name}`, 'drift'), pieces: [{ start: 0, end: frames }] });
+    console.log(`  ${name}: ${pieced.pieces} pieces; wall ${s(pieced.wallMs / 1000)} in pieces, ${s(single.wallMs / 1000)} in one`);
+    for (const format of formats) {
+      const a = size(outputPath(join(dir, `growth-pieces-${name}`, 'drift'), format));
+      const b = size(outputPath(join(dir, `growth-single-${name}`, 'drift'), format));
+      console.log(`    ${format.padEnd(5)} ${(a / 1e6).toFixed(3)} MB against ${(b / 1e6).toFixed(3)} MB: ${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(2)} %`);
+    }
   }
 }
 
+interface Costs {
+  /** CPU of a local render per 512² frame (rendering and coding, every thread and ffmpeg). */
+  localPerFrameMs: number;
+  /** The coordinator's CPU per 512² frame of a clustered render, beyond its fixed cost (joining, checking, waiting). */
+  coordinatorPerFrameMs: number;
+  /** The coordinator's CPU whatever the video (start-up, libraries, connecting). */
+  fixedS: number;
+  /** Bytes of MP4 + GIF per 512² frame: what the store carries, in from the workers and out to the coordinator. */
+  outputBytesPerFrame: number;
+}
+
 /** The estimate for larger clusters, from the costs measured above. */
-function estimate(costs: { coordinatorPerFrameMs: number; localPerFrameMs: number; fixedS: number }): void {
-  console.log('\nestimate (each worker a machine like this one, rendering and coding at the local render\'s CPU per frame):');
+function estimate(costs: Costs, coordinatorPerItemMs: number | undefined): void {
   const cores = availableParallelism();
+  console.log(`\nestimate (each worker a machine like this one, ${cores} cores, coding one piece or item at a time at the local render's CPU per frame):`);
   const scale1080 = (1920 * 1080) / (512 * 512);
-  const cases = [
-    { label: '1920x1080, 60 s at 60 fps', frames: 3600, scale: scale1080, pieces: piecesFor(3600, ['mp4', 'gif']).length },
-    { label: 'a series of 500 items, 512x512, 6 s at 30 fps', frames: 500 * 180, scale: 1, pieces: 500 },
-  ];
-  for (const c of cases) {
-    const workerS = (costs.localPerFrameMs * c.scale * c.frames) / 1000 / cores;
-    // The coordinator's part grows with the frames only through the joins, which copy bytes.
-    const coordinatorS = (costs.coordinatorPerFrameMs * c.scale * c.frames) / 1000 + costs.fixedS;
-    console.log(`  ${c.label} (${c.pieces} pieces or items):`);
-    for (const n of [1, 10, 100]) {
-      // At most one piece or item per worker at a time: beyond that many workers, the extra ones wait.
-      const busy = Math.min(n, c.pieces);
-      const wall = workerS / busy + coordinatorS;
-      console.log(`    ${String(n).padStart(3)} worker${n === 1 ? ' ' : 's'}: about ${(wall / 60).toFixed(1)} min (workers ${(workerS / busy / 60).toFixed(1)} min, the coordinator's own work ${(coordinatorS / 60).toFixed(2)} min)`);
-    }
+  const frames = 3600;
+  const pieces = piecesFor(frames, ['mp4', 'gif']);
+  const pieceS = ((pieces[0].end - pieces[0].start) * costs.localPerFrameMs * scale1080) / 1000 / cores;
+  const joinS = (costs.coordinatorPerFrameMs * scale1080 * frames) / 1000 + costs.fixedS;
+  const storeMB = (costs.outputBytesPerFrame * scale1080 * frames) / 1e6;
+  console.log(`  1920x1080, 60 s at 60 fps, MP4 + GIF: ${pieces.length} pieces of ${pieces[0].end - pieces[0].start} frames, about ${pieceS.toFixed(0)} s each on one worker; the coordinator's own work about ${joinS.toFixed(0)} s; the store carries about ${storeMB.toFixed(0)} MB each way`);
+  for (const n of [1, 10, 100]) {
+    const rounds = Math.ceil(pieces.length / n);
+    const wall = rounds * pieceS + joinS;
+    const limit = n >= pieces.length ? `the length of one piece (${pieces.length} pieces for ${n} workers) and the join` : 'the workers';
+    console.log(`    ${String(n).padStart(3)} worker${n === 1 ? ' ' : 's'}: about ${(wall / 60).toFixed(1)} min (${rounds} piece${rounds === 1 ? '' : 's'} a worker); limited by ${limit}`);
+  }
+  const items = 500;
+  const itemS = (180 * costs.localPerFrameMs) / 1000 / cores;
+  const perItem = (coordinatorPerItemMs ?? costs.coordinatorPerFrameMs * 180) / 1000;
+  console.log(`  a series of ${items} items, 512x512, 6 s at 30 fps, MP4 + GIF: about ${itemS.toFixed(0)} s an item on one worker; the coordinator about ${(perItem * 1000).toFixed(0)} ms of CPU an item (waiting, placing the outputs, the manifest)`);
+  for (const n of [1, 10, 100]) {
+    const rounds = Math.ceil(items / n);
+    const wall = Math.max(rounds * itemS, items * perItem) + itemS + costs.fixedS;
+    const limit = rounds * itemS >= items * perItem ? 'the workers' : 'the coordinator (placing outputs, writing the manifest)';
+    console.log(`    ${String(n).padStart(3)} worker${n === 1 ? ' ' : 's'}: about ${(wall / 60).toFixed(1)} min; limited by ${limit}`);
   }
 }
 
@@ -240,8 +265,9 @@ try {
     else {
       const redis = await startRedis();
       try {
-        if (wanted('overhead')) estimate(await overhead(redis));
-        if (wanted('scaling')) await scaling(redis);
+        const costs = wanted('overhead') ? await overhead(redis) : undefined;
+        const perItem = wanted('scaling') ? await scaling(redis) : undefined;
+        if (costs) estimate(costs, perItem);
       } finally {
         await redis.stop();
       }

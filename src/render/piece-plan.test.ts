@@ -20,5 +20,7 @@ describe('the piece plan', () => {
     expect(piecesFor(240, ['mp4', 'gif'])).toHaveLength(24);
     expect(piecesFor(240, ['mp4', 'webm']).every((p) => p.end - p.start >= 30)).toBe(true);
     expect(piecesFor(5, ['gif'])).toEqual([{ start: 0, end: 5 }]);
+    // A long video: more pieces, not longer ones.
+    expect(piecesFor(3600, ['mp4', 'gif'])).toHaveLength(60);
   });
 });

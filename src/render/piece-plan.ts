@@ -19,8 +19,12 @@ import type { FrameRange } from './frame-backend.js';
 export const TARGET_PIECES = 24;
 /** The shortest piece, in frames (but for videos shorter than that). */
 export const MIN_PIECE_FRAMES = 10;
-/** The longest piece, in frames: a worker lost mid-piece loses at most this much work. */
-export const MAX_PIECE_FRAMES = 240;
+/**
+ * The longest piece, in frames: a long video is cut into more pieces rather
+ * than longer ones, so it keeps a large cluster busy, and a worker lost
+ * mid-piece loses little work.
+ */
+export const MAX_PIECE_FRAMES = 60;
 
 /**
  * The pieces of a video of `frameCount` frames, in order, as even in length
