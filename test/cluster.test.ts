@@ -19,10 +19,10 @@ import { parse } from 'yaml';
 
 if (!HAS_REDIS) console.warn(skipMessage('the cluster suite (test/cluster.test.ts)'));
 
-/** 36 frames: 3 pieces of 12. */
+/** 192 frames: 6 pieces of 32 (the WebM asks for at least 30). */
 const SMALL = `
 name: small
-output: { size: [64, 64], fps: 12, duration: 3, formats: [png, mp4, gif, webm, webp, apng] }
+output: { size: [64, 64], fps: 12, duration: 16, formats: [png, mp4, gif, webm, webp, apng] }
 loop: true
 network:
   inputs: [x, y, r, t]
@@ -30,7 +30,7 @@ network:
   init: { normal: { std: 1 } }
 keyframes:
   - { at: 0, seed: 7, t: 0 }
-  - { at: 1.5, seed: 11, t: 1 }
+  - { at: 8, seed: 11, t: 1 }
 `;
 
 /** Heavier frames, so that a piece takes long enough to be interrupted. */
@@ -151,14 +151,14 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const out = join(dir.path, 'cluster', 'small');
     const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/36\/36 frames.*2 workers/);
+    expect(result.stderr).toMatch(/192\/192 frames.*2 workers/);
     expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
-    expect(readdirSync(`${out}-frames`)).toHaveLength(36);
+    expect(readdirSync(`${out}-frames`)).toHaveLength(192);
     // Same frames into the same encoders: the same files.
     expect(sha256(readFileSync(`${out}.gif`))).toBe(sha256(readFileSync(`${reference}.gif`)));
     const probe = await ffprobe(`${out}.mp4`);
-    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 64, height: 64, nb_read_frames: '36' });
-    expect(Number(probe.format.duration)).toBeCloseTo(3, 1);
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 64, height: 64, nb_read_frames: '192' });
+    expect(Number(probe.format.duration)).toBeCloseTo(16, 3);
     expect(JSON.parse(probe.format.tags!.comment).name).toBe('small');
     // Both workers took chunks, and the store keeps nothing once the video is written.
     expect(a.output()).toMatch(/small frames \d+–\d+: done/);
