@@ -30,7 +30,11 @@ import { redactedUrl } from './redis-url.js';
 export interface ChunkWorkerOptions {
   redisUrl: string;
   store: ChunkStore;
-  /** Jobs done at once (default 1); they share the threads. */
+  /**
+   * Jobs done at once (default DEFAULT_CONCURRENCY); they share the threads.
+   * Two keep the threads rendering while one job's encoders finish and its
+   * piece is stored.
+   */
   concurrency?: number;
   /** Threads (default: one per core). */
   threads?: number;
@@ -77,7 +81,10 @@ function progressReporter(job: Job): (done: number, total: number) => void {
   };
 }
 
+export const DEFAULT_CONCURRENCY = 2;
+
 export async function startChunkWorker(options: ChunkWorkerOptions): Promise<RunningWorker> {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const name = workerName();
   const who = describeWorkerName(name).who;
   await options.store.ready();
@@ -214,13 +221,13 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     }
   };
 
-  const worker = jobWorker(connection, processor, options.concurrency ?? 1, name, (message) => {
+  const worker = jobWorker(connection, processor, concurrency, name, (message) => {
     // A job finished while Redis was restarting, and lost with it: the coordinator queues it again.
     const lost = /^Missing key for job (\S+)\. (moveToFinished|moveToDelayed|moveToFailed)/.exec(message);
     options.log(lost ? `job ${lost[1]} was lost with Redis (restarted without it); its coordinator queues it again` : `queue: ${message}`);
   });
   void worker.run().catch((error: unknown) => options.log(`worker stopped: ${(error as Error).message}`));
-  options.log(`worker ${who} (cppn-motion ${VERSION}): ${backend.description}, ${options.concurrency ?? 1} job${(options.concurrency ?? 1) === 1 ? '' : 's'} at a time, store ${options.store.location}, queue at ${where}`);
+  options.log(`worker ${who} (cppn-motion ${VERSION}): ${backend.description}, ${concurrency} job${concurrency === 1 ? '' : 's'} at a time, store ${options.store.location}, queue at ${where}`);
   return {
     name,
     async close(force = false) {

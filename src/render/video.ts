@@ -6,6 +6,7 @@
  * pieces without coding again, checked, and all of them are moved into place
  * together. The same pieces whoever renders them: the same bytes.
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { EncodingSettings } from '../encode/encoder.js';
 import { outputFormat, outputPath } from '../encode/formats/index.js';
@@ -92,6 +93,8 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
   const ranges = options.pieces ?? piecesFor(total, formats);
   const backend = options.backend ?? createLocalBackend({ workers: options.workers, pool: options.pool });
   const abort = new AbortController();
+  // Every piece in flight listens to the one signal.
+  setMaxListeners(0, abort.signal);
   const onOuterAbort = (): void => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 

@@ -5,7 +5,7 @@ import { addStoreFlag, DEFAULT_STORE, type ClusterFlags } from '../cluster-flags
 import { parseWholeNumber } from '../options.js';
 
 interface WorkerFlags extends ClusterFlags {
-  concurrency: number;
+  concurrency?: number;
   workers?: number;
 }
 
@@ -18,7 +18,7 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('render and code pieces of videos, and whole series items, queued with --redis by render and batch, on this machine, until stopped (Ctrl-C)')
     .requiredOption('--redis <url>', 'the queue: redis://host:6379, redis://:password@host:6379, rediss://… for TLS', checkRedisUrl)
-    .option('--concurrency <n>', 'jobs done at once (they share the threads)', parseWholeNumber(1, 64), 1)
+    .option('--concurrency <n>', 'jobs done at once, sharing the threads (default 2: one renders while the other\'s encoders finish)', parseWholeNumber(1, 64))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256));
   addStoreFlag(command).action(async (flags: WorkerFlags) => {
     if (flags.redis === undefined) throw new UserError('--redis is required');
