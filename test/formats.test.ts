@@ -234,7 +234,8 @@ ${keyframes}
       const out = join(dir.path, 'held', name);
       const result = await runCli(['render', scene, '--out', out]);
       expect(result.code, result.stderr).toBe(0);
-      for (const ext of ['mp4', 'webm', 'gif']) {
+      // Decoded (ffmpeg reads APNG too): every frame is there.
+      for (const ext of ['mp4', 'webm', 'gif', 'apng']) {
         const probe = await ffprobe(`${out}.${ext}`);
         expect(probe.streams[0].nb_read_frames, ext).toBe(String(frames));
       }
