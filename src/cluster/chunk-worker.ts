@@ -14,6 +14,7 @@
 import { hostname } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { killAllFfmpeg } from '../encode/ffmpeg.js';
 import { outputFormat } from '../encode/formats/index.js';
 import { createLocalBackend, type LocalBackend } from '../render/local-backend.js';
 import { availablePixelBackends } from '../render/pixel-backend.js';
@@ -239,6 +240,8 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
         force = true;
       }
       await worker.close(force);
+      // Dropped jobs: their encoders must not go on writing into the store after this process.
+      if (force) killAllFfmpeg();
       await backend.close();
       connection.disconnect();
     },
