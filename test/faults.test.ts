@@ -314,14 +314,15 @@ describe('a killed ffmpeg', () => {
     const { chmodSync, writeFileSync } = await import('node:fs');
     const { createRequire } = await import('node:module');
     const real = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-    // Runs the real ffmpeg, but one that reads frames from us is killed a moment after it starts.
+    // Runs the real ffmpeg, but one that reads frames from us is killed a moment after it starts
+    // (a moment shorter than a piece of these frames takes to code).
     const wrapper = join(dir.path, 'ffmpeg-killed');
-    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) ( sleep 1.5; kill -9 $$ ) & ;; esac\nexec "${real}" "$@"\n`);
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) ( sleep 0.5; kill -9 $$ ) & ;; esac\nexec "${real}" "$@"\n`);
     chmodSync(wrapper, 0o755);
     const out = join(dir.path, 'killed', 'x');
     expect((await runCli(['render', scene, '--out', out, '-q'])).code).toBe(0);
     const before = snapshot(join(dir.path, 'killed'));
-    const result = await runCli(['render', scene, '--duration', '60', '--size', '256x256', '--out', out, '-q'], { env: { FFMPEG_PATH: wrapper } });
+    const result = await runCli(['render', scene, '--duration', '60', '--size', '512x512', '--out', out, '-q'], { env: { FFMPEG_PATH: wrapper } });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/ffmpeg stopped \(killed by SIGKILL\)/);
     expect(result.stderr).not.toMatch(/\n\s+at |exit code null/);
