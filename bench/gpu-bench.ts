@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { packGpuWeights, wgslComputeShader, WGSL_WORKGROUP, writeFrameInputs } from '../src/core/index.js';
 import { FrameRenderer } from '../src/render/frame-renderer.js';
 import { createGpuBackend, type GpuBackend } from '../src/render/gpu/gpu-backend.js';
-import { createLocalBackend } from '../src/render/local-backend.js';
+import { codingCores, createLocalBackend, piecesHere } from '../src/render/local-backend.js';
 import { scheduleFrames } from '../src/render/scheduler.js';
 import { renderVideo } from '../src/render/video.js';
 import { createEncoder } from '../src/encode/formats/index.js';
@@ -67,9 +67,9 @@ function cpuOneThread(loaded: LoadedScene, frames: number): number {
 async function cpuAllThreads(loaded: LoadedScene, frames: number): Promise<number> {
   const backend = createLocalBackend();
   try {
-    for await (const _ of scheduleFrames(backend, loaded, { range: { start: 0, end: 2 } })) void _;
+    for await (const _ of scheduleFrames(backend.frames, loaded, { range: { start: 0, end: 2 } })) void _;
     const started = performance.now();
-    for await (const _ of scheduleFrames(backend, loaded, { range: { start: 0, end: frames } })) void _;
+    for await (const _ of scheduleFrames(backend.frames, loaded, { range: { start: 0, end: frames } })) void _;
     return (performance.now() - started) / frames;
   } finally {
     await backend.close();
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     try {
       console.log(await encoderCeiling(backend, video, join(dir, 'encoder-alone.mp4')));
       const backends: Array<['gpu' | 'cpu', () => Promise<{ backend: import('../src/render/frame-backend.js').FrameBackend; close: () => Promise<void> }>]> = [
-        ['gpu', async () => ({ backend, close: async () => undefined })],
+        ['gpu', async () => ({ backend: piecesHere(backend, codingCores()), close: async () => undefined })],
       ];
       if (!bundled && !flag('no-cpu-render')) backends.push(['cpu', async () => { const local = createLocalBackend(); return { backend: local, close: () => local.close() }; }]);
       for (const [kind, make] of backends) {
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
           const work = kind === 'gpu' ? `waiting for the GPU (compute and copy back) ${((backend.stats.waitMs - waitBefore) / 1000).toFixed(2)} s of the wall time` : `rendering ${(result.renderMs / 1000).toFixed(2)} s of thread time`;
           console.log(
             `render W3 ${width}x${height} ${fps} fps ${seconds} s (${result.frames} frames) to MP4 --backend ${kind}: ${(result.wallMs / 1000).toFixed(2)} s wall (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
-              `${work}; waiting on the encoder ${(result.encodeWaitMs / 1000).toFixed(2)} s; finishing ${(result.finishMs / 1000).toFixed(2)} s; ${(bytes / 1e6).toFixed(1)} MB`,
+              `${work}; ${result.pieces} pieces, joined in ${(result.finishMs / 1000).toFixed(2)} s; ${(bytes / 1e6).toFixed(1)} MB`,
           );
         } finally {
           await close();

@@ -45,8 +45,7 @@ try {
   console.log(`end-to-end render: 512x512, 30 fps, 6 s (${result.frames} frames), 8x16 tanh RGB → ${scene.output.formats.join(' + ')}, ${cores} workers`);
   console.log(`  wall time            ${(result.wallMs / 1000).toFixed(2)} s  (${(result.frames / (result.wallMs / 1000)).toFixed(1)} frames/s end to end)`);
   console.log(`  frames phase         ${(lastFrameAt / 1000).toFixed(2)} s  (rendering, with the encoders fed as frames arrive; cores ${(busyIn(0, lastFrameAt) * 100).toFixed(0)} % busy)`);
-  console.log(`  finishing phase      ${(result.finishMs / 1000).toFixed(2)} s  (encoders finishing: mp4 trailer, file commits; cores ${(busyIn(lastFrameAt, result.wallMs) * 100).toFixed(0)} % busy)`);
-  console.log(`  render loop waited on encoders ${(result.encodeWaitMs / 1000).toFixed(2)} s`);
+  console.log(`  finishing phase      ${(result.finishMs / 1000).toFixed(2)} s  (joining ${result.pieces} pieces into each output, checks, commits; cores ${(busyIn(lastFrameAt, result.wallMs) * 100).toFixed(0)} % busy)`);
   const cpu = new Map<string, number>();
   for (const p of sample.peaks.values()) cpu.set(processRole(p.command), (cpu.get(processRole(p.command)) ?? 0) + p.cpuSeconds);
   const total = [...cpu.values()].reduce((a, b) => a + b, 0);

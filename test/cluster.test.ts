@@ -4,19 +4,25 @@
  * of the same scene, and the faults a cluster meets are made to happen.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ffprobe, readPng, runCli, sha256, tempDir, writeScene, type CliResult } from './helpers.js';
+import { CLI, ffprobe, readPng, ROOT, runCli, sha256, tempDir, writeScene, type CliResult } from './helpers.js';
+import { locateFfmpeg } from '../src/encode/ffmpeg.js';
+import { canMount, mountTmpfs } from './mounts.js';
 import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
+import { pieceJob } from '../src/cluster/chunk-job.js';
+import { toolIdentity } from '../src/cluster/tool-identity.js';
+import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
+import { parse } from 'yaml';
 
 if (!HAS_REDIS) console.warn(skipMessage('the cluster suite (test/cluster.test.ts)'));
 
-/** 36 frames: 9 chunks of 4. */
+/** 192 frames: 6 pieces of 32 (the WebM asks for at least 30). */
 const SMALL = `
 name: small
-output: { size: [64, 64], fps: 12, duration: 3, formats: [png, mp4, gif] }
+output: { size: [64, 64], fps: 12, duration: 16, formats: [png, mp4, gif, webm, webp, apng] }
 loop: true
 network:
   inputs: [x, y, r, t]
@@ -24,10 +30,10 @@ network:
   init: { normal: { std: 1 } }
 keyframes:
   - { at: 0, seed: 7, t: 0 }
-  - { at: 1.5, seed: 11, t: 1 }
+  - { at: 8, seed: 11, t: 1 }
 `;
 
-/** Heavier frames, so that a chunk takes long enough to be interrupted. */
+/** Heavier frames, so that a piece takes long enough to be interrupted. */
 const HEAVY = `
 name: heavy
 output: { size: [256, 256], fps: 12, duration: 3, formats: [png] }
@@ -41,6 +47,16 @@ keyframes:
   - { at: 1.5, seed: 4, t: 1 }
 `;
 
+function ffmpegPath(): string {
+  return locateFfmpeg().path;
+}
+
+/** SMALL as the library loads it, for jobs made by hand. */
+function smallLoaded(): ReturnType<typeof sceneFromFile> {
+  return sceneFromFile(validateSceneData(parse(SMALL)), 'small.yaml', '/', 'small');
+}
+const gifSettings = { gif: { settings: { width: 64, height: 64, fps: 12, coding: { colors: 256, dither: 'none' as const, bayerScale: 2, tolerance: 2 } } } };
+
 interface Running {
   child: ChildProcess;
   output(): string;
@@ -48,9 +64,9 @@ interface Running {
   exited: Promise<CliResult>;
 }
 
-/** Starts `cppn-motion ...args` and keeps what it prints. */
-function start(args: string[], cwd: string): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd });
+/** Starts `cppn-motion ...args` (or, with `script`, `node ...args`) and keeps what it prints. */
+function start(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, script = false): Running {
+  const child = spawn(process.execPath, script ? args : [CLI, ...args], { cwd, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -135,14 +151,14 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const out = join(dir.path, 'cluster', 'small');
     const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/36\/36 frames.*2 workers/);
+    expect(result.stderr).toMatch(/192\/192 frames.*2 workers/);
     expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
-    expect(readdirSync(`${out}-frames`)).toHaveLength(36);
+    expect(readdirSync(`${out}-frames`)).toHaveLength(192);
     // Same frames into the same encoders: the same files.
     expect(sha256(readFileSync(`${out}.gif`))).toBe(sha256(readFileSync(`${reference}.gif`)));
     const probe = await ffprobe(`${out}.mp4`);
-    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 64, height: 64, nb_read_frames: '36' });
-    expect(Number(probe.format.duration)).toBeCloseTo(3, 1);
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 64, height: 64, nb_read_frames: '192' });
+    expect(Number(probe.format.duration)).toBeCloseTo(16, 3);
     expect(JSON.parse(probe.format.tags!.comment).name).toBe('small');
     // Both workers took chunks, and the store keeps nothing once the video is written.
     expect(a.output()).toMatch(/small frames \d+–\d+: done/);
@@ -151,7 +167,7 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
   });
 
   it('renders a series through the queue, identical to a local batch, and a second run skips what is done', async () => {
-    const scene = writeScene(dir.path, 'series', SMALL.replace('name: small', 'name: series').replace('formats: [png, mp4, gif]', 'formats: [gif]'));
+    const scene = writeScene(dir.path, 'series', SMALL.replace('name: small', 'name: series').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [gif]'));
     const localRun = await runCli(['batch', scene, '--seeds', '1-3', '--out', join(dir.path, 'local-series'), '-q']);
     expect(localRun.code, localRun.stderr).toBe(0);
     startWorker();
@@ -170,7 +186,7 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     expect(again.stderr).toContain('summary: 0 done, 3 skipped, 0 failed');
   });
 
-  it('a worker killed mid-chunk: its chunk goes to another worker, and the video is complete and identical', async () => {
+  it('a worker killed mid-piece: its piece goes to another worker, and the video is complete and identical', async () => {
     const scene = writeScene(dir.path, 'heavy', HEAVY);
     const reference = await local(scene, 'heavy');
     const doomed = startWorker();
@@ -189,9 +205,9 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
   });
 
-  it('a chunk that fails on every attempt fails the render with the chunk and the cause, and nothing appears under the final name', async () => {
+  it('a piece that cannot be stored on any attempt fails the render with the piece and the cause in words, and nothing appears under the final name', async () => {
     const scene = writeScene(dir.path, 'small', SMALL);
-    // The worker's store disappears after it started: every chunk it renders fails to be written.
+    // The worker's store disappears after it started: every piece it renders fails to be written.
     const brokenStore = join(dir.path, 'broken-store');
     const worker = start(['worker', '--redis', redis.url, '--store', brokenStore, '--workers', '1'], dir.path);
     workers.push(worker);
@@ -201,7 +217,7 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const out = join(dir.path, 'cluster', 'failing');
     const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/error: frames 0–3 of small failed after 3 attempts: cannot write frames 0–3 in the chunk store .*broken-store: (ENOTDIR|EEXIST)/);
+    expect(result.stderr).toMatch(/error: frames \d+–\d+ of small failed after 3 attempts: cannot write to the chunk store .*broken-store: a file stands where a folder is needed/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(`${out}.mp4`)).toBe(false);
     expect(existsSync(`${out}.gif`)).toBe(false);
@@ -216,11 +232,11 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const out = join(dir.path, 'cluster', 'elsewhere');
     const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/error: frames \d+–\d+ of small was rendered by \S+, but is not in the chunk store .*; every worker and the coordinator need the same shared --store/);
+    expect(result.stderr).toMatch(/error: frames \d+–\d+ of small was made by \S+, but is not in the chunk store .*; every worker and the coordinator need the same shared --store/);
     expect(existsSync(`${out}.mp4`)).toBe(false);
   });
 
-  it('a coordinator stopped and started again reuses the chunks already finished', async () => {
+  it('a coordinator stopped and started again reuses the pieces already finished', async () => {
     const scene = writeScene(dir.path, 'heavy', HEAVY);
     const reference = await local(scene, 'heavy');
     const worker = startWorker();
@@ -229,12 +245,15 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const first = start(['render', scene, '--redis', redis.url, '--store', store(), '--out', out], dir.path);
     await worker.waitFor(/(heavy frames \d+–\d+: done[^]*){2}/);
     first.child.kill('SIGINT');
-    expect((await first.exited).code).toBe(130);
+    const stopped = await first.exited;
+    expect(stopped.code).toBe(130);
+    // Taking back the pieces nobody had started is not a lost Redis, nor a lock of another worker's.
+    expect(stopped.stderr).not.toMatch(/lost Redis|locked by another worker/);
     const second = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
     expect(second.code, second.stderr).toBe(0);
-    const reused = Number(/reused (\d+) chunks? finished by an earlier run/.exec(second.stderr)?.[1]);
+    const reused = Number(/reused (\d+) pieces? finished by an earlier run/.exec(second.stderr)?.[1]);
     expect(reused).toBeGreaterThanOrEqual(2);
-    // No chunk was rendered twice.
+    // No piece was rendered twice.
     const rendered = [...worker.output().matchAll(/heavy (frames \d+–\d+): rendering/g)].map((m) => m[1]);
     expect(new Set(rendered).size).toBe(rendered.length);
     expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
@@ -251,9 +270,114 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     await redis.restart(1500);
     const result = await render.exited;
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/lost Redis at/);
-    expect(worker.output()).toMatch(/lost redis:\/\/[^\n]*reconnecting/);
+    // One warning and one "back" from each side, in words: no connection error line a second.
+    expect(result.stderr.match(/lost Redis at/g)).toHaveLength(1);
+    expect(result.stderr.match(/Redis at \S+ is back after/g)).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/ECONNREFUSED|\n\s+at /);
+    expect(worker.output().match(/lost redis:\/\/[^\n]*reconnecting/g)).toHaveLength(1);
+    expect(worker.output().match(/ECONNREFUSED/g)?.length ?? 0).toBeLessThanOrEqual(1);
     expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
+  });
+
+  it('a piece that fails to encode fails the render after its attempts, in the encoder\'s words, and nothing appears under the final names', async () => {
+    const scene = writeScene(dir.path, 'small', SMALL.replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [gif, mp4]'));
+    // An ffmpeg that names itself as the real one (so the worker is not refused) but cannot code anything.
+    const fake = join(dir.path, 'broken-ffmpeg');
+    writeFileSync(fake, `#!/bin/sh\nfor a in "$@"; do case "$a" in -version|-encoders|-filters) exec "${ffmpegPath()}" "$@";; esac; done\necho "x264 [error]: broken on purpose" >&2\nexit 1\n`, { mode: 0o755 });
+    const worker = start(['worker', '--redis', redis.url, '--store', store(), '--workers', '1'], dir.path, { FFMPEG_PATH: fake });
+    workers.push(worker);
+    await worker.waitFor(/connected to/);
+    const out = join(dir.path, 'cluster', 'unencodable');
+    const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: frames \d+–\d+ of small failed after 3 attempts: mp4 small \(frames \d+–\d+\): ffmpeg stopped \(exit code 1\): x264 \[error\]: broken on purpose/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(`${out}.mp4`)).toBe(false);
+    expect(existsSync(`${out}.gif`)).toBe(false);
+    // The worker left nothing half-written in the store (stopped, it first fails the piece in hand, if any).
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+    const leftovers = existsSync(store()) ? readdirSync(store(), { recursive: true }).map(String).filter((f) => /partial/.test(f)) : [];
+    expect(leftovers).toEqual([]);
+  });
+
+  it('a worker of another cppn-motion version refuses the jobs, by version, and doctor shows it', async () => {
+    // The same build under another version number: what an older or newer install would be.
+    const other = join(dir.path, 'other-version');
+    mkdirSync(other, { recursive: true });
+    cpSync(join(ROOT, 'dist'), join(other, 'dist'), { recursive: true });
+    writeFileSync(join(other, 'package.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')), version: '0.0.0-other' }));
+    if (!existsSync(join(other, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(other, 'node_modules'));
+    const worker = start([join(other, 'dist', 'cli', 'main.js'), 'worker', '--redis', redis.url, '--store', store(), '--workers', '1'], dir.path, {}, true);
+    workers.push(worker);
+    await worker.waitFor(/connected to/);
+    const doctor = await runCli(['doctor', '--redis', redis.url]);
+    expect(doctor.stdout).toMatch(/cppn-motion 0\.0\.0-other, cpu — not \S+ like this one: it refuses this version's jobs/);
+    const scene = writeScene(dir.path, 'small', SMALL);
+    const out = join(dir.path, 'cluster', 'mixed');
+    const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: frames \d+–\d+ of small failed after 1 attempt: refused: the job comes from cppn-motion \S+, this worker runs 0\.0\.0-other; run the same version on the coordinator and every worker \(refused by /);
+    expect(existsSync(`${out}.mp4`)).toBe(false);
+    expect(worker.output()).not.toMatch(/rendering/);
+  });
+
+  it('two coordinators rendering the same scene to the same output share the pieces: both succeed, each piece is rendered once, the outputs are those of a local render', async () => {
+    const scene = writeScene(dir.path, 'small', SMALL);
+    const reference = await local(scene, 'small');
+    const [a, b] = [startWorker(), startWorker()];
+    await Promise.all([a.waitFor(/connected to/), b.waitFor(/connected to/)]);
+    const out = join(dir.path, 'cluster', 'twice');
+    const args = ['render', scene, '--redis', redis.url, '--store', store(), '--out', out];
+    const [first, second] = await Promise.all([runCli(args), runCli(args)]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    const rendered = [...`${a.output()}${b.output()}`.matchAll(/small (frames \d+–\d+): rendering/g)].map((m) => m[1]);
+    expect(rendered.length).toBeGreaterThan(0);
+    expect(new Set(rendered).size).toBe(rendered.length);
+    for (const ext of ['mp4', 'gif', 'webm', 'webp', 'apng']) expect(sha256(readFileSync(`${out}.${ext}`)), ext).toBe(sha256(readFileSync(`${reference}.${ext}`)));
+    expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
+    expect(readdirSync(dirname(out)).filter((f) => /partial/.test(f))).toEqual([]);
+    expect(readdirSync(store(), { recursive: true }).map(String).filter((f) => !f.startsWith('.'))).toEqual([]);
+  });
+
+  it('a GIF size budget is decided once, by a worker, and the GIF is the one a local render makes', async () => {
+    const scene = writeScene(dir.path, 'budget', SMALL.replace('name: small', 'name: budget').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [gif]').replace('[64, 64]', '[160, 128]'));
+    const localRun = await runCli(['render', scene, '--gif-max-size', '150kB', '--out', join(dir.path, 'local', 'budget'), '-q']);
+    expect(localRun.code, localRun.stderr).toBe(0);
+    const worker = startWorker();
+    await worker.waitFor(/connected to/);
+    const out = join(dir.path, 'cluster', 'budget');
+    const result = await runCli(['render', scene, '--gif-max-size', '150kB', '--redis', redis.url, '--store', store(), '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/budget\.gif \(\d+x\d+, [\d.]+ fps, \d+ colours to fit 0\.15 MB/);
+    expect(worker.output()).toMatch(/budget: choosing the encoding settings/);
+    expect(sha256(readFileSync(`${out}.gif`))).toBe(sha256(readFileSync(join(dir.path, 'local', 'budget.gif'))));
+    expect(readFileSync(`${out}.gif`).length).toBeLessThanOrEqual(150_000);
+  });
+
+  it.skipIf(!canMount)('a full chunk store fails the render naming the full store, in words, and nothing is left half-written', async () => {
+    const disk = mountTmpfs(512);
+    try {
+      const worker = start(['worker', '--redis', redis.url, '--store', disk.path, '--workers', '1'], dir.path);
+      workers.push(worker);
+      await worker.waitFor(/connected to/);
+      disk.fill(8 * 1024);
+      const scene = writeScene(dir.path, 'small', SMALL);
+      const out = join(dir.path, 'cluster', 'full');
+      const result = await runCli(['render', scene, '--redis', redis.url, '--store', disk.path, '--out', out]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/failed after 3 attempts: .*(disk is full|chunk store \S+ is full|: it is full)/);
+      expect(result.stderr).not.toMatch(/ENOSPC|\n\s+at /);
+      expect(existsSync(`${out}.mp4`)).toBe(false);
+      // The worker may still be on another piece: stopped, it finishes (or fails) that one and clears up after itself.
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      disk.unfill();
+      expect(readdirSync(disk.path, { recursive: true }).map(String).filter((f) => /partial/.test(f))).toEqual([]);
+    } finally {
+      disk.remove();
+    }
   });
 
   it('a worker refuses a job that is not a well-formed scene payload, without retrying it, and stops cleanly on SIGTERM', async () => {
@@ -263,12 +387,14 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const { Queue } = await import('bullmq');
     const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: redis.port } });
     try {
-      await queue.add('chunk', { format: 1, sceneHash: '0123456789abcdef', scene: { network: { layers: { depth: -1 } } }, weights: {}, range: { start: 0, end: 4 } }, { jobId: 'bad', attempts: 3 });
-      await worker.waitFor(/refused job bad: not a well-formed chunk job: its scene is not valid/);
+      const job = JSON.parse(JSON.stringify(pieceJob(smallLoaded(), { start: 0, end: 4 }, ['gif'], gifSettings, toolIdentity(['gif']))));
+      job.scene.network = { layers: { depth: -1 } };
+      await queue.add('piece', job, { jobId: 'bad', attempts: 3 });
+      await worker.waitFor(/refused job bad: not a well-formed cluster job: its scene is not valid/);
       await sleep(500);
-      const job = await queue.getJob('bad');
-      expect(await job!.getState()).toBe('failed');
-      expect(job!.attemptsMade).toBe(1);
+      const failed = await queue.getJob('bad');
+      expect(await failed!.getState()).toBe('failed');
+      expect(failed!.attemptsMade).toBe(1);
       expect(readdirSync(store()).filter((f) => !f.startsWith('.'))).toEqual([]);
     } finally {
       await queue.close();
@@ -277,7 +403,33 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     worker.child.kill('SIGTERM');
     const exit = await worker.exited;
     expect(exit.code).toBe(0);
-    expect(exit.stderr).toMatch(/SIGTERM: finishing the chunk in hand, then stopping[^]*stopped/);
+    expect(exit.stderr).toMatch(/SIGTERM: finishing the job in hand, then stopping[^]*stopped/);
+  });
+
+  it('a job whose data is not JSON fails once, is reported once, and leaves the active list', async () => {
+    const { Queue } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: redis.port } });
+    const client = new Redis(redis.port, '127.0.0.1');
+    try {
+      await queue.add('piece', { format: 2 }, { jobId: 'garbled', attempts: 3 });
+      await client.hset('bull:cppn-motion-chunks:garbled', 'data', '{ not json');
+      const worker = startWorker();
+      await worker.waitFor(/refused job garbled: not a well-formed cluster job: the job data is not JSON/);
+      // Long enough for a job stuck in the active list to be found stalled and handed out again (every 5 s).
+      await sleep(12_000);
+      // Its data still cannot be read, so the job is looked at field by field.
+      expect(await queue.getJobState('garbled')).toBe('failed');
+      expect(await client.hget('bull:cppn-motion-chunks:garbled', 'failedReason')).toMatch(/the job data is not JSON \(refused by /);
+      expect(await queue.getActiveCount()).toBe(0);
+      expect(worker.output().match(/refused job garbled/g)).toHaveLength(1);
+      const doctor = await runCli(['doctor', '--redis', redis.url]);
+      expect(doctor.code, doctor.stderr).toBe(0);
+      expect(doctor.stdout).toMatch(/failed: +garbled: not a well-formed cluster job: the job data is not JSON/);
+    } finally {
+      client.disconnect();
+      await queue.close();
+    }
   });
 
   it('a worker stops on SIGTERM even while Redis is down', async () => {
@@ -289,5 +441,45 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     const exit = await worker.exited;
     expect(exit.code).toBe(0);
     expect(exit.stderr).toMatch(/stopped/);
+  });
+});
+
+describe('cluster flags and stores, in words', () => {
+  it('a --redis URL that cannot be read is refused without showing its password', async () => {
+    for (const command of [['render', 'scenes/drift.yaml'], ['worker'], ['doctor']]) {
+      const result = await runCli([...command, '--redis', 'redis://:s3cret-word@queue-host:port']);
+      expect(result.code, command[0]).toBe(2);
+      expect(result.stderr, command[0]).toMatch(/--redis redis:\/\/\*\*\*@queue-host:port: not a URL/);
+      expect(result.stdout + result.stderr, command[0]).not.toContain('s3cret');
+    }
+  });
+
+  it('a --store that is a file is named in words, before anything else, with exit code 2', async () => {
+    const scratch = tempDir();
+    try {
+      const file = join(scratch.path, 'a-file');
+      writeFileSync(file, 'x');
+      for (const args of [['worker', '--redis', 'redis://127.0.0.1:1', '--store', file], ['render', 'scenes/drift.yaml', '--redis', 'redis://127.0.0.1:1', '--store', join(file, 'below')]]) {
+        const result = await runCli(args);
+        expect(result.code, args[0]).toBe(2);
+        expect(result.stderr, args[0]).toMatch(/error: cannot write to the chunk store \S+: a file stands where a folder is needed/);
+        expect(result.stderr, args[0]).not.toMatch(/EEXIST|ENOTDIR|ENOENT|locked/);
+      }
+    } finally {
+      scratch.remove();
+    }
+  });
+
+  it.skipIf(!canMount)('a read-only --store is named in words, with exit code 2', async () => {
+    const disk = mountTmpfs(256);
+    try {
+      disk.readOnly();
+      const result = await runCli(['worker', '--redis', 'redis://127.0.0.1:1', '--store', join(disk.path, 'chunks')]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/error: cannot write to the chunk store \S+: it is on a read-only file system/);
+      expect(result.stderr).not.toMatch(/EROFS|ENOENT/);
+    } finally {
+      disk.remove();
+    }
   });
 });

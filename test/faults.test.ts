@@ -239,6 +239,19 @@ describe('output paths', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(folder).sort()).toEqual([`.other.partial-${process.pid}-aaaaaa.gif`, 'fault.gif']);
   });
+  it('on a folder shared between machines, another machine\'s temporary files are left to it, whatever its process number', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { machineId } = await import('../src/machine.js');
+    const folder = join(dir.path, 'shared-folder');
+    mkdirSync(folder, { recursive: true });
+    const other = machineId() === 'abcdef01' ? 'abcdef02' : 'abcdef01';
+    // Process 999999 is not alive here, but the file is another machine's: it may be alive there.
+    writeFileSync(join(folder, `.fault.partial-${other}-999999-abcdef.gif`), 'x');
+    writeFileSync(join(folder, `.fault.partial-${machineId()}-999999-abcdef.mp4`), 'x');
+    const result = await runCli(['render', scene, '--format', 'gif', '--out', join(folder, 'fault'), '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(folder).sort()).toEqual([`.fault.partial-${other}-999999-abcdef.gif`, 'fault.gif']);
+  });
 });
 
 describe('batch folders', () => {
@@ -275,6 +288,19 @@ describe('batch folders', () => {
     const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { items: Array<{ name: string }> };
     expect(manifest.items.map((i) => i.name)).toEqual(['fault-seed-01']);
     expect(readdirSync(folder).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('a lock held from another machine (a shared folder) is not taken over by process number, and the message says how to clear it', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { machineId } = await import('../src/machine.js');
+    const folder = join(dir.path, 'foreign-lock', 'fault');
+    mkdirSync(folder, { recursive: true });
+    const other = machineId() === 'abcdef01' ? 'abcdef02' : 'abcdef01';
+    writeFileSync(join(folder, '.cppn-motion.lock'), `${other} 999999\n`);
+    const result = await runCli(['batch', scene, '--seeds', '1', '--out', join(dir.path, 'foreign-lock'), '-q']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`is being written by a batch on another machine \\(${other}, process 999999\\)[^]*hint: if no batch runs there any more, remove .*\\.cppn-motion\\.lock`));
+    expect(readdirSync(folder)).toEqual(['.cppn-motion.lock']);
   });
 });
 
@@ -339,14 +365,15 @@ describe('a killed ffmpeg', () => {
     const { chmodSync, writeFileSync } = await import('node:fs');
     const { createRequire } = await import('node:module');
     const real = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-    // Runs the real ffmpeg, but one that reads frames from us is killed a moment after it starts.
+    // Runs the real ffmpeg, but one that reads frames from us is killed a moment after it starts
+    // (a moment shorter than a piece of these frames takes to code).
     const wrapper = join(dir.path, 'ffmpeg-killed');
-    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) ( sleep 1.5; kill -9 $$ ) & ;; esac\nexec "${real}" "$@"\n`);
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) ( sleep 0.5; kill -9 $$ ) & ;; esac\nexec "${real}" "$@"\n`);
     chmodSync(wrapper, 0o755);
     const out = join(dir.path, 'killed', 'x');
     expect((await runCli(['render', scene, '--out', out, '-q'])).code).toBe(0);
     const before = snapshot(join(dir.path, 'killed'));
-    const result = await runCli(['render', scene, '--duration', '60', '--size', '256x256', '--out', out, '-q'], { env: { FFMPEG_PATH: wrapper } });
+    const result = await runCli(['render', scene, '--duration', '60', '--size', '512x512', '--out', out, '-q'], { env: { FFMPEG_PATH: wrapper } });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/ffmpeg stopped \(killed by SIGKILL\)/);
     expect(result.stderr).not.toMatch(/\n\s+at |exit code null/);

@@ -5,6 +5,7 @@
  * CPU's. Shared by the tests and the benchmarks, so all measure the same way.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 
@@ -104,4 +105,22 @@ export function activationParityScene(activation: string, size: [number, number]
     'view: { zoom: 1.7, center: [0.1, -0.2], rotation: 20 }',
     `colour: { ${rgb ? '' : 'palette: magma, '}hue: 40, saturation: 0.7, contrast: 1.2, brightness: 0.9${activation === 'relu' ? ', invert: true' : ''} }`,
   ].join('\n');
+}
+
+/** PSNR (dB) of every decoded frame of `file` against the exact frames, in order: a broken frame anywhere shows. */
+export function framePsnr(file: string, framesFolder: string, fps: number, statsFile: string): number[] {
+  const tb = `settb=1/${fps},setpts=N`;
+  const result = spawnSync(locateFfmpeg().path, [
+    '-hide_banner', '-i', file, '-framerate', String(fps), '-i', join(framesFolder, 'frame-%05d.png'),
+    '-lavfi', `[0:v]format=rgb24,${tb}[a];[1:v]format=rgb24,${tb}[b];[a][b]psnr=stats_file=${statsFile.replace(/[\\':]/g, '\\$&')}`,
+    '-f', 'null', '-',
+  ], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`ffmpeg could not compare ${file} with the frames:\n${result.stderr}`);
+  return readFileSync(statsFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const value = /psnr_avg:(\S+)/.exec(line)?.[1];
+      return value === 'inf' ? Infinity : Number(value);
+    });
 }

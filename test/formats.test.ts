@@ -1,13 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apngAnimation } from '../src/encode/formats/apng.js';
 import { webpAnimation } from '../src/encode/formats/webp.js';
 import { readSceneMetadata } from '../src/encode/metadata.js';
-import { ffmpegBaselineGif, fidelity } from './fidelity.js';
+import { webpTiming } from '../src/encode/formats/webp-join.js';
+import { piecesFor } from '../src/render/piece-plan.js';
+import { ffmpegBaselineGif, fidelity, framePsnr } from './fidelity.js';
 import { CLI, ffprobe, runCli, sha256, tempDir, writeScene } from './helpers.js';
+
+const require = createRequire(import.meta.url);
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -168,4 +173,81 @@ keyframes:
       scratch.remove();
     }
   });
+});
+
+/** Packet times (seconds) of a video's frames, in presentation order. */
+function frameTimes(file: string): number[] {
+  const probe = spawnSync((require('@ffprobe-installer/ffprobe') as { path: string }).path, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  return probe.stdout.trim().split('\n').map(Number).sort((a, b) => a - b);
+}
+
+describe('videos coded in pieces and joined', () => {
+  for (const [ext, seconds] of [['mp4', 2.5], ['webm', 7.5]] as const) {
+    it(`every frame of a joined ${ext.toUpperCase()} shows its own rendered frame, at the joins too, at exact times, for exactly the video's length`, async () => {
+      const frames = seconds * 24;
+      const scene = writeScene(dir.path, `joined-${ext}`, SCENE.replace('name: shared', `name: joined-${ext}`).replace('size: [40, 32], fps: 10, duration: 1.2, formats: [webp, apng]', `size: [96, 64], fps: 24, duration: ${seconds}, formats: [${ext}, png]`));
+      const out = join(dir.path, `joined-${ext}`);
+      const result = await runCli(['render', scene, '--out', out]);
+      expect(result.code, result.stderr).toBe(0);
+      const pieces = piecesFor(frames, [ext, 'png']);
+      expect(pieces.length).toBeGreaterThan(3);
+      expect(result.stderr).toContain(`${pieces.length} pieces`);
+      const probe = await ffprobe(`${out}.${ext}`);
+      expect(probe.streams[0].nb_read_frames).toBe(String(frames));
+      // WebM counts in milliseconds: within one of them.
+      expect(Math.abs(Number(probe.format.duration) - seconds)).toBeLessThanOrEqual(ext === 'webm' ? 0.0015 : 0.0005);
+      // Evenly spaced: no frame shown twice or skipped where two pieces meet, so the loop plays at one pace.
+      const times = frameTimes(`${out}.${ext}`);
+      for (const [i, t] of times.entries()) expect(Math.abs(t - i / 24), `frame ${i}`).toBeLessThanOrEqual(0.001);
+      const psnr = framePsnr(`${out}.${ext}`, `${out}-frames`, 24, join(dir.path, `joined-${ext}.psnr`));
+      expect(psnr).toHaveLength(frames);
+      const sorted = [...psnr].sort((a, b) => a - b);
+      const median = sorted[Math.floor(frames / 2)];
+      // A frame decoded against the wrong reference (a glitch at a join) would be far below the rest.
+      expect(sorted[0]).toBeGreaterThan(28);
+      for (const { start } of pieces.slice(1)) expect(psnr[start], `frame ${start}, the first of a piece`).toBeGreaterThan(median - 6);
+    });
+  }
+
+  // Held frames (the hold ease), a scene that never moves and a single frame: formats that merge
+  // identical frames (libwebp) or write a single frame as a still (ffmpeg's APNG) must still make whole outputs.
+  const held = (name: string, keyframes: string, duration: number): string =>
+    writeScene(dir.path, name, `
+name: ${name}
+output: { size: [40, 32], fps: 10, duration: ${duration}, formats: [mp4, gif, webm, webp, apng, png] }
+network:
+  inputs: [x, y, t]
+  layers: { depth: 3, width: 8 }
+  output: { channels: 3, activation: sigmoid }
+keyframes:
+${keyframes}
+`);
+  const cases: Array<[string, string, number, number]> = [
+    ['held frames', '  - { at: 0, seed: 4, t: 0 }\n  - { at: 0.8, seed: 5, t: 0, ease: hold }', 1.6, 16],
+    ['a scene that never moves', '  - { at: 0, seed: 4, t: 0 }', 1.6, 16],
+    ['a single frame', '  - { at: 0, seed: 4 }', 0.1, 1],
+  ];
+  for (const [what, keyframes, duration, frames] of cases) {
+    it(`${what}: every format is written whole, with every frame or its time`, async () => {
+      const name = what.replace(/\W+/g, '-');
+      const scene = held(name, keyframes, duration);
+      const out = join(dir.path, 'held', name);
+      const result = await runCli(['render', scene, '--out', out]);
+      expect(result.code, result.stderr).toBe(0);
+      // Decoded (ffmpeg reads APNG too): every frame is there.
+      for (const ext of ['mp4', 'webm', 'gif', 'apng']) {
+        const probe = await ffprobe(`${out}.${ext}`);
+        expect(probe.streams[0].nb_read_frames, ext).toBe(String(frames));
+      }
+      expect(apngAnimation(`${out}.apng`), 'apng').toMatchObject({ frames, loops: 0 });
+      expect(apngAnimation(`${out}.apng`)!.seconds).toBeCloseTo(duration, 5);
+      const webp = webpTiming(`${out}.webp`);
+      expect(webp.ms, 'webp').toBe(duration * 1000);
+      expect(webp.loops).toBe(0);
+      expect(webp.frames).toBeGreaterThanOrEqual(1);
+      expect(webp.frames).toBeLessThanOrEqual(frames);
+      expect(readdirSync(`${out}-frames`)).toHaveLength(frames);
+      for (const ext of ['webp', 'apng', 'gif', 'mp4']) expect(JSON.parse(await readSceneMetadata(`${out}.${ext}`)).name, ext).toBe(name);
+    });
+  }
 });

@@ -69,7 +69,7 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 describe('render', () => {
   const cases: Array<[NodeJS.Signals, string, RegExp, string[]]> = [
     ...SIGNALS.map((s): [NodeJS.Signals, string, RegExp, string[]] => [s, 'while frames render', /rendering long: \d+\/720 frames/, []]),
-    ['SIGTERM', 'while the outputs are closed and checked', /finishing: closing and checking the outputs/, ['--duration', '8']],
+    ['SIGTERM', 'while the outputs are joined and checked', /finishing: joining and checking the outputs/, ['--duration', '8']],
   ];
   for (const [signal, when, pattern, extra] of cases) {
     it(`${signal} ${when}`, async () => {

@@ -2,7 +2,9 @@
  * Rendering a series. Every item shares one frame backend (the local threads
  * or a cluster), and several items render at a time (as many as the backend
  * asks for), so frames of different items interleave and the workers stay
- * busy while an item's encoders finish. Items whose outputs are complete and
+ * busy while an item's encoders finish. A backend that sends whole videos
+ * away (a cluster) gets each item whole: one worker renders, codes and
+ * thumbnails it, and the outputs come back into the series folder. Items whose outputs are complete and
  * current (per the manifest) are skipped; a failed item is recorded and the
  * others go on; an interrupt stops everything, keeping what was finished.
  */
@@ -13,11 +15,12 @@ import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../encode/atomic-output.js';
 import { createEncoder, outputPath } from '../encode/formats/index.js';
 import { InterruptedError } from '../errors.js';
-import type { FrameBackend } from '../render/frame-backend.js';
+import type { FrameBackend, Still } from '../render/frame-backend.js';
 import { createLocalBackend } from '../render/local-backend.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
-import { renderVideo, type Progress } from '../render/video.js';
+import { progressCounter } from '../render/scheduler.js';
+import { renderVideo, type Progress, type VideoResult } from '../render/video.js';
 import { applyOverrides, type Format, type LoadedScene } from '../scene/index.js';
 import { lockSeriesFolder } from './folder-lock.js';
 import { drawContactSheet, placePicture, sheetBackground, sheetLayout, type SheetLabel } from './contact-sheet.js';
@@ -117,13 +120,18 @@ function representativeTime(item: BatchItem): number {
 
 const THUMBNAIL = 192;
 
-/** Each item at thumbnail size (at most 192 px on the longer side), and the cell size that holds them all. */
+/** An item's thumbnail size: at most 192 px on the longer side. */
+function thumbnailSize(item: BatchItem): [number, number] {
+  const { width, height } = item.loaded.model;
+  const scale = Math.min(1, THUMBNAIL / Math.max(width, height));
+  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+}
+
+/** Each item at thumbnail size, and the cell size that holds them all. */
 function thumbnails(items: BatchItem[]): { scaled: LoadedScene[]; cell: [number, number] } {
   let cell: [number, number] = [1, 1];
   const scaled = items.map((item) => {
-    const { width, height } = item.loaded.model;
-    const scale = Math.min(1, THUMBNAIL / Math.max(width, height));
-    const size: [number, number] = [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+    const size = thumbnailSize(item);
     cell = [Math.max(cell[0], size[0]), Math.max(cell[1], size[1])];
     return applyOverrides(item.loaded, { size });
   });
@@ -145,9 +153,10 @@ function heading(sceneName: string, count: number): string {
   return `${sceneName} — ${count} item${count === 1 ? '' : 's'}`;
 }
 
-async function writeContactSheet(items: BatchItem[], folder: string, backend: FrameBackend, sceneName: string): Promise<string> {
+/** `known`: thumbnails that came with their items (rendered where the item was); the others are rendered here. */
+async function writeContactSheet(items: BatchItem[], folder: string, backend: FrameBackend, sceneName: string, known: Map<string, Still>): Promise<string> {
   const { scaled, cell } = thumbnails(items);
-  const pictures = await Promise.all(scaled.map((thumb, i) => renderStill(thumb, { at: representativeTime(items[i]), backend })));
+  const pictures = await Promise.all(scaled.map((thumb, i) => known.get(items[i].name) ?? renderStill(thumb, { at: representativeTime(items[i]), backend })));
   const path = join(folder, 'contact-sheet.png');
   writeFileAtomic(path, drawContactSheet(heading(sceneName, items.length), labels(items, sceneName), pictures, cell));
   return path;
@@ -196,6 +205,29 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: F
   }
 }
 
+/**
+ * Renders one item: sent whole to a backend that takes whole videos (a
+ * cluster's worker renders, codes and thumbnails it), else rendered here.
+ */
+async function renderItem(item: BatchItem, outStem: string, backend: FrameBackend, options: BatchOptions, thumbnailsMade: Map<string, Still>): Promise<Pick<VideoResult, 'outputs'>> {
+  const onProgress = (p: Progress): void => options.events?.itemProgress?.(item, p);
+  if (!backend.renderWhole) return renderVideo(item.loaded, { outStem, backend, signal: options.signal, onProgress });
+  const count = progressCounter(item.loaded.model.timeline.frameCount, () => backend.activeWorkers(), onProgress);
+  let reported = 0;
+  const whole = await backend.renderWhole(item.loaded, {
+    outStem,
+    formats: item.loaded.scene.output.formats,
+    thumbnail: options.contactSheet === false ? undefined : { size: thumbnailSize(item), at: representativeTime(item) },
+    signal: options.signal,
+    onProgress: (done) => {
+      count(done - reported);
+      reported = done;
+    },
+  });
+  if (whole.thumbnail) thumbnailsMade.set(item.name, whole.thumbnail);
+  return whole;
+}
+
 export async function runBatch(items: BatchItem[], options: BatchOptions): Promise<BatchResult> {
   const started = performance.now();
   const { folder } = options;
@@ -221,6 +253,8 @@ async function runLocked(items: BatchItem[], options: BatchOptions, started: num
   };
   const backend = options.backend ?? createLocalBackend({ workers: options.workers });
   const results = new Map<string, ItemResult>();
+  // Thumbnails that come back with items rendered elsewhere, for the contact sheet.
+  const thumbnailsMade = new Map<string, Still>();
   const queue = new PQueue({ concurrency: backend.itemConcurrency });
   let interrupted: unknown;
   // Anything an item's task throws outside its own handling (a full disk while
@@ -252,12 +286,7 @@ async function runLocked(items: BatchItem[], options: BatchOptions, started: num
           size: [model.width, model.height],
         };
         try {
-          const video = await renderVideo(item.loaded, {
-            outStem: join(folder, item.name),
-            backend,
-            signal: options.signal,
-            onProgress: (p) => options.events?.itemProgress?.(item, p),
-          });
+          const video = await renderItem(item, join(folder, item.name), backend, options, thumbnailsMade);
           const outputs = video.outputs.map((o) => ({ format: o.format, file: relative(folder, o.path) || basename(o.path), bytes: outputBytes(o.path) }));
           const seconds = (performance.now() - itemStarted) / 1000;
           entries.set(item.name, { ...base, status: 'done', outputs, renderSeconds: Number(seconds.toFixed(3)), finishedAt: new Date().toISOString() });
@@ -289,7 +318,7 @@ async function runLocked(items: BatchItem[], options: BatchOptions, started: num
     writeManifest(folder, finished);
     // The sheets show the whole series as the manifest lists it, not only this run's items.
     const shown = options.series ? sheetItems(finished.items, items, options.series) : items;
-    const contactSheet = options.contactSheet === false || shown.length === 0 ? undefined : await writeContactSheet(shown, folder, backend, options.sceneName);
+    const contactSheet = options.contactSheet === false || shown.length === 0 ? undefined : await writeContactSheet(shown, folder, backend, options.sceneName, thumbnailsMade);
     stopIfAborted();
     const sheetFormat = options.animatedSheet === true ? 'gif' : options.animatedSheet;
     const animatedSheet = sheetFormat && shown.length > 0 ? await writeAnimatedSheet(shown, folder, backend, options.sceneName, sheetFormat, options.signal) : undefined;

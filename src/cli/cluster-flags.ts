@@ -15,7 +15,7 @@ export interface ClusterFlags {
   store?: string;
 }
 
-/** Where chunks go when --store is not given: fine for workers on this machine; a cluster of machines shares one directory. */
+/** Where pieces go when --store is not given: fine for workers on this machine; a cluster of machines shares one directory. */
 export const DEFAULT_STORE = join(tmpdir(), 'cppn-motion-chunks');
 
 export function addRedisFlag(command: Command, what: string): Command {
@@ -37,6 +37,6 @@ export async function clusterBackend(flags: ClusterFlags, report: Reporter, loca
     localWorkers,
     onNotice: (message) => report.warn(message),
   });
-  report.info(`rendering on ${backend.description}, chunks in ${flags.store ?? DEFAULT_STORE}`);
+  report.info(`rendering on ${backend.description}, pieces in ${flags.store ?? DEFAULT_STORE}`);
   return backend;
 }

@@ -5,8 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 // The cluster's errors from their own modules: the cluster's index would load the queue's libraries for every command.
-import { ClusterError } from '../cluster/cluster-error.js';
-import { ChunkStoreError } from '../cluster/directory-store.js';
+import { ChunkStoreError, ClusterError } from '../cluster/cluster-error.js';
 import { FfmpegError } from '../encode/ffmpeg.js';
 import { GpuError, InterruptedError, OutputError, UserError } from '../errors.js';
 import { registerActivations } from './commands/activations.js';

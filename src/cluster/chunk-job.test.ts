@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { scenePayload } from '../render/scene-payload.js';
 import { sceneFromFile, validateSceneData, type NetworkWeights } from '../index.js';
-import { acceptChunkJob, chunkJob, chunkKey, RejectedJobError } from './chunk-job.js';
+import { acceptClusterJob, itemJob, MismatchedJobError, pieceJob, pieceKey, RejectedJobError } from './chunk-job.js';
+import { toolIdentity } from './tool-identity.js';
+
+const tool = toolIdentity(['gif']);
+const settings = { gif: { settings: { width: 32, height: 24, fps: 10, coding: { colors: 256, dither: 'none' as const, bayerScale: 2, tolerance: 2 } } } };
+const chunkJob = (l: typeof loaded, range: { start: number; end: number }) => pieceJob(l, range, ['gif'], settings, tool);
 
 const scene = validateSceneData({
   name: 'job',
@@ -18,11 +23,12 @@ const weights: NetworkWeights = {
 };
 const loaded = sceneFromFile(scene, 'test', '/', 'job', new Map([['/nowhere/w.json', weights]]));
 
-describe('chunk jobs', () => {
+describe('cluster jobs', () => {
   it('carry the scene and its weights: a worker rebuilds the same scene, with the same hash, without reading any file', () => {
     const job = JSON.parse(JSON.stringify(chunkJob(loaded, { start: 4, end: 8 })));
-    const accepted = acceptChunkJob(job);
-    expect(accepted.key).toBe(chunkKey(scenePayload(loaded).key, { start: 4, end: 8 }));
+    const accepted = acceptClusterJob(job);
+    if (accepted.kind !== 'piece') throw new Error('not a piece');
+    expect(accepted.key).toBe(pieceKey(job.set, { start: 4, end: 8 }));
     expect(scenePayload(accepted.loaded).key).toBe(scenePayload(loaded).key);
     expect(Array.from(accepted.loaded.library.get('/nowhere/w.json')!.layers[1].weight)).toEqual(Array.from(weights.layers[1].weight));
   });
@@ -31,7 +37,7 @@ describe('chunk jobs', () => {
     const good = (): Record<string, unknown> => JSON.parse(JSON.stringify(chunkJob(loaded, { start: 0, end: 4 })));
     const refused = (data: unknown): string => {
       try {
-        acceptChunkJob(data);
+        acceptClusterJob(data);
       } catch (error) {
         expect(error).toBeInstanceOf(RejectedJobError);
         return (error as Error).message;
@@ -39,7 +45,6 @@ describe('chunk jobs', () => {
       throw new Error('accepted');
     };
     expect(refused('text')).toMatch(/not an object/);
-    expect(refused({ ...good(), format: 2 })).toMatch(/job format 2/);
     expect(refused({ ...good(), sceneHash: '../../etc' })).toMatch(/sceneHash/);
     expect(refused({ ...good(), range: { start: 0, end: 21 } })).toMatch(/not within the scene's 20 frames/);
     expect(refused({ ...good(), range: { start: 3, end: 3 } })).toMatch(/not within/);
@@ -49,5 +54,33 @@ describe('chunk jobs', () => {
     const other = good();
     (other.scene as { keyframes: Array<{ seed?: number }> }).keyframes[0].seed = 2;
     expect(refused(other)).toMatch(/hashes to [0-9a-f]{16}, not the/);
+    expect(refused({ unreadable: 'the job data is not JSON' })).toMatch(/the job data is not JSON/);
+    expect(refused({ ...good(), formats: ['gif', 'tiff'] })).toMatch(/formats is not a list/);
+    expect(refused({ ...good(), settings: { gif: { settings: { width: -1 } } } })).toMatch(/GIF size/);
+    // Settings other than those the set was made from: the pieces would be filed under another's key.
+    const resettled = good();
+    (resettled.settings as typeof settings).gif.settings.fps = 5;
+    expect(refused(resettled)).toMatch(/belong to set [0-9a-f]{16}, not the/);
+    expect(refused({ ...JSON.parse(JSON.stringify(itemJob(loaded, ['gif'], tool))), thumbnail: { size: [0, 9], at: 1 } })).toMatch(/thumbnail/);
+  });
+
+  it('made by another version, for another pixel backend or another ffmpeg are refused as such, before anything else', () => {
+    const mismatched = (change: (job: Record<string, unknown>) => void): string => {
+      const job = JSON.parse(JSON.stringify(pieceJob(loaded, { start: 0, end: 4 }, ['gif', 'mp4'], settings, toolIdentity(['gif', 'mp4']))));
+      change(job);
+      try {
+        acceptClusterJob(job);
+      } catch (error) {
+        expect(error).toBeInstanceOf(MismatchedJobError);
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(mismatched((job) => ((job.tool as { version: string }).version = '0.0.1'))).toMatch(/the job comes from cppn-motion 0\.0\.1, this worker runs \S+; run the same version/);
+    // Even when the rest is from another world.
+    expect(mismatched((job) => Object.assign(job, { tool: { ...(job.tool as object), version: '9.9.9' }, formats: ['tiff'] }))).toMatch(/cppn-motion 9\.9\.9/);
+    expect(mismatched((job) => ((job.tool as { backend: string }).backend = 'webgpu'))).toMatch(/asks for the webgpu backend, this worker renders with cpu only/);
+    expect(mismatched((job) => ((job.tool as { ffmpeg: string }).ffmpeg = 'ffmpeg version 1.0'))).toMatch(/coded by ffmpeg version 1\.0, this worker has/);
+    expect(mismatched((job) => (job.format = 1))).toMatch(/format 1, this worker reads format 2/);
   });
 });

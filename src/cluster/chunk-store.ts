@@ -1,42 +1,49 @@
 /**
- * Where rendered frames travel between workers and the coordinator: a store
- * of lossless chunk files, one per frame range. Pixels never go through
- * Redis; the queue carries only jobs. A shared directory is the first store;
- * an S3-compatible bucket is another implementation of this interface.
+ * Where coded pieces travel between workers and the coordinator: a store of
+ * objects, each a small folder of files (a piece of every format with its
+ * record, or a series item's outputs), filed under a key
+ * `<16 hex digits>/<name>`. Pixels never go through Redis; the queue carries
+ * only jobs. What the files mean is piece-record.ts's business, not the
+ * store's: a shared directory is the first store, and an S3-compatible
+ * bucket would be another implementation of this interface.
  */
 
-/** What a chunk file says about itself; checked on every read, so a chunk of another scene or range is never mixed in. */
-export interface ChunkHeader {
-  sceneHash: string;
-  start: number;
-  end: number;
-  width: number;
-  height: number;
-}
-
-export interface ChunkWriter {
-  /** Appends the next frame (RGBA); resolves when the writer can take another. */
-  write(frame: Uint8Array): Promise<void>;
-  /** Makes the chunk visible under its key, complete. */
+/** An object being written: a folder on this machine to fill, then made visible under its key, whole. */
+export interface StoreWriter {
+  readonly folder: string;
+  /** Makes the object visible under its key; one already there (another worker's copy) is kept. */
   commit(): Promise<void>;
   /** Drops what was written; nothing appears under the key. */
   abort(): Promise<void>;
 }
 
+/** An object to read: its folder on this machine (the store's own, or a copy fetched from the store). */
+export interface StoreReader {
+  readonly folder: string;
+  /** Gives back a copy fetched for reading; the object stays in the store. */
+  release(): Promise<void>;
+}
+
 export interface ChunkStore {
   /** For messages, e.g. the directory's path. */
   readonly location: string;
-  /** Checks that chunks can be written here (fails with the reason otherwise). */
+  /** Checks that objects can be written here (fails with the reason otherwise). */
   ready(): Promise<void>;
-  /** Whether a complete chunk exists under `key`. */
+  /** Whether a complete object exists under `key`. */
   has(key: string): Promise<boolean>;
-  create(key: string, header: ChunkHeader): Promise<ChunkWriter>;
-  /** The chunk's frames in order; fails when the chunk is missing, damaged or not the one expected. */
-  read(key: string, expected: ChunkHeader, signal?: AbortSignal): AsyncIterable<Uint8Array>;
-  /** Removes every chunk filed under a scene hash (once its render is complete). */
-  removeScene(sceneHash: string): Promise<void>;
+  create(key: string): Promise<StoreWriter>;
+  /** The object under `key`; fails when it is missing. */
+  open(key: string): Promise<StoreReader>;
+  /** Removes the object under `key` (a series item, once placed). */
+  remove(key: string): Promise<void>;
+  /** Removes every object filed under a set's 16-digit prefix (a video's pieces, once its outputs are written). */
+  removeSet(set: string): Promise<void>;
 }
 
-export function describeChunk(header: Pick<ChunkHeader, 'start' | 'end'>): string {
-  return `frames ${header.start}–${header.end - 1}`;
+/** Store keys: a 16-digit set, then a name of letters, digits, dots and dashes. Nothing else can point outside the store. */
+export const STORE_KEY = /^[0-9a-f]{16}\/[A-Za-z0-9][A-Za-z0-9.-]*$/;
+export const STORE_SET = /^[0-9a-f]{16}$/;
+
+export function describeRange(range: { start: number; end: number }): string {
+  return `frames ${range.start}–${range.end - 1}`;
 }

@@ -1,8 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { machineId } from '../machine.js';
 import { createDirectoryStore } from './directory-store.js';
+import { readRecord, storedBytes, writeRecord } from './piece-record.js';
+import { toolIdentity } from './tool-identity.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -14,54 +17,84 @@ function store(): { root: string; store: ReturnType<typeof createDirectoryStore>
   return { root, store: createDirectoryStore(root) };
 }
 
-const header = { sceneHash: '0123456789abcdef', start: 10, end: 13, width: 5, height: 3 };
-const frame = (i: number): Uint8Array => new Uint8Array(5 * 3 * 4).map((_, k) => (k * 7 + i * 31) % 256);
+const key = '0123456789abcdef/10-13';
+const expected = { kind: 'piece' as const, tool: toolIdentity(['gif']), sceneHash: 'fedcba9876543210', key, range: { start: 10, end: 13 }, width: 5, height: 3, formats: ['gif' as const] };
 
-async function readAll(iterable: AsyncIterable<Uint8Array>): Promise<number[][]> {
-  const frames: number[][] = [];
-  for await (const f of iterable) frames.push(Array.from(f));
-  return frames;
+async function writePiece(s: ReturnType<typeof createDirectoryStore>, bytes = 'GIF bytes'): Promise<void> {
+  const writer = await s.create(key);
+  writeFileSync(join(writer.folder, 'piece.gif'), bytes);
+  await writeRecord(writer.folder, { ...expected, files: { gif: { name: 'piece.gif', bytes: await storedBytes(join(writer.folder, 'piece.gif')) } } });
+  await writer.commit();
 }
 
 describe('the directory chunk store', () => {
-  it('gives back exactly the frames written, and shows a chunk only once it is complete', async () => {
+  it('shows an object only once it is complete, and gives back what was written', async () => {
     const { root, store: s } = store();
-    const key = '0123456789abcdef/10-13';
-    const writer = await s.create(key, header);
-    for (let i = 0; i < 3; i++) await writer.write(frame(i));
+    const writer = await s.create(key);
+    writeFileSync(join(writer.folder, 'piece.gif'), 'GIF bytes');
     expect(await s.has(key)).toBe(false);
+    await writeRecord(writer.folder, { ...expected, files: { gif: { name: 'piece.gif', bytes: 9 } } });
     await writer.commit();
     expect(await s.has(key)).toBe(true);
-    expect(await readAll(s.read(key, header))).toEqual([0, 1, 2].map((i) => Array.from(frame(i))));
-    await s.removeScene(header.sceneHash);
+    const reader = await s.open(key);
+    expect((await readRecord(reader.folder, expected)).files.gif).toEqual({ name: 'piece.gif', bytes: 9 });
+    await s.removeSet('0123456789abcdef');
     expect(readdirSync(root)).toEqual([]);
   });
 
-  it('an aborted chunk leaves nothing behind', async () => {
+  it('an aborted object leaves nothing behind; a second copy of a finished one keeps the first', async () => {
     const { root, store: s } = store();
-    const writer = await s.create('0123456789abcdef/10-13', header);
-    await writer.write(frame(0));
+    const writer = await s.create(key);
+    writeFileSync(join(writer.folder, 'piece.gif'), 'half');
     await writer.abort();
-    expect(readdirSync(join(root, '0123456789abcdef'))).toEqual([]);
+    // Its set's folder, made for it alone, went with it.
+    expect(existsSync(join(root, '0123456789abcdef'))).toBe(false);
+    await writePiece(s, 'first');
+    await writePiece(s, 'second, longer');
+    expect(readdirSync(join(root, '0123456789abcdef'))).toEqual(['10-13']);
+    expect((await readRecord((await s.open(key)).folder, expected)).files.gif?.bytes).toBe(5);
   });
 
-  it('never mixes in a chunk of another scene or range, nor a damaged one', async () => {
+  it('never mixes in an object of another scene, range or version, nor a damaged one', async () => {
     const { root, store: s } = store();
-    const key = '0123456789abcdef/10-13';
-    const writer = await s.create(key, header);
-    for (let i = 0; i < 3; i++) await writer.write(frame(i));
-    await writer.commit();
-    await expect(readAll(s.read(key, { ...header, sceneHash: 'fedcba9876543210' }))).rejects.toThrow(/not the chunk expected \(sceneHash 0123456789abcdef, expected fedcba9876543210\)/);
-    await expect(readAll(s.read(key, { ...header, end: 14 }))).rejects.toThrow(/not the chunk expected/);
-    const path = join(root, `${key}.chunk`);
-    const bytes = readFileSync(path);
-    writeFileSync(path, bytes.subarray(0, bytes.length - 9));
-    await expect(readAll(s.read(key, header))).rejects.toThrow(/chunk .* (is damaged|ends before)/);
+    await writePiece(s);
+    const folder = (await s.open(key)).folder;
+    await expect(readRecord(folder, { ...expected, sceneHash: '0000000000000000' })).rejects.toThrow(/is not the one expected \(sceneHash "fedcba9876543210", expected "0000000000000000"\)/);
+    await expect(readRecord(folder, { ...expected, range: { start: 10, end: 14 } })).rejects.toThrow(/not the one expected \(range/);
+    await expect(readRecord(folder, { ...expected, tool: { ...expected.tool, version: '0.0.1' } })).rejects.toThrow(/not the one expected \(tool/);
+    writeFileSync(join(root, key, 'piece.gif'), 'GIF');
+    await expect(readRecord(folder, expected)).rejects.toThrow(/is damaged: its gif holds 3 bytes, not 9/);
+  });
+
+  it('clears its own dead processes\' temporary objects, but not another machine\'s (the folder may be shared)', async () => {
+    const { root, store: s } = store();
+    const set = join(root, '0123456789abcdef');
+    mkdirSync(join(set, `.10-13.partial-${machineId()}-999999-00000000`), { recursive: true });
+    const other = machineId() === 'abcdef01' ? 'abcdef02' : 'abcdef01';
+    mkdirSync(join(set, `.10-13.partial-${other}-999999-00000000`), { recursive: true });
+    mkdirSync(join(set, `.10-13.partial-${machineId()}-${process.pid}-00000000`), { recursive: true });
+    await writePiece(s);
+    expect(readdirSync(set).sort()).toEqual([`.10-13.partial-${machineId()}-${process.pid}-00000000`, `.10-13.partial-${other}-999999-00000000`, '10-13'].sort());
+  });
+
+  it('says what is wrong with a --store that cannot be used, in words', async () => {
+    const { root } = store();
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    await expect(createDirectoryStore(file).ready()).rejects.toThrow(/cannot write to the chunk store .*a-file: a file stands where a folder is needed/);
+    await expect(createDirectoryStore(join(file, 'below')).ready()).rejects.toThrow(/a file stands where a folder is needed/);
+    if (process.getuid?.() !== 0) {
+      const locked = join(root, 'locked');
+      mkdirSync(locked);
+      chmodSync(locked, 0o500);
+      await expect(createDirectoryStore(join(locked, 'store')).ready()).rejects.toThrow(/permission denied/);
+    }
+    expect(existsSync(join(file, 'below'))).toBe(false);
   });
 
   it('refuses keys that could point outside the store', async () => {
     const { store: s } = store();
-    await expect(s.create('../../etc/passwd', header)).rejects.toThrow(/not a chunk key/);
-    await expect(s.removeScene('..')).rejects.toThrow(/not a scene hash/);
+    await expect(s.create('../../etc/passwd')).rejects.toThrow(/not a chunk store key/);
+    await expect(s.removeSet('..')).rejects.toThrow(/not a set/);
   });
 });

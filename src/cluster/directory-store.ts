@@ -1,197 +1,169 @@
 /**
  * The chunk store as a directory (local, or shared by every machine: NFS,
- * SMB, a mounted bucket). A chunk is <dir>/<scene hash>/<start>-<end>.chunk:
- * gzip (lossless, with a CRC that catches damage) of one JSON header line and
- * the raw RGBA frames. It is written under a temporary name and renamed when
- * complete, so a worker killed mid-chunk never leaves a chunk that looks done.
+ * SMB, a mounted bucket). An object is the folder <dir>/<set>/<name>. It is
+ * written as a temporary folder beside it, named after the machine and the
+ * process, and renamed into place when complete, so a worker killed
+ * mid-piece never leaves an object that looks done. Temporary folders are
+ * removed by the next writer into the same set when they are this machine's
+ * and their process is gone; another machine's (the store is shared) are
+ * left to their own machine, or to the set's removal.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { finished } from 'node:stream/promises';
-import { constants, createGunzip, createGzip } from 'node:zlib';
-import { describeChunk, type ChunkHeader, type ChunkStore, type ChunkWriter } from './chunk-store.js';
+import { UserError } from '../errors.js';
+import { machineId, processAlive } from '../machine.js';
+import { STORE_KEY, STORE_SET, type ChunkStore, type StoreReader, type StoreWriter } from './chunk-store.js';
+import { ChunkStoreError } from './cluster-error.js';
 
-/** Chunk keys are made by chunkKey(); anything else could point outside the store. */
-const KEY = /^[0-9a-f]{16}\/\d+-\d+$/;
+export { ChunkStoreError } from './cluster-error.js';
 
-export class ChunkStoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChunkStoreError';
-  }
-}
+/** `.<name>.partial-MACHINE-PID-RANDOM`: an object being written. */
+const PARTIAL = /^\.(.+)\.partial-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}$/;
 
-/** Reads exactly n bytes at a time from a stream of buffers. */
-class ExactReader {
-  private buffered: Buffer[] = [];
-  private size = 0;
-  private readonly source: AsyncIterator<Buffer>;
-  private ended = false;
-
-  constructor(stream: AsyncIterable<Buffer>) {
-    this.source = stream[Symbol.asyncIterator]();
-  }
-
-  private async fill(n: number): Promise<boolean> {
-    while (this.size < n && !this.ended) {
-      const next = await this.source.next();
-      if (next.done) this.ended = true;
-      else {
-        this.buffered.push(next.value);
-        this.size += next.value.length;
-      }
-    }
-    return this.size >= n;
-  }
-
-  /** The next n bytes, or undefined at the end of the stream. */
-  async read(n: number): Promise<Buffer | undefined> {
-    if (!(await this.fill(n))) return undefined;
-    const all = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered);
-    this.buffered = all.length > n ? [all.subarray(n)] : [];
-    this.size = all.length - n;
-    return all.subarray(0, n);
-  }
-
-  /** Everything up to (not including) the next newline, within `limit` bytes. */
-  async line(limit: number): Promise<string | undefined> {
-    for (;;) {
-      const all = Buffer.concat(this.buffered);
-      const at = all.indexOf(10);
-      if (at >= 0) {
-        this.buffered = [all.subarray(at + 1)];
-        this.size = all.length - at - 1;
-        return all.subarray(0, at).toString('utf8');
-      }
-      this.buffered = [all];
-      if (all.length > limit || !(await this.fill(all.length + 1))) return undefined;
-    }
-  }
-
-  async atEnd(): Promise<boolean> {
-    return !(await this.fill(1));
-  }
-
-  close(): void {
-    void this.source.return?.();
+/** What a file-system error on the store means, in words (never a bare EEXIST or ENOENT). */
+function storeProblem(error: unknown): { words: string; user: boolean } {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { words: 'it is full', user: false };
+    case 'EROFS':
+      return { words: 'it is on a read-only file system', user: true };
+    case 'EACCES':
+    case 'EPERM':
+      return { words: 'permission denied', user: true };
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return { words: 'a file stands where a folder is needed (give --store a folder)', user: true };
+    case 'ENOENT':
+      return { words: 'it does not exist and cannot be made', user: true };
+    case 'EIO':
+      return { words: 'input/output error on the device', user: false };
+    case 'ESTALE':
+    case 'ETIMEDOUT':
+    case 'EHOSTDOWN':
+      return { words: 'the shared folder is unreachable', user: false };
+    default:
+      return { words: (error as Error).message ?? String(error), user: false };
   }
 }
 
 export function createDirectoryStore(directory: string): ChunkStore {
   const root = resolve(directory);
   const pathOf = (key: string): string => {
-    if (!KEY.test(key)) throw new ChunkStoreError(`"${key}" is not a chunk key`);
-    return join(root, `${key}.chunk`);
+    if (!STORE_KEY.test(key)) throw new ChunkStoreError(`"${key}" is not a chunk store key`);
+    return join(root, key);
   };
-  const failure = (what: string, error: unknown): ChunkStoreError => new ChunkStoreError(`cannot ${what} in the chunk store ${root}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  const failure = (what: string, error: unknown): Error => {
+    const { words, user } = storeProblem(error);
+    const message = `cannot ${what} the chunk store ${root}: ${words}`;
+    return user ? new UserError(message, 'give --store a folder that this machine can write (the same shared folder on every machine)') : new ChunkStoreError(message);
+  };
+  const swept = new Set<string>();
+
+  /** Removes this machine's temporary objects in `folder` whose process is gone (a worker killed mid-piece). */
+  const sweep = async (folder: string): Promise<void> => {
+    if (swept.has(folder)) return;
+    swept.add(folder);
+    const names = await readdir(folder).catch(() => [] as string[]);
+    for (const name of names) {
+      const match = PARTIAL.exec(name);
+      if (match && match[2] === machineId() && !processAlive(Number(match[3]))) await rm(join(folder, name), { recursive: true, force: true }).catch(() => undefined);
+    }
+  };
 
   return {
     location: root,
     async ready() {
-      const probe = join(root, `.probe-${hostname()}-${process.pid}`);
+      const probe = join(root, `.probe-${machineId()}-${process.pid}`);
       try {
         await mkdir(root, { recursive: true });
         await writeFile(probe, '');
         await rm(probe, { force: true });
       } catch (error) {
-        throw failure('write', error);
+        // mkdir reports a read-only parent as ENOENT: the nearest folder that exists tells the real cause.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          const cause = await nearestCause(root);
+          if (cause) throw failure('write to', cause);
+        }
+        throw failure('write to', error);
       }
     },
     async has(key) {
       try {
-        return (await stat(pathOf(key))).isFile();
+        return (await stat(pathOf(key))).isDirectory();
       } catch {
         return false;
       }
     },
-    async create(key, header): Promise<ChunkWriter> {
+    async create(key): Promise<StoreWriter> {
       const path = pathOf(key);
-      const temporary = `${path}.${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}.partial`;
+      const [set, name] = key.split('/');
+      const temporary = join(root, set, `.${name}.partial-${machineId()}-${process.pid}-${randomBytes(4).toString('hex')}`);
       try {
-        await mkdir(join(path, '..'), { recursive: true });
+        await mkdir(join(root, set), { recursive: true });
+        await sweep(join(root, set));
+        await mkdir(temporary);
       } catch (error) {
-        throw failure(`write ${describeChunk(header)}`, error);
+        throw failure('write to', error);
       }
-      const file = createWriteStream(temporary);
-      // Level 1: most of the saving for a fraction of the time (frames are rendered once, read once).
-      const gzip = createGzip({ level: constants.Z_BEST_SPEED });
-      gzip.pipe(file);
-      let broken: unknown;
-      const done = finished(file).catch((error: unknown) => {
-        broken ??= error;
-      });
-      gzip.on('error', (error) => (broken ??= error));
-      gzip.write(`${JSON.stringify(header)}\n`);
-      const check = (): void => {
-        if (broken) throw failure(`write ${describeChunk(header)}`, broken);
-      };
       return {
-        async write(frame) {
-          check();
-          // The frame's buffer is reused once this resolves: gzip gets its own copy.
-          if (!gzip.write(Buffer.from(frame))) await Promise.race([once(gzip, 'drain'), done]);
-          check();
-        },
+        folder: temporary,
         async commit() {
-          gzip.end();
-          await done;
-          check();
           try {
             await rename(temporary, path);
           } catch (error) {
-            throw failure(`write ${describeChunk(header)}`, error);
+            const code = (error as NodeJS.ErrnoException).code;
+            // Another worker finished the same object first (a lock that lapsed): theirs is as good.
+            if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+              await rm(temporary, { recursive: true, force: true });
+              return;
+            }
+            throw failure('write to', error);
           }
         },
         async abort() {
-          gzip.destroy();
-          file.destroy();
-          // The file opens asynchronously: removing it before the stream has
-          // closed could let the open create it again afterwards.
-          await done;
-          await rm(temporary, { force: true });
+          await rm(temporary, { recursive: true, force: true });
+          // A set folder made for this object alone goes with it (rmdir fails, harmlessly, while others remain).
+          await rmdir(join(root, set)).catch(() => undefined);
         },
       };
     },
-    async *read(key, expected, signal) {
-      const path = pathOf(key);
-      const reader = new ExactReader(createReadStream(path).pipe(createGunzip({ chunkSize: 1 << 20 })));
-      const damaged = (what: string): ChunkStoreError => new ChunkStoreError(`chunk ${path} ${what}`);
+    async open(key): Promise<StoreReader> {
+      const folder = pathOf(key);
       try {
-        let header: ChunkHeader | null;
-        try {
-          header = JSON.parse((await reader.line(4096)) ?? 'null') as ChunkHeader | null;
-        } catch (error) {
-          if (error instanceof SyntaxError) throw damaged('has no readable header');
-          throw error;
-        }
-        const fields: Array<keyof ChunkHeader> = ['sceneHash', 'start', 'end', 'width', 'height'];
-        const wrong = fields.filter((f) => header?.[f] !== expected[f]);
-        if (wrong.length > 0) throw damaged(`is not the chunk expected (${wrong.map((f) => `${f} ${header?.[f]}, expected ${expected[f]}`).join('; ')})`);
-        const frameBytes = expected.width * expected.height * 4;
-        for (let i = expected.start; i < expected.end; i++) {
-          if (signal?.aborted) throw signal.reason;
-          const frame = await reader.read(frameBytes);
-          if (!frame) throw damaged(`ends before frame ${i}`);
-          yield frame;
-        }
-        if (!(await reader.atEnd())) throw damaged('holds more than its frames');
+        if (!(await stat(folder)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
       } catch (error) {
-        if (error instanceof ChunkStoreError || signal?.aborted) throw error;
-        // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR) mean damage; the file system's (ENOENT, EACCES) an unreadable store.
-        const code = (error as NodeJS.ErrnoException).code ?? '';
-        if (code.startsWith('Z_')) throw damaged(`is damaged (${(error as Error).message})`);
-        throw failure(`read ${describeChunk(expected)}`, error);
-      } finally {
-        reader.close();
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ChunkStoreError(`${key} is missing from the chunk store ${root}`);
+        throw failure('read from', error);
       }
+      return { folder, release: async () => undefined };
     },
-    async removeScene(sceneHash) {
-      if (!/^[0-9a-f]{16}$/.test(sceneHash)) throw new ChunkStoreError(`"${sceneHash}" is not a scene hash`);
-      await rm(join(root, sceneHash), { recursive: true, force: true });
+    async remove(key) {
+      await rm(pathOf(key), { recursive: true, force: true });
+      // The set's folder goes with its last object (rmdir fails, harmlessly, while another remains).
+      await rmdir(join(root, key.split('/')[0])).catch(() => undefined);
+    },
+    async removeSet(set) {
+      if (!STORE_SET.test(set)) throw new ChunkStoreError(`"${set}" is not a set in the chunk store`);
+      await rm(join(root, set), { recursive: true, force: true });
     },
   };
+}
+
+/** Why a folder cannot be made at `path`: the access error of the nearest folder that exists, if any. */
+async function nearestCause(path: string): Promise<unknown> {
+  for (let at = resolve(path, '..'); ; at = resolve(at, '..')) {
+    const found = await lstat(at).catch(() => undefined);
+    if (found) {
+      if (!found.isDirectory()) return Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+      return access(at, constants.W_OK).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    }
+    if (at === resolve(at, '..')) return undefined;
+  }
 }

@@ -1,32 +1,33 @@
 /**
  * The one module that knows BullMQ and ioredis: the queue's name, how to
  * connect from a redis:// or rediss:// URL (password and TLS travel in the
- * URL), and the job settings every chunk gets.
+ * URL), the job settings every job gets, the queue's events, and a worker
+ * that turns a job it cannot even read into a refusal.
  */
-import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
+import { Queue, QueueEvents, Worker, UnrecoverableError, type Job, type JobJson, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redactedUrl } from './redis-url.js';
 
-export { UnrecoverableError, type Job };
+export { UnrecoverableError, type Job, type QueueEvents };
 
 export const QUEUE_NAME = 'cppn-motion-chunks';
 
 /**
- * A worker holds a chunk's lock and renews it every half lockDuration; when a
+ * A worker holds a job's lock and renews it every half lockDuration; when a
  * worker dies the lock lapses and the next stall check (every stalledInterval)
- * hands the chunk to another worker. Short enough that a lost worker costs
+ * hands the job to another worker. Short enough that a lost worker costs
  * seconds, long enough that a busy machine keeps its locks.
  */
 export const LOCK_MS = 10_000;
 export const STALL_CHECK_MS = 5_000;
 
-export const CHUNK_JOB_OPTIONS: JobsOptions = {
+export const JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'fixed', delay: 1000 },
-  // Finished chunks stay an hour: the coordinator reads which worker rendered one that is
+  // Finished jobs stay an hour: the coordinator reads which worker made a piece that is
   // not in its store (a worker with another --store), and a restarted render sees them.
   removeOnComplete: { age: 3600, count: 10_000 },
-  // Failed chunks stay a day, for `doctor --redis` and for the message the coordinator shows.
+  // Failed jobs stay a day, for `doctor --redis` and for the message the coordinator shows.
   removeOnFail: { age: 24 * 3600 },
 };
 
@@ -72,10 +73,61 @@ export async function connectNow(redis: Redis, url: string, timeoutMs = 5000): P
   }
 }
 
-export function chunkQueue(connection: Redis): Queue {
-  return new Queue(QUEUE_NAME, { connection });
+/** Connection trouble, which the connection's owner reports once per outage (ioredis retries every second and would repeat it). */
+export function isConnectionError(error: Error): boolean {
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|connect ETIMEDOUT/i.test(error.message);
 }
 
-export function chunkWorker(connection: Redis, processor: Processor, concurrency: number, name: string): Worker {
-  return new Worker(QUEUE_NAME, processor, { connection, concurrency, lockDuration: LOCK_MS, stalledInterval: STALL_CHECK_MS, maxStalledCount: 2, name, autorun: false });
+/**
+ * Without a listener, BullMQ prints every 'error' (a stack trace a second
+ * while Redis is down). Connection trouble is reported by whoever owns the
+ * connection, once; anything else goes to `report`.
+ */
+function quiet<T extends { on(event: 'error', listener: (error: Error) => void): unknown }>(emitter: T, report?: (message: string) => void): T {
+  emitter.on('error', (error: Error) => {
+    if (!isConnectionError(error)) report?.(error.message);
+  });
+  return emitter;
+}
+
+export function jobQueue(connection: Redis, report?: (message: string) => void): Queue {
+  return quiet(new Queue(QUEUE_NAME, { connection }), report);
+}
+
+/** The queue's events (completed, failed, progress of every job), on a connection of their own (they block on Redis). */
+export function jobEvents(url: string, report?: (message: string) => void): QueueEvents {
+  return quiet(new QueueEvents(QUEUE_NAME, { connection: connect(url, { waitForever: true }), autorun: true }), report);
+}
+
+/** What a job that cannot be read carries instead (see ReadingWorker). */
+export const UNREADABLE = 'unreadable';
+
+/**
+ * A worker that reads every job it is handed. BullMQ parses a job's data
+ * before the processor sees it; data that is not JSON throws there, and the
+ * job stays active, is found stalled, and is handed out again, for ever. Here
+ * such a job reaches the processor as { unreadable: why }, which it refuses:
+ * the job fails once, is reported once, and leaves the queue's active list.
+ */
+class ReadingWorker extends Worker {
+  protected override createJob(data: JobJson, jobId: string): Job {
+    const readable = (text: string | undefined): boolean => {
+      try {
+        JSON.parse(text || '{}');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let json = data;
+    if (!readable(json.data)) json = { ...json, data: JSON.stringify({ [UNREADABLE]: 'the job data is not JSON' }) };
+    // Options may come parsed already; only text that is not JSON is replaced.
+    const opts: unknown = json.opts;
+    if (typeof opts === 'string' && !readable(opts)) json = { ...json, opts: '{}' as unknown as JobJson['opts'] };
+    return super.createJob(json, jobId);
+  }
+}
+
+export function jobWorker(connection: Redis, processor: Processor, concurrency: number, name: string, report: (message: string) => void): Worker {
+  return quiet(new ReadingWorker(QUEUE_NAME, processor, { connection, concurrency, lockDuration: LOCK_MS, stalledInterval: STALL_CHECK_MS, maxStalledCount: 2, name, autorun: false }), report);
 }

@@ -1,10 +1,15 @@
 /**
  * Redis URLs as the user gives them (--redis): checked, and shown without
- * their password. Apart from redis-queue.ts so that the command line can
- * check the flag without loading the queue's libraries, which take about a
- * quarter of a second to load.
+ * their password, even when they cannot be parsed. Apart from redis-queue.ts
+ * so that the command line can check the flag without loading the queue's
+ * libraries, which take about a quarter of a second to load.
  */
 import { UserError } from '../errors.js';
+
+/** The URL's text with whatever stands before an @ after the scheme (user and password) hidden: for URLs that do not parse. */
+function hideCredentials(text: string): string {
+  return text.replace(/^([^/]*\/\/)[^/?#]*@/, '$1***@').replace(/^([a-z][a-z0-9+.-]*:)(?!\/\/)[^/?#]*@/i, '$1***@');
+}
 
 /** The URL without its password, for logs and messages. */
 export function redactedUrl(url: string): string {
@@ -13,7 +18,7 @@ export function redactedUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return '(unreadable URL)';
+    return hideCredentials(url);
   }
 }
 
@@ -22,7 +27,7 @@ export function checkRedisUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UserError(`--redis ${url}: not a URL`, 'write redis://host:6379, redis://:password@host:6379 or rediss://host:6380 for TLS');
+    throw new UserError(`--redis ${redactedUrl(url)}: not a URL`, 'write redis://host:6379, redis://:password@host:6379 or rediss://host:6380 for TLS');
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new UserError(`--redis ${redactedUrl(url)}: use a redis:// or rediss:// (TLS) URL`, 'e.g. redis://:password@host:6379');

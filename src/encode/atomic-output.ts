@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileSystemError, OutputError, UserError } from '../errors.js';
+import { machineId, processAlive } from '../machine.js';
 import { refuseReplacingInput } from './input-guard.js';
 
 const pending = new Set<string>();
@@ -95,18 +96,24 @@ export function makeOutputFolder(folder: string): void {
   }
 }
 
-/** `.name.partial-PID-RANDOM.ext`, and the `.work` / `.old` paths made beside it. */
-const TEMPORARY = /^\..*\.partial-(\d+)-[0-9a-f]{6}(\.[^.]*){0,2}$/;
+/**
+ * `.name.partial-MACHINE-PID-RANDOM.ext`, and the `.work` / `.old` / `.pieces`
+ * paths made beside it. Names from earlier versions lack the machine.
+ */
+const TEMPORARY = /^\..*\.partial-(?:([0-9a-f]{8})-)?(\d+)-[0-9a-f]{6}(\.[^.]*){0,2}$/;
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Another machine's temporary untouched this long is taken for the leftover of a machine that went down. */
+const FOREIGN_STALE_MS = 24 * 3600 * 1000;
+
+/**
+ * Whether a temporary output is a leftover: its process is gone. The process
+ * id is only checked on the machine that made it; one from another machine
+ * sharing the folder counts as gone only once it has not changed for a day.
+ */
+function leftOver(path: string, machine: string | undefined, pid: number): boolean {
+  if (machine === undefined || machine === machineId()) return !processAlive(pid);
+  const stat = lstatOrUndefined(path);
+  return stat !== undefined && Date.now() - stat.mtimeMs > FOREIGN_STALE_MS;
 }
 
 const swept = new Set<string>();
@@ -128,7 +135,7 @@ export function removeStaleTemporaries(folder: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const match = TEMPORARY.exec(name);
-    if (!match || processAlive(Number(match[1]))) continue;
+    if (!match || !leftOver(join(folder, name), match[1], Number(match[2]))) continue;
     try {
       rmSync(join(folder, name), { recursive: true, force: true });
       removed.push(name);
@@ -141,8 +148,8 @@ export function removeStaleTemporaries(folder: string): string[] {
 
 /** Longest file name most file systems allow, in bytes. */
 const NAME_MAX = 255;
-/** Room kept for the suffixes added to a temporary name (`.partial-PID-RANDOM`, `.work`, `.old`). */
-const TEMP_SUFFIX_ROOM = 48;
+/** Room kept for the suffixes added to a temporary name (`.partial-MACHINE-PID-RANDOM`, `.work`, `.old`). */
+const TEMP_SUFFIX_ROOM = 58;
 
 /**
  * The stem of a temporary name: `%` would be read by ffmpeg as a frame-number
@@ -230,7 +237,7 @@ export class PendingOutput {
     removeStaleTemporaries(dirname(finalPath));
     const ext = extname(finalPath);
     const stem = temporaryStem(basename(finalPath, ext), ext);
-    this.tempPath = join(dirname(finalPath), `.${stem}.partial-${process.pid}-${randomBytes(3).toString('hex')}${ext}`);
+    this.tempPath = join(dirname(finalPath), `.${stem}.partial-${machineId()}-${process.pid}-${randomBytes(3).toString('hex')}${ext}`);
     pending.add(this.tempPath);
   }
 

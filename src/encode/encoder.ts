@@ -1,8 +1,18 @@
 /**
- * The contract every output format implements: the render loop hands each
- * frame, in order, to every encoder and never knows which formats exist.
+ * What the encoders share. A video is coded in pieces (consecutive frame
+ * ranges, each started afresh: a keyframe, a GIF frame coded whole), which
+ * can be coded at once on many threads or machines, then joined into each
+ * output without coding again. The render loop hands each piece's frames, in
+ * order, to a piece encoder of every format and never knows which formats exist.
  */
 import type { SceneFile } from '../scene/index.js';
+import type { ChosenGif } from './gif/gif-job.js';
+
+/** Frames [start, end) of a video. */
+export interface FrameRange {
+  start: number;
+  end: number;
+}
 
 export interface EncodeJob {
   width: number;
@@ -16,6 +26,41 @@ export interface EncodeJob {
   output: SceneFile['output'];
 }
 
+/**
+ * What is decided once for a whole video, before any piece is coded, so that
+ * every piece is coded alike: so far only a GIF's settings (a size budget is
+ * met by settings measured on the first frames).
+ */
+export interface EncodingSettings {
+  gif?: ChosenGif;
+}
+
+/** One piece: frames [range] of the video described by the rest, coded into a file (or folder) at `path`. */
+export interface PieceJob extends EncodeJob {
+  range: FrameRange;
+  settings: EncodingSettings;
+  /** What the piece belongs to, for messages: the output's path, or the scene's name on a cluster's worker. */
+  label: string;
+}
+
+/** What a join needs to know of the whole video: its description, the settings every piece was coded with, and (in `path`) the final output. */
+export interface JoinJob extends EncodeJob {
+  settings: EncodingSettings;
+  /** The frames of each piece, in order. */
+  ranges: FrameRange[];
+}
+
+/** Codes one piece. Frames come in order, each with its place in the video. */
+export interface PieceEncoder {
+  /** Takes the next frame (RGBA, row by row); resolves when the encoder can take another (the buffer may then be reused). */
+  writeFrame(rgba: Uint8Array, index: number): Promise<void>;
+  /** Completes the piece file. */
+  finish(): Promise<void>;
+  /** Stops and removes the piece file. */
+  abort(): Promise<void>;
+}
+
+/** A whole output written frame by frame (one piece, joined at the end): for pictures that are not a scene's video, such as animated contact sheets. */
 export interface Encoder {
   readonly format: string;
   readonly path: string;

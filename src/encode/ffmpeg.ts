@@ -96,6 +96,22 @@ export interface FfmpegInfo {
   filters: Set<string>;
 }
 
+let cachedVersion: { path: string; version: string } | undefined;
+
+/**
+ * The first line of `ffmpeg -version`, which names its build: the bytes a
+ * format's encoder writes depend on it (a cluster's pieces must all come
+ * from the same build to be joined).
+ */
+export function ffmpegVersion(): string {
+  const { path } = locateFfmpeg();
+  if (cachedVersion?.path !== path) {
+    const result = spawnSync(path, ['-hide_banner', '-version'], { encoding: 'utf8' });
+    cachedVersion = { path, version: (result.stdout ?? '').split('\n')[0]?.trim() || 'unknown' };
+  }
+  return cachedVersion.version;
+}
+
 /** Version and capabilities, for `doctor`. */
 export function ffmpegInfo(): FfmpegInfo {
   const location = locateFfmpeg();

@@ -19,7 +19,7 @@ import type { FrameBackend, RenderedBy } from './frame-backend.js';
 import type { BackendRequest } from './backend-request.js';
 import type { AdapterDescription } from './gpu/dawn.js';
 import type { GpuBackendOptions } from './gpu/gpu-backend.js';
-import { createLocalBackend } from './local-backend.js';
+import { codingCores, createLocalBackend, piecesHere } from './local-backend.js';
 import type { RenderPool } from './pool.js';
 
 export { BACKEND_REQUESTS, type BackendRequest } from './backend-request.js';
@@ -72,8 +72,9 @@ export async function createFrameBackend(choice: BackendRequest | BackendDecisio
   const decision = typeof choice === 'string' ? await decideBackend(choice) : choice;
   if (decision.kind === 'cpu') return { backend: createLocalBackend({ workers: options.workers, pool: options.pool }), kind: 'cpu', adapter: decision.adapter, note: decision.note };
   const { createGpuBackend } = await import('./gpu/gpu-backend.js');
-  const backend = await createGpuBackend({ ...options.gpu, hardwareOnly: decision.adapter !== undefined && !decision.adapter.software });
-  return { backend, kind: 'gpu', adapter: backend.adapter };
+  const gpu = await createGpuBackend({ ...options.gpu, hardwareOnly: decision.adapter !== undefined && !decision.adapter.software });
+  // The GPU computes the pixels; this machine's cores code the pieces.
+  return { backend: piecesHere(gpu, codingCores()), kind: 'gpu', adapter: gpu.adapter };
 }
 
 /**

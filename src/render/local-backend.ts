@@ -1,10 +1,14 @@
 /**
- * The local backend: frames rendered by this machine's thread pool, one
- * frame per unit, into shared buffers that are reused once read (so a render
- * holds a fixed number of frames, however long the video).
+ * The local backend: pixels computed on this machine — by its thread pool,
+ * one frame per unit into shared buffers that are reused once read (so a
+ * render holds a fixed number of frames, however long the video), or by a
+ * GPU (render/gpu) — and a few pieces coded at once, each by its own
+ * encoders, so that many cores code in parallel as they render in parallel.
  */
+import { availableParallelism } from 'node:os';
 import type { LoadedScene } from '../scene/index.js';
-import type { FrameBackend, FrameRange, RenderedUnit, Still, UnitContext } from './frame-backend.js';
+import { encodePieceHere, encodingSettingsHere } from './encode-piece.js';
+import type { FrameBackend, FrameRange, PixelSource, RenderedUnit, Still, UnitContext } from './frame-backend.js';
 import type { FrameSelector } from './frame-renderer.js';
 import { createRenderPool, defaultWorkerCount, type RenderPool } from './pool.js';
 import { scenePayload } from './scene-payload.js';
@@ -18,10 +22,12 @@ export interface LocalBackendOptions {
 
 export interface LocalBackend extends FrameBackend {
   readonly pool: RenderPool;
+  /** The threads' frames, in order, for those who want frames rather than pieces. */
+  readonly frames: PixelSource;
 }
 
-export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
-  const pool = options.pool ?? createRenderPool(options.workers ?? defaultWorkerCount());
+/** The CPU threads as a pixel source: the exact reference kernels. */
+export function threadPixels(pool: RenderPool, ownsPool: boolean): PixelSource {
   // Frame buffers given back, by size, for the next units to reuse.
   const spare = new Map<number, SharedArrayBuffer[]>();
   const take = (bytes: number): SharedArrayBuffer => spare.get(bytes)?.pop() ?? new SharedArrayBuffer(bytes);
@@ -31,13 +37,9 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     if (list.length < pool.threads * 4 + 4) list.push(buffer);
     spare.set(buffer.byteLength, list);
   };
-
   return {
-    pool,
     description: `${pool.threads} thread${pool.threads === 1 ? '' : 's'}`,
     renderedBy: { backend: 'cpu' },
-    // Two items at a time: while one item's encoders finish, the other's frames keep the threads busy.
-    itemConcurrency: 2,
     // Enough frames in flight to keep every thread busy while the oldest is encoded.
     plan: () => ({ unitFrames: 1, window: pool.threads * 2 + 2 }),
     async render(loaded: LoadedScene, range: FrameRange, context: UnitContext): Promise<RenderedUnit> {
@@ -69,9 +71,44 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     activeWorkers: () => pool.threads,
     picture: (loaded, selector, signal) => renderBands(pool, loaded, selector, signal),
     close: async () => {
-      if (!options.pool) await pool.destroy();
+      if (ownsPool) await pool.destroy();
     },
   };
+}
+
+/**
+ * Pieces rendered from `pixels` and coded on this machine. `codingThreads`:
+ * the cores that code (each piece runs one GIF thread and one x264), which
+ * decide how many pieces are coded at once.
+ */
+export function piecesHere(pixels: PixelSource, codingThreads: number): FrameBackend {
+  // Pieces coded at once: one GIF thread and one x264 each, so about one per two cores codes as fast as the pixels come.
+  const pieceWindow = Math.max(2, Math.ceil(codingThreads / 2));
+  // Each piece's share of the frames in flight, so that all of them together keep the source busy.
+  const frameWindow = Math.ceil(pixels.plan(Number.MAX_SAFE_INTEGER).window / pieceWindow) + 1;
+  return {
+    description: pixels.description,
+    renderedBy: pixels.renderedBy,
+    // Two items at a time: while one item's encoders finish, the other's frames keep the source busy.
+    itemConcurrency: 2,
+    pieceWindow,
+    encodingSettings: (loaded, formats, pieces, signal) => encodingSettingsHere(pixels, loaded, formats, pieces, signal),
+    encodePiece: (request, context) => encodePieceHere(pixels, request, context, frameWindow),
+    activeWorkers: () => pixels.activeWorkers(),
+    picture: (loaded, selector, signal) => pixels.picture(loaded, selector, signal),
+    close: () => pixels.close(),
+  };
+}
+
+export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
+  const pool = options.pool ?? createRenderPool(options.workers ?? defaultWorkerCount());
+  const frames = threadPixels(pool, !options.pool);
+  return { ...piecesHere(frames, pool.threads), pool, frames };
+}
+
+/** The cores this machine codes pieces on when a GPU computes the pixels. */
+export function codingCores(): number {
+  return availableParallelism();
 }
 
 /**

@@ -1,17 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { validateSceneData, sceneFromFile } from '../scene/index.js';
-import type { FrameBackend, FrameRange, RenderedUnit, UnitContext } from './frame-backend.js';
+import type { FrameRange, FrameSource, RenderedUnit, UnitContext } from './frame-backend.js';
 import { scheduleFrames, splitRange, untilAborted, type Progress } from './scheduler.js';
 
 const loaded = sceneFromFile(validateSceneData({ output: { size: [2, 2], fps: 10, duration: 2.3 } }), 'test', '/', 'sched');
 
-/** A backend whose units finish in a scrambled order; each frame is one byte: its index. */
+/** A frame source whose units finish in a scrambled order; each frame is one byte: its index. */
 function fakeBackend(unitFrames: number, window: number, failAt?: number) {
   const stats = { inFlight: 0, maxInFlight: 0, started: 0, settled: 0 };
-  const backend: FrameBackend = {
-    description: 'fake',
-    itemConcurrency: 1,
+  const backend: FrameSource = {
     plan: () => ({ unitFrames, window }),
     async render(_loaded, range: FrameRange, context: UnitContext): Promise<RenderedUnit> {
       stats.inFlight++;
@@ -36,8 +34,6 @@ function fakeBackend(unitFrames: number, window: number, failAt?: number) {
       };
     },
     activeWorkers: () => 3,
-    picture: () => Promise.reject(new Error('not used')),
-    close: async () => undefined,
   };
   return { backend, stats };
 }

@@ -1,13 +1,13 @@
 /**
  * The frame scheduler: the one place that turns "frames start..end of this
  * scene" into frames delivered in order. It splits the range into the
- * backend's units, keeps a bounded window of units in flight (so memory and
- * scratch space do not grow with the video), reads them back in order,
- * reports progress and stops everything when the signal aborts.
+ * source's units, keeps a bounded window of units in flight (so memory does
+ * not grow with the video), reads them back in order, reports progress and
+ * stops everything when the signal aborts.
  */
 import { setMaxListeners } from 'node:events';
 import type { LoadedScene } from '../scene/index.js';
-import type { FrameBackend, FrameRange, RenderedUnit } from './frame-backend.js';
+import type { FrameRange, FrameSource, RenderedUnit } from './frame-backend.js';
 
 export interface Progress {
   /** Frames rendered so far (across every worker). */
@@ -25,6 +25,8 @@ export interface Progress {
 export interface ScheduleOptions {
   /** Which frames (default: the whole timeline). */
   range?: FrameRange;
+  /** Units in flight at once, when fewer than the source plans (several ranges scheduled at once share its threads). */
+  window?: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -66,7 +68,7 @@ export class FrameStream implements AsyncIterable<Uint8Array> {
   renderMs = 0;
 
   constructor(
-    private readonly backend: FrameBackend,
+    private readonly backend: FrameSource,
     private readonly loaded: LoadedScene,
     private readonly options: ScheduleOptions = {},
   ) {}
@@ -81,7 +83,7 @@ export class FrameStream implements AsyncIterable<Uint8Array> {
     const total = range.end - range.start;
     const plan = backend.plan(total);
     const units = splitRange(range, plan.unitFrames);
-    const window = Math.max(1, Math.min(units.length, plan.window));
+    const window = Math.max(1, Math.min(units.length, options.window ?? plan.window, plan.window));
     const abort = new AbortController();
     // Every unit in flight listens to the one signal.
     setMaxListeners(0, abort.signal);
@@ -139,7 +141,20 @@ export class FrameStream implements AsyncIterable<Uint8Array> {
   }
 }
 
-/** Frames [range] of `loaded`, in order, rendered by `backend`. */
-export function scheduleFrames(backend: FrameBackend, loaded: LoadedScene, options: ScheduleOptions = {}): FrameStream {
-  return new FrameStream(backend, loaded, options);
+/** Frames [range] of `loaded`, in order, rendered by `source`. */
+export function scheduleFrames(source: FrameSource, loaded: LoadedScene, options: ScheduleOptions = {}): FrameStream {
+  return new FrameStream(source, loaded, options);
+}
+
+/** Turns frame counts as they come into progress reports (rate, time left, workers busy). */
+export function progressCounter(total: number, activeWorkers: () => number, onProgress?: (progress: Progress) => void): (frames: number) => void {
+  const started = performance.now();
+  let done = 0;
+  return (frames) => {
+    done += frames;
+    if (!onProgress) return;
+    const elapsedMs = performance.now() - started;
+    const fps = done / Math.max(elapsedMs / 1000, 1e-9);
+    onProgress({ done: Math.min(done, total), total, elapsedMs, fps, etaSeconds: (total - done) / Math.max(fps, 1e-9), workers: activeWorkers() });
+  };
 }

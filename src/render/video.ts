@@ -1,18 +1,24 @@
 /**
- * Videos: the frame scheduler delivers the frames in order (from the local
- * threads or a cluster, whichever backend is given) and each frame goes to
- * every encoder at once (one render feeds every format). At most a fixed
- * window of frames exists at any moment, however long the video.
+ * Videos: the video is cut into pieces (piece-plan.ts); the backend renders
+ * each piece and codes it into a piece of every format (on this machine's
+ * threads, or on a cluster's workers), a few pieces at a time so memory stays
+ * bounded however long the video; then each output is joined from its
+ * pieces without coding again, checked, and all of them are moved into place
+ * together. The same pieces whoever renders them: the same bytes.
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { createEncoder, outputPath } from '../encode/formats/index.js';
-import type { Encoder } from '../encode/encoder.js';
+import type { EncodingSettings } from '../encode/encoder.js';
+import { outputFormat, outputPath } from '../encode/formats/index.js';
+import { JoinedOutput } from '../encode/joined-output.js';
 import { InterruptedError } from '../errors.js';
 import type { Format, LoadedScene } from '../scene/index.js';
-import type { FrameBackend } from './frame-backend.js';
+import { videoEncodeJob } from './encode-job.js';
+import type { EncodedPiece, FrameBackend, FrameRange } from './frame-backend.js';
 import { createLocalBackend } from './local-backend.js';
+import { piecesFor } from './piece-plan.js';
 import type { RenderPool } from './pool.js';
-import { scheduleFrames, untilAborted, type Progress } from './scheduler.js';
+import { progressCounter, untilAborted, type Progress } from './scheduler.js';
 
 export type { Progress } from './scheduler.js';
 
@@ -28,21 +34,53 @@ export interface VideoOptions {
   backend?: FrameBackend;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
-  /** Called once every frame is rendered, while the encoders finish (the GIF's last pass can take a while). */
+  /** Called once every piece is rendered and coded, while the outputs are joined and checked. */
   onFinishing?: () => void;
+  /**
+   * The pieces to cut (default: piecesFor the frame count and formats). For measuring
+   * what pieces cost, e.g. one piece for the whole video; other pieces give
+   * other bytes than every other render of the scene.
+   */
+  pieces?: FrameRange[];
 }
 
 export interface VideoResult {
   /** Each output, with what its encoder chose by itself when there is something to say. */
   outputs: Array<{ format: Format; path: string; note?: string }>;
   frames: number;
+  /** Pieces the video was coded in. */
+  pieces: number;
   wallMs: number;
-  /** Time the workers spent rendering, summed over workers. */
+  /** Time the workers spent rendering, summed over workers (0 where the backend does not know: a cluster). */
   renderMs: number;
-  /** Time the render loop waited on encoders while frames streamed. */
-  encodeWaitMs: number;
-  /** Time to finish the encoders after the last frame (GIF second pass, MP4 trailer). */
+  /** Time to join the pieces into the outputs and check them, after the last piece. */
   finishMs: number;
+}
+
+/**
+ * Runs `work` for every piece, at most `window` at once, in the video's
+ * order; the first failure stops the rest (through `abort`) and is thrown
+ * once every piece started has settled.
+ */
+async function eachPiece(ranges: FrameRange[], window: number, abort: AbortController, work: (range: FrameRange, k: number) => Promise<void>): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  for (let k = 0; k < ranges.length && !failure && !abort.signal.aborted; k++) {
+    while (inFlight.size >= Math.max(1, window) && !failure) await Promise.race(inFlight);
+    if (failure || abort.signal.aborted) break;
+    const task: Promise<void> = work(ranges[k], k).then(
+      () => void inFlight.delete(task),
+      (error: unknown) => {
+        inFlight.delete(task);
+        failure ??= { error };
+        abort.abort(error);
+      },
+    );
+    inFlight.add(task);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
+  if (abort.signal.aborted) throw abort.signal.reason;
 }
 
 export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {}): Promise<VideoResult> {
@@ -52,53 +90,61 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
   const total = model.timeline.frameCount;
   const formats = options.formats ?? loaded.scene.output.formats;
   const stem = options.outStem ?? join('output', model.name);
+  const ranges = options.pieces ?? piecesFor(total, formats);
   const backend = options.backend ?? createLocalBackend({ workers: options.workers, pool: options.pool });
   const abort = new AbortController();
+  // Every piece in flight listens to the one signal.
+  setMaxListeners(0, abort.signal);
   const onOuterAbort = (): void => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const frames = scheduleFrames(backend, loaded, { signal: abort.signal, onProgress: options.onProgress });
 
-  const encoders: Encoder[] = [];
-  let encodeWaitMs = 0;
+  const outputs: JoinedOutput[] = [];
+  const pieces: EncodedPiece[] = [];
+  const releaseAll = async (): Promise<void> => {
+    await Promise.allSettled(pieces.splice(0).filter(Boolean).map((piece) => piece.release()));
+  };
   try {
-    const metadata = JSON.stringify(loaded.scene);
-    for (const format of formats) {
-      encoders.push(
-        createEncoder(format, {
-          width: model.width,
-          height: model.height,
-          fps: loaded.scene.output.fps,
-          frameCount: total,
-          path: outputPath(stem, format),
-          metadata,
-          output: loaded.scene.output,
-        }),
-      );
-    }
-    for await (const frame of frames) {
-      const waitStarted = performance.now();
-      await Promise.all(encoders.map((encoder) => encoder.writeFrame(frame)));
-      encodeWaitMs += performance.now() - waitStarted;
-    }
+    // Every output is prepared first: a path or scene that cannot make one fails before any work.
+    for (const format of formats) outputs.push(new JoinedOutput(outputFormat(format), videoEncodeJob(loaded, outputPath(stem, format))));
+    // Pieces on this machine wait beside the first output (removed with it); PNG frames are written straight into their folder.
+    let scratch: string | undefined;
+    const piecePath = (format: Format, k: number): string => {
+      const output = outputs[formats.indexOf(format)];
+      if (output.format.folder) return output.tempPath;
+      scratch ??= outputs[0].scratchFolder('pieces');
+      return join(scratch, `${String(k).padStart(5, '0')}-${output.format.pieceName}`);
+    };
+    const settings: EncodingSettings = await untilAborted(backend.encodingSettings(loaded, formats, ranges.length, abort.signal), abort.signal);
+    const count = progressCounter(total, () => backend.activeWorkers(), options.onProgress);
+    const label = outputs.length === 1 ? outputs[0].path : `${stem}.*`;
+    let renderMs = 0;
+    await eachPiece(ranges, backend.pieceWindow, abort, async (range, k) => {
+      const piece = await backend.encodePiece({ loaded, range, formats, settings, label, piecePath: (format) => piecePath(format, k) }, { signal: abort.signal, onFrames: count });
+      pieces[k] = piece;
+      renderMs += piece.renderMs;
+    });
     const finishStarted = performance.now();
     options.onFinishing?.();
-    await untilAborted(Promise.all(encoders.map((encoder) => encoder.finish())), abort.signal);
+    // Joining is quick (no coding): it is let finish even when stopped, so no ffmpeg outlives the render.
+    await Promise.all(outputs.map((output, i) => output.join(pieces.map((piece) => piece.files[formats[i]]!), settings, ranges)));
+    if (abort.signal.aborted) throw abort.signal.reason;
     // Every format is complete: only now do they replace what was there, together.
-    for (const encoder of encoders) encoder.commit();
-    await backend.complete?.(loaded);
-    const finishMs = performance.now() - finishStarted;
+    for (const output of outputs) output.commit();
+    await releaseAll();
+    await backend.complete?.(loaded, formats);
     return {
-      outputs: encoders.map((e, i) => ({ format: formats[i], path: e.path, note: e.summary?.() })),
+      outputs: outputs.map((output, i) => ({ format: formats[i], path: output.path, note: output.note })),
       frames: total,
+      pieces: ranges.length,
       wallMs: performance.now() - started,
-      renderMs: frames.renderMs,
-      encodeWaitMs,
-      finishMs,
+      renderMs,
+      finishMs: performance.now() - finishStarted,
     };
   } catch (error) {
     abort.abort(error);
-    await Promise.allSettled(encoders.map((encoder) => encoder.abort()));
-    // Stopped from outside (Ctrl-C): that, not the aborted jobs' errors, is the cause.
+    for (const output of outputs) output.discard();
+    await releaseAll();
+    // Stopped from outside (Ctrl-C): that, not the aborted pieces' errors, is the cause.
     const reason: unknown = options.signal?.aborted ? options.signal.reason : undefined;
     throw reason instanceof InterruptedError ? reason : error;
   } finally {

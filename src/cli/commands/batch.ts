@@ -159,7 +159,7 @@ export function registerBatch(program: Command): void {
     })
     .option('-q, --quiet', 'print nothing but errors');
   addBackendFlag(command);
-  addRedisFlag(command, 'render the items on a cluster: queue their chunks for `cppn-motion worker` processes at this Redis URL');
+  addRedisFlag(command, 'render the items on a cluster: send each item whole to a `cppn-motion worker` process at this Redis URL');
   addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);

@@ -4,6 +4,7 @@ import { outputFormats } from '../../encode/formats/index.js';
 import { wasmSimdSupported } from '../../core/index.js';
 import { defaultWorkerCount } from '../../render/pool.js';
 import { checkRedisUrl } from '../../cluster/redis-url.js';
+import { VERSION } from '../version.js';
 
 /** The queue's state for --redis: jobs by state, workers connected, recent failures. */
 async function queueLines(url: string): Promise<string[]> {
@@ -15,7 +16,12 @@ async function queueLines(url: string): Promise<string[]> {
     `redis:    ${status.redis} (queue ${QUEUE_NAME})`,
     `jobs:     ${counts.waiting} waiting, ${counts.active} active, ${counts.delayed} retrying later, ${counts.failed} failed`,
     `workers:  ${status.workers.length} connected`,
-    ...status.workers.map((w) => `          ${w.name} (${w.address})`),
+    ...status.workers.map((w) => {
+      const runs = w.version === undefined ? 'version not said: an older cppn-motion' : `cppn-motion ${w.version}, ${w.backends}`;
+      // A worker of another version refuses this version's jobs.
+      const warning = w.version === VERSION ? '' : ` — not ${VERSION} like this one: it refuses this version's jobs`;
+      return `          ${w.name} (${w.address}): ${runs}${warning}`;
+    }),
   ];
   for (const failure of status.failures) lines.push(`failed:   ${failure.id}: ${failure.reason}`);
   return lines;

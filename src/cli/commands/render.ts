@@ -106,7 +106,7 @@ export function registerRender(program: Command): void {
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
   addBackendFlag(command);
-  addRedisFlag(command, 'render on a cluster: queue chunks for `cppn-motion worker` processes at this Redis URL');
+  addRedisFlag(command, 'render on a cluster: queue its pieces for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
@@ -160,19 +160,19 @@ export function registerRender(program: Command): void {
             onProgress: (p) => progress.update(p),
             onFinishing: () => {
               progress.stop();
-              // The encoders close their files and each output is read back before it is committed.
-              report.info('finishing: closing and checking the outputs…');
+              // The pieces are joined into the outputs, and each output is read back before it is committed.
+              report.info('finishing: joining and checking the outputs…');
             },
           }),
         );
         progress.stop();
-        if (cluster && cluster.reused > 0) report.info(`reused ${cluster.reused} chunk${cluster.reused === 1 ? '' : 's'} finished by an earlier run`);
+        if (cluster && cluster.reused > 0) report.info(`reused ${cluster.reused} piece${cluster.reused === 1 ? '' : 's'} finished by an earlier run`);
         for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${output.note})` : ''}`);
         // Worker time is measured where the frames are rendered: on a cluster, in the workers' logs.
         const workerTime = cluster ? '' : chosen?.kind === 'gpu' ? `on the GPU (${chosen.adapter?.name}), ` : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
         report.info(
           `${result.frames} frames in ${formatSeconds(result.wallMs)} (${(result.frames / (result.wallMs / 1000)).toFixed(1)} fps); ` +
-            `${workerTime}waiting on encoders ${formatSeconds(result.encodeWaitMs)}, finishing ${formatSeconds(result.finishMs)}`,
+            `${workerTime}${result.pieces} piece${result.pieces === 1 ? '' : 's'}, joined in ${formatSeconds(result.finishMs)}`,
         );
       } finally {
         progress.stop();

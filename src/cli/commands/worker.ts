@@ -6,7 +6,7 @@ import { parseWholeNumber } from '../options.js';
 import { takeSignals } from '../signals.js';
 
 interface WorkerFlags extends ClusterFlags {
-  concurrency: number;
+  concurrency?: number;
   workers?: number;
 }
 
@@ -17,9 +17,9 @@ function log(line: string): void {
 export function registerWorker(program: Command): void {
   const command = program
     .command('worker')
-    .description('render chunks of videos and series queued with --redis by render and batch, on this machine, until stopped (Ctrl-C)')
+    .description('render and code pieces of videos, and whole series items, queued with --redis by render and batch, on this machine, until stopped (Ctrl-C)')
     .requiredOption('--redis <url>', 'the queue: redis://host:6379, redis://:password@host:6379, rediss://… for TLS', checkRedisUrl)
-    .option('--concurrency <n>', 'chunks rendered at once (they share the threads)', parseWholeNumber(1, 64), 1)
+    .option('--concurrency <n>', 'jobs done at once, sharing the threads (default 2: one renders while the other\'s encoders finish)', parseWholeNumber(1, 64))
     .option('--workers <n>', 'worker threads (default: one per core)', parseWholeNumber(1, 256));
   addStoreFlag(command).action(async (flags: WorkerFlags) => {
     if (flags.redis === undefined) throw new UserError('--redis is required');
@@ -31,13 +31,13 @@ export function registerWorker(program: Command): void {
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) {
-          // A second Ctrl-C: go now; the chunk in hand returns to the queue once its lock lapses.
-          log(`${signal} again: stopping now; the chunk in hand goes back to the queue`);
+          // A second Ctrl-C: go now; the job in hand returns to the queue once its lock lapses.
+          log(`${signal} again: stopping now; the job in hand goes back to the queue`);
           void worker.close(true).finally(() => process.exit(130));
           return;
         }
         stopping = true;
-        log(`${signal}: finishing the chunk in hand, then stopping (Ctrl-C again to stop at once)`);
+        log(`${signal}: finishing the job in hand, then stopping (Ctrl-C again to stop at once)`);
         void worker.close().then(() => {
           log('stopped');
           done();

@@ -1,32 +1,16 @@
 /**
  * Animated PNG (lossless), looping forever, in a .apng file (the extension
- * keeps it apart from stills and PNG frames; browsers show it as a PNG). The
- * scene goes into an iTXt chunk just before IEND, so adding it rewrites only
- * the file's last twelve bytes.
+ * keeps it apart from stills and PNG frames; browsers show it as a PNG).
+ * Pieces are APNGs of their own, joined by renumbering their frames
+ * (apng-join.ts); the scene goes into an iTXt chunk just before IEND.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { rawInput, type EncodeJob } from '../encoder.js';
 import { withRegularFile } from '../../regular-file.js';
+import { rawInput, type PieceJob } from '../encoder.js';
+import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
 import { pngChunkList, pngTextChunk, storedPngText, METADATA_KEYWORD, type PngChunk } from '../png.js';
-import { StreamEncoder } from '../stream-encoder.js';
+import { joinApng } from './apng-join.js';
 import { readFileRange } from './file-range.js';
 import type { OutputFormat } from './output-format.js';
-
-const IEND_LENGTH = 12;
-
-/** Writes `chunk` into a PNG file just before its IEND chunk. */
-export function insertBeforeEnd(path: string, chunk: Buffer): void {
-  const fd = openSync(path, 'r+');
-  try {
-    const size = fstatSync(fd).size;
-    const end = Buffer.alloc(IEND_LENGTH);
-    readSync(fd, end, 0, IEND_LENGTH, size - IEND_LENGTH);
-    if (end.toString('latin1', 4, 8) !== 'IEND') throw new Error(`${path}: the PNG does not end with IEND`);
-    writeSync(fd, Buffer.concat([chunk, end]), 0, chunk.length + IEND_LENGTH, size - IEND_LENGTH);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** The chunks of a PNG file (type, offset of the data, length), read header by header without loading the frames. */
 export function pngChunks(path: string): PngChunk[] {
@@ -57,19 +41,19 @@ export const apng: OutputFormat = {
   name: 'apng',
   extensions: ['.apng'],
   outputPath: (stem) => `${stem}.apng`,
-  createEncoder(job: EncodeJob) {
-    return new StreamEncoder(
-      'apng',
-      job.path,
-      (temp) => [...rawInput(job), '-c:v', 'apng', '-pix_fmt', 'rgb24', '-plays', '0', '-f', 'apng', '-y', temp],
-      {
-        complete: (temp) => job.metadata !== undefined && insertBeforeEnd(temp, pngTextChunk(METADATA_KEYWORD, job.metadata)),
-        verify: (temp) => {
-          const frames = apngAnimation(temp)?.frames ?? 0;
-          if (frames !== job.frameCount) throw new Error(`it holds ${frames} frames of ${job.frameCount}`);
-        },
-      },
-    );
+  pieceName: 'piece.apng',
+  createPieceEncoder(job: PieceJob) {
+    return new FfmpegPiece(job.path, pieceLabel('apng', job), [...rawInput(job), '-c:v', 'apng', '-pix_fmt', 'rgb24', '-plays', '0', '-f', 'apng', '-y', job.path]);
+  },
+  async join(pieces, job, temp) {
+    joinApng({ pieces, fps: job.fps, trailer: job.metadata === undefined ? undefined : pngTextChunk(METADATA_KEYWORD, job.metadata) }, temp);
+    return undefined;
+  },
+  check: (job) => (temp) => {
+    const animation = apngAnimation(temp);
+    const frames = animation?.frames ?? 0;
+    const controls = pngChunks(temp).filter((c) => c.type === 'fcTL').length;
+    if (frames !== job.frameCount || controls !== job.frameCount) throw new Error(`it holds ${Math.min(frames, controls)} frames of ${job.frameCount}`);
   },
   readMetadata: async (path) => readPngFileText(path),
   needs: { encoders: ['apng'] },

@@ -5,9 +5,10 @@
  */
 import { extname } from 'node:path';
 import { FORMATS, type Format } from '../../scene/index.js';
-import type { EncodeJob, Encoder } from '../encoder.js';
+import type { EncodeJob, EncodingSettings, PieceEncoder, PieceJob } from '../encoder.js';
+import { checkGifSettings } from '../gif/gif-job.js';
 import { apng } from './apng.js';
-import { gif } from './gif.js';
+import { decideGif, gif, gifFramesToDecide } from './gif.js';
 import { mp4 } from './mp4.js';
 import type { OutputFormat } from './output-format.js';
 import { pngFrames } from './png-frames.js';
@@ -17,6 +18,7 @@ import { webp } from './webp.js';
 export type { OutputFormat } from './output-format.js';
 export { defaultGifFps } from './gif.js';
 export { mp4Size } from './mp4.js';
+export { createEncoder } from './whole-encoder.js';
 
 const REGISTRY: { readonly [F in Format]: OutputFormat } = { mp4, gif, webm, webp, apng, png: pngFrames };
 
@@ -40,6 +42,32 @@ export function outputPath(stem: string, format: Format): string {
   return REGISTRY[format].outputPath(stem);
 }
 
-export function createEncoder(format: Format, job: EncodeJob): Encoder {
-  return REGISTRY[format].createEncoder(job);
+export function createPieceEncoder(format: Format, job: PieceJob): PieceEncoder {
+  return REGISTRY[format].createPieceEncoder(job);
+}
+
+/** How many of the video's first frames the formats must see before their settings are decided (0: none). */
+export function framesToDecide(formats: readonly Format[], job: EncodeJob): number {
+  return formats.includes('gif') ? gifFramesToDecide(job) : 0;
+}
+
+/**
+ * What is decided once for the whole video, before any piece is coded, from
+ * its first frames (`sample`, framesToDecide of them). `pieces`: how many
+ * pieces the video is coded in.
+ */
+export async function decideEncoding(formats: readonly Format[], job: EncodeJob, sample: Uint8Array[], pieces: number): Promise<EncodingSettings> {
+  return formats.includes('gif') ? { gif: await decideGif(job, sample, pieces) } : {};
+}
+
+/** Checks settings that came from elsewhere (a cluster job) for the formats they are for; throws a plain Error naming what is wrong. */
+export function checkEncodingSettings(value: unknown, formats: readonly Format[]): EncodingSettings {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the encoding settings are not an object');
+  const settings = value as Record<string, unknown>;
+  return formats.includes('gif') ? { gif: checkGifSettings(settings.gif) } : {};
+}
+
+/** Formats that ffmpeg codes (their bytes depend on its build). */
+export function usesFfmpeg(formats: readonly Format[]): boolean {
+  return formats.some((f) => REGISTRY[f].needs.encoders.length > 0);
 }

@@ -1,7 +1,13 @@
-/** MP4: H.264 in yuv420p, moov atom first (faststart) so it plays while it downloads. */
-import { fixedThreads, rawInput, type EncodeJob } from '../encoder.js';
+/**
+ * MP4: H.264 in yuv420p, moov atom first (faststart) so it plays while it
+ * downloads. Each piece is an MP4 of its own, starting on a keyframe, all with
+ * the same settings; the join copies their packets into one file and writes
+ * the scene's metadata once.
+ */
+import { fixedThreads, rawInput, type PieceJob } from '../encoder.js';
+import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
 import { videoFrameCheck } from '../output-checks.js';
-import { StreamEncoder } from '../stream-encoder.js';
+import { concatVideo } from '../video-concat.js';
 import { commentArgs, readCommentTag } from './container-metadata.js';
 import type { OutputFormat } from './output-format.js';
 
@@ -14,10 +20,12 @@ export const mp4: OutputFormat = {
   name: 'mp4',
   extensions: ['.mp4'],
   outputPath: (stem) => `${stem}.mp4`,
-  createEncoder(job: EncodeJob) {
+  pieceName: 'piece.mp4',
+  validate: (job) => void commentArgs(job),
+  createPieceEncoder(job: PieceJob) {
     const [w, h] = mp4Size(job.width, job.height);
     const crop = w !== job.width || h !== job.height ? ['-vf', `crop=${w}:${h}:0:0`] : [];
-    return new StreamEncoder('mp4', job.path, (temp) => [
+    return new FfmpegPiece(job.path, pieceLabel('mp4', job), [
       ...rawInput(job),
       ...crop,
       '-c:v', 'libx264',
@@ -25,12 +33,15 @@ export const mp4: OutputFormat = {
       '-crf', String(job.output.mp4.crf),
       ...fixedThreads(),
       '-pix_fmt', 'yuv420p',
-      '-movflags', '+faststart',
-      ...commentArgs(job),
       '-f', 'mp4',
-      '-y', temp,
-    ], { verify: videoFrameCheck(job.frameCount) });
+      '-y', job.path,
+    ]);
   },
+  async join(pieces, job, temp) {
+    await concatVideo(pieces, job.ranges, job.fps, temp, 'mp4', ['-movflags', '+faststart', ...commentArgs(job)], `mp4 ${job.path}`);
+    return undefined;
+  },
+  check: (job) => videoFrameCheck(job.frameCount),
   readMetadata: readCommentTag,
   needs: { encoders: ['libx264'], filters: ['crop'] },
 };

@@ -1,22 +1,29 @@
 /**
  * A folder of numbered PNG frames (<name>-frames/frame-00000.png …), moved
- * into place when complete. `--from` reads PNG files: stills carry the scene
- * in an iTXt chunk, and so does the first frame, which also marks the folder
- * as ours: a later render replaces a frames folder only when it holds
- * nothing but frames and its first frame carries our chunk (another tool's
- * frame-00000.png files are left alone).
+ * into place when complete. Each piece writes its frames, numbered by their
+ * place in the video, straight into a folder: on this machine the output's
+ * own temporary folder (nothing left to join), on a cluster a folder in the
+ * chunk store, whose frames the join links (or copies) into the output.
+ * `--from` reads PNG files: stills carry the scene in an iTXt chunk, and so
+ * does the first frame, which also marks the folder as ours: a later render
+ * replaces a frames folder only when it holds nothing but frames and its
+ * first frame carries our chunk (another tool's frame-00000.png files are
+ * left alone).
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { makeOutputFolder } from '../atomic-output.js';
-import { rawInput, type EncodeJob } from '../encoder.js';
+import { rawInput, type PieceJob } from '../encoder.js';
+import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
 import { pngFramesCheck } from '../output-checks.js';
+import { placeFile } from '../placed-outputs.js';
 import { METADATA_KEYWORD, pngTextChunk } from '../png.js';
-import { StreamEncoder } from '../stream-encoder.js';
-import { insertBeforeEnd, readPngFileText } from './apng.js';
+import { readPngFileText } from './apng.js';
 import type { OutputFormat } from './output-format.js';
 
 const FIRST_FRAME = 'frame-00000.png';
+/** A PNG's IEND chunk: length, type and CRC. */
+const IEND_LENGTH = 12;
 
 /** A folder of frames this tool wrote: nothing in it but frame-NNNNN.png, the first carrying our chunk. */
 function isOurFramesFolder(folder: string): boolean {
@@ -27,10 +34,20 @@ function isOurFramesFolder(folder: string): boolean {
   }
 }
 
-/** Our chunk in the first frame; a frame missing or cut short is left for the check to report. */
+/**
+ * Our chunk in the first frame, just before its IEND. The frame is written
+ * anew rather than changed in place: on a cluster it is a hard link to the
+ * chunk store's frame, which must stay as the worker wrote it. A frame
+ * missing or cut short is left for the check to report.
+ */
 function markFirstFrame(folder: string, scene: string): void {
+  const path = join(folder, FIRST_FRAME);
   try {
-    insertBeforeEnd(join(folder, FIRST_FRAME), pngTextChunk(METADATA_KEYWORD, scene));
+    const png = readFileSync(path);
+    const end = png.length - IEND_LENGTH;
+    if (end < 8 || png.toString('latin1', end + 4, end + 8) !== 'IEND') return;
+    rmSync(path);
+    writeFileSync(path, Buffer.concat([png.subarray(0, end), pngTextChunk(METADATA_KEYWORD, scene), png.subarray(end)]));
   } catch {
     // pngFramesCheck names the missing or broken frame.
   }
@@ -40,23 +57,30 @@ export const pngFrames: OutputFormat = {
   name: 'png',
   extensions: ['.png'],
   outputPath: (stem) => `${stem}-frames`,
-  createEncoder(job: EncodeJob) {
-    return new StreamEncoder(
-      'png',
-      job.path,
-      (temp) => {
-        // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
-        makeOutputFolder(temp);
-        return [...rawInput(job), '-f', 'image2', '-start_number', '0', '-c:v', 'png', join(temp, 'frame-%05d.png')];
-      },
-      {
-        folder: true,
-        verify: pngFramesCheck(job.frameCount),
-        complete: (temp) => markFirstFrame(temp, job.metadata ?? ''),
-        replaces: isOurFramesFolder,
-      },
-    );
+  folder: true,
+  pieceName: 'frames',
+  createPieceEncoder(job: PieceJob) {
+    // The image2 muxer writes into the folder; it must exist before ffmpeg starts.
+    makeOutputFolder(job.path);
+    const frame = (i: number): string => join(job.path, `frame-${String(i).padStart(5, '0')}.png`);
+    // The folder may hold other pieces' frames (the output's own folder): a failed piece removes only its own.
+    const discard = (): void => {
+      for (let i = job.range.start; i < job.range.end; i++) rmSync(frame(i), { force: true });
+    };
+    return new FfmpegPiece(job.path, pieceLabel('png', job), [...rawInput(job), '-f', 'image2', '-start_number', String(job.range.start), '-c:v', 'png', join(job.path, 'frame-%05d.png')], discard);
   },
+  async join(pieces, job, temp) {
+    makeOutputFolder(temp);
+    for (const piece of pieces) {
+      // Written in place already (a render on this machine).
+      if (resolve(piece) === resolve(temp)) continue;
+      for (const name of readdirSync(piece)) if (/^frame-\d+\.png$/.test(name)) placeFile(join(piece, name), join(temp, name));
+    }
+    markFirstFrame(temp, job.metadata ?? '');
+    return undefined;
+  },
+  check: (job) => pngFramesCheck(job.frameCount),
+  replaces: isOurFramesFolder,
   readMetadata: async (path) => readPngFileText(path),
   needs: { encoders: ['png'] },
 };

@@ -1,7 +1,11 @@
-/** WebM: VP9 at constant quality, row-parallel. */
-import { fixedThreads, rawInput, type EncodeJob } from '../encoder.js';
+/**
+ * WebM: VP9 at constant quality, row-parallel. Pieces start on a keyframe
+ * with the same settings and are joined by copying their packets.
+ */
+import { fixedThreads, rawInput, type PieceJob } from '../encoder.js';
+import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
 import { videoFrameCheck } from '../output-checks.js';
-import { StreamEncoder } from '../stream-encoder.js';
+import { concatVideo } from '../video-concat.js';
 import { commentArgs, readCommentTag } from './container-metadata.js';
 import type { OutputFormat } from './output-format.js';
 
@@ -9,8 +13,12 @@ export const webm: OutputFormat = {
   name: 'webm',
   extensions: ['.webm'],
   outputPath: (stem) => `${stem}.webm`,
-  createEncoder(job: EncodeJob) {
-    return new StreamEncoder('webm', job.path, (temp) => [
+  pieceName: 'piece.webm',
+  // libvpx's look-ahead (alternate reference frames over up to 25 frames) has little to work with in short pieces (docs/cluster.md).
+  minPieceFrames: 30,
+  validate: (job) => void commentArgs(job),
+  createPieceEncoder(job: PieceJob) {
+    return new FfmpegPiece(job.path, pieceLabel('webm', job), [
       ...rawInput(job),
       '-c:v', 'libvpx-vp9',
       '-crf', String(job.output.webm.crf),
@@ -20,11 +28,15 @@ export const webm: OutputFormat = {
       '-row-mt', '1',
       ...fixedThreads(),
       '-pix_fmt', 'yuv420p',
-      ...commentArgs(job),
       '-f', 'webm',
-      '-y', temp,
-    ], { verify: videoFrameCheck(job.frameCount) });
+      '-y', job.path,
+    ]);
   },
+  async join(pieces, job, temp) {
+    await concatVideo(pieces, job.ranges, job.fps, temp, 'webm', commentArgs(job), `webm ${job.path}`);
+    return undefined;
+  },
+  check: (job) => videoFrameCheck(job.frameCount),
   readMetadata: readCommentTag,
   needs: { encoders: ['libvpx-vp9'] },
 };

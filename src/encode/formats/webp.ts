@@ -1,16 +1,18 @@
 /**
- * Animated WebP (libwebp_anim), lossy or lossless, looping forever. ffmpeg
- * writes no metadata into WebP, so the scene goes into a chunk of our own
- * appended to the RIFF file: the WebP format lets files carry unknown chunks
- * after the image data, and readers skip them.
+ * Animated WebP (libwebp_anim), lossy or lossless, looping forever. Pieces
+ * are WebPs of their own, joined by re-wrapping their frames (webp-join.ts).
+ * ffmpeg writes no metadata into WebP, so the scene goes into a chunk of our
+ * own after the frames: the WebP format lets files carry unknown chunks after
+ * the image data, and readers skip them.
  */
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { FileInputError, formatBytes, withRegularFile } from '../../regular-file.js';
 import { INPUT_LIMITS } from '../../scene/input-limits.js';
-import { rawInput, type EncodeJob } from '../encoder.js';
-import { StreamEncoder } from '../stream-encoder.js';
+import { rawInput, type PieceJob } from '../encoder.js';
+import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
 import { readFileRange } from './file-range.js';
 import type { OutputFormat } from './output-format.js';
+import { joinWebp, webpDuration, webpTiming } from './webp-join.js';
 
 const SCENE_CHUNK = 'CPPN';
 
@@ -71,30 +73,31 @@ export const webp: OutputFormat = {
   name: 'webp',
   extensions: ['.webp'],
   outputPath: (stem) => `${stem}.webp`,
-  createEncoder(job: EncodeJob) {
+  pieceName: 'piece.webp',
+  createPieceEncoder(job: PieceJob) {
     const { lossless, quality } = job.output.webp;
-    return new StreamEncoder(
-      'webp',
-      job.path,
-      (temp) => [
-        ...rawInput(job),
-        '-c:v', 'libwebp_anim',
-        '-lossless', lossless ? '1' : '0',
-        '-quality', String(quality),
-        // Lossy WebP is YUV 4:2:0 anyway; converting here keeps libwebp from carrying an alpha plane.
-        '-pix_fmt', lossless ? 'bgra' : 'yuv420p',
-        '-loop', '0',
-        '-f', 'webp',
-        '-y', temp,
-      ],
-      {
-        complete: (temp) => job.metadata !== undefined && appendRiffChunk(temp, SCENE_CHUNK, Buffer.from(job.metadata, 'utf8')),
-        verify: (temp) => {
-          const frames = webpAnimation(temp)?.frames ?? 0;
-          if (frames !== job.frameCount) throw new Error(`it holds ${frames} frames of ${job.frameCount}`);
-        },
-      },
-    );
+    return new FfmpegPiece(job.path, pieceLabel('webp', job), [
+      ...rawInput(job),
+      '-c:v', 'libwebp_anim',
+      '-lossless', lossless ? '1' : '0',
+      '-quality', String(quality),
+      // Lossy WebP is YUV 4:2:0 anyway; converting here keeps libwebp from carrying an alpha plane.
+      '-pix_fmt', lossless ? 'bgra' : 'yuv420p',
+      '-loop', '0',
+      '-f', 'webp',
+      '-y', job.path,
+    ]);
+  },
+  async join(pieces, job, temp) {
+    const scene = job.metadata === undefined ? undefined : { fourcc: SCENE_CHUNK, data: Buffer.from(job.metadata, 'utf8') };
+    joinWebp({ pieces, ranges: job.ranges, fps: job.fps, scene }, temp);
+    return undefined;
+  },
+  // libwebp merges identical frames into one that lasts longer: what must be whole is the time the frames last.
+  check: (job) => (temp) => {
+    const { frames, ms } = webpTiming(temp);
+    const expected = webpDuration(job.frameCount, job.fps);
+    if (frames < 1 || frames > job.frameCount || ms !== expected) throw new Error(`it lasts ${ms} ms in ${frames} frames, not the ${expected} ms of ${job.frameCount} frames`);
   },
   async readMetadata(path) {
     const chunk = riffChunks(path).find((c) => c.fourcc === SCENE_CHUNK);

@@ -1,16 +1,19 @@
 /**
- * One GIF from start to end, wherever it runs (the GIF encoder runs it on a
- * thread of its own, beside the render): the settings (the scene's, or under
- * a size budget the best that fits, measured on the first frames), frame
- * selection for the GIF's rate, resampling for its size, and the stream.
+ * A GIF's settings and its pieces, wherever they run (the GIF encoder runs
+ * them on threads of their own, beside the render): the settings are decided
+ * once for the whole GIF (the scene's, or under a size budget the best that
+ * fits, measured on the first frames), before any piece is coded, so every
+ * piece is coded alike; a piece is the GIF frames of a range of video frames
+ * (frame selection for the GIF's rate, resampling for its size), its first
+ * frame coded whole.
  */
 import { UserError } from '../../errors.js';
 import type { SceneFile } from '../../scene/index.js';
 import { gifSize } from '../../scene/gif-size.js';
-import type { EncodeJob } from '../encoder.js';
+import type { EncodeJob, FrameRange } from '../encoder.js';
 import type { FrameCoding } from './frame-coder.js';
 import { commentExtension } from '../gif-file.js';
-import { GifStream } from './gif-stream.js';
+import { GifFrames, gifHead } from './gif-stream.js';
 import { Resampler } from './resample.js';
 
 /**
@@ -49,7 +52,7 @@ export interface GifSettings {
  * search starts from the full rate (the budget decides what to drop), and
  * from the GIF's size (output.gif.size, or the default, see gif-size.ts).
  */
-function requestedSettings(job: EncodeJob, budget: boolean): GifSettings {
+export function requestedSettings(job: GifVideo, budget: boolean): GifSettings {
   const gif: GifOptions = job.output.gif;
   const [width, height] = gifSize(gif.size, job.width, job.height);
   return {
@@ -99,41 +102,142 @@ const BUDGET_MARGIN = 0.9;
 
 /**
  * Which frames of the video a GIF at `gifFps` shows: GIF frame j shows video
- * frame round(j · fps / gifFps). Asked about frames in order, it answers
- * whether each is the next one the GIF needs.
+ * frame round(j · fps / gifFps). Asked about frames in order (those of
+ * `range`, by default the whole video), it answers whether each is the next
+ * one the GIF needs.
  */
 export class FrameSelection {
+  /** Frames of the whole GIF. */
   readonly totalFrames: number;
-  private next = 0;
+  /** The GIF frame of the first video frame in the range that the GIF shows. */
+  readonly first: number;
+  private next: number;
+  private readonly end: number;
 
   constructor(
     frameCount: number,
     private readonly fps: number,
     private readonly gifFps: number,
+    range: FrameRange = { start: 0, end: frameCount },
   ) {
     this.totalFrames = Math.max(1, Math.round((frameCount * gifFps) / fps));
+    let j = Math.max(0, Math.floor((range.start * gifFps) / fps) - 1);
+    while (j < this.totalFrames && this.source(j) < range.start) j++;
+    this.first = j;
+    this.next = j;
+    this.end = range.end;
+  }
+
+  private source(j: number): number {
+    return Math.round((j * this.fps) / this.gifFps);
   }
 
   /** Whether video frame `index` is the next the GIF shows (then it counts as shown). */
   takes(index: number): boolean {
-    if (this.next >= this.totalFrames || Math.round((this.next * this.fps) / this.gifFps) !== index) return false;
+    if (this.next >= this.totalFrames || index >= this.end || this.source(this.next) !== index) return false;
     this.next++;
     return true;
   }
 
+  /** GIF frames of the range shown so far. */
   get taken(): number {
-    return this.next;
+    return this.next - this.first;
   }
 }
 
+/** What a video's GIF is made with, decided once for all its pieces, and what to tell the user about it. */
+export interface ChosenGif {
+  settings: GifSettings;
+  note?: string;
+}
+
+/** The video a GIF is made from: what a piece or a choice of settings needs to know of it. */
+export type GifVideo = Pick<EncodeJob, 'width' | 'height' | 'fps' | 'frameCount' | 'output' | 'metadata'>;
+
+/** One piece of a GIF: the GIF frames of video frames [range], the first coded whole. */
+export class GifPiece {
+  private readonly frames: GifFrames;
+  private readonly resampler: Resampler | undefined;
+  private readonly selection: FrameSelection;
+
+  constructor(
+    video: GifVideo,
+    readonly settings: GifSettings,
+    range: FrameRange,
+    write: (data: Uint8Array) => void,
+  ) {
+    this.selection = new FrameSelection(video.frameCount, video.fps, settings.fps, range);
+    this.resampler = settings.width !== video.width || settings.height !== video.height ? new Resampler(video.width, video.height, settings.width, settings.height) : undefined;
+    this.frames = new GifFrames(settings.width, settings.height, settings.fps, settings.coding, write, this.selection.first);
+  }
+
+  /** Takes video frame `index` (frames come in order; some may be missing, those the GIF does not show). */
+  add(rgba: Uint8Array, index: number): void {
+    if (this.selection.takes(index)) this.frames.addFrame(this.resampler ? this.resampler.resample(rgba) : rgba);
+  }
+
+  /** Whether the GIF shows video frame `index` (for senders that skip the others). */
+  get bytes(): number {
+    return this.frames.bytes;
+  }
+
+  get framesWritten(): number {
+    return this.frames.frames;
+  }
+}
+
+/** Video frames a GIF must see before its pieces can be coded: the first second under a size budget (at most 64 MB of frames), else none. */
+export function gifSampleSize(video: GifVideo, budget: number | undefined): number {
+  if (budget === undefined) return 0;
+  return Math.max(2, Math.min(video.frameCount, Math.ceil(video.fps * SAMPLE_SECONDS), Math.floor(SAMPLE_MEMORY / (video.width * video.height * 4))));
+}
+
 /**
- * The frames a GIF will need, when that is known before any frame is seen
- * (no size budget, whose search needs every frame); the encoder then sends
- * the GIF's thread only those.
+ * The GIF's settings: the scene's, or under a budget the first of the ladder
+ * whose size, extrapolated from the first frames (`sample`, gifSampleSize of
+ * them), fits with a margin. Every one of the GIF's `pieces` starts with a
+ * frame coded whole, which the estimate counts.
  */
-export function selectionAhead(job: EncodeJob, budget: number | undefined): FrameSelection | undefined {
-  if (budget !== undefined) return undefined;
-  return new FrameSelection(job.frameCount, job.fps, requestedSettings(job, false).fps);
+export function chooseGif(video: GifVideo, budget: number | undefined, sample: Uint8Array[], pieces = 1): ChosenGif {
+  if (budget === undefined) {
+    const settings = requestedSettings(video, false);
+    return { settings, note: defaultsNote(video, settings) };
+  }
+  let last: { settings: GifSettings; estimate: number } | undefined;
+  for (const settings of budgetLadder(requestedSettings(video, true))) {
+    // With the scene's comment, which a small GIF can hardly ignore.
+    const head = gifHead(settings.width, settings.height, video.metadata).length;
+    let firstFrameBytes = 0;
+    const trial = new GifPiece({ ...video, frameCount: sample.length }, settings, { start: 0, end: sample.length }, () => undefined);
+    for (const [index, frame] of sample.entries()) {
+      trial.add(frame, index);
+      if (trial.framesWritten === 1 && firstFrameBytes === 0) firstFrameBytes = trial.bytes;
+    }
+    const total = new FrameSelection(video.frameCount, video.fps, settings.fps).totalFrames;
+    const rest = trial.framesWritten > 1 ? (trial.bytes - firstFrameBytes) / (trial.framesWritten - 1) : 0;
+    const whole = Math.min(total, Math.max(1, pieces));
+    const estimate = head + firstFrameBytes * whole + rest * (total - whole) + GIF_END_BYTES;
+    last = { settings, estimate };
+    if (estimate <= budget * BUDGET_MARGIN) return { settings, note: `${describeSettings(settings)} to fit ${megabytes(budget)} (about ${megabytes(estimate)} expected)` };
+  }
+  throw new UserError(
+    `output.gif.maxBytes: the GIF cannot fit in ${megabytes(budget)}: even at ${describeSettings(last!.settings)} it would take about ${megabytes(last!.estimate)}; ` +
+      'raise the budget, shorten the video, or give a smaller output.gif.size',
+  );
+}
+
+const GIF_END_BYTES = 1;
+
+/** What the render says when the GIF's size or rate are defaults that differ from the video's. */
+function defaultsNote(video: GifVideo, settings: GifSettings): string | undefined {
+  const scaled = video.output.gif.size === undefined && (settings.width !== video.width || settings.height !== video.height);
+  const thinned = video.output.gif.fps === undefined && settings.fps !== video.fps;
+  const rate = `${Number(settings.fps.toFixed(2))} fps: every ${ordinal(Math.round(video.fps / settings.fps))} frame`;
+  const size = `${settings.width}x${settings.height} of the ${video.width}x${video.height} video`;
+  if (scaled && thinned) return `${size}, ${rate}, to keep it small; output.gif.size and output.gif.fps set them, --gif-max-size a budget`;
+  if (scaled) return `${size}, to keep it small; output.gif.size sets the size, --gif-max-size a budget`;
+  if (thinned) return `${rate}, to keep it small; output.gif.fps sets the rate`;
+  return undefined;
 }
 
 /** Bytes a GIF frame takes at the very least: its control and image blocks and the shortest LZW data. */
@@ -147,10 +251,10 @@ const MIN_FRAME_FREE_BYTES = 33;
  * scene it carries), or undefined when it may. Known before any frame is
  * rendered, so an impossible budget costs no render.
  */
-export function impossibleBudget(job: EncodeJob, budget: number): string | undefined {
-  const lowest = Math.min(...budgetLadder(requestedSettings(job, true)).map((s) => s.fps));
-  const frames = new FrameSelection(job.frameCount, job.fps, lowest).totalFrames;
-  const comment = job.metadata === undefined ? 0 : commentExtension(job.metadata).length;
+export function impossibleBudget(video: GifVideo, budget: number): string | undefined {
+  const lowest = Math.min(...budgetLadder(requestedSettings(video, true)).map((s) => s.fps));
+  const frames = new FrameSelection(video.frameCount, video.fps, lowest).totalFrames;
+  const comment = video.metadata === undefined ? 0 : commentExtension(video.metadata).length;
   const floor = MIN_FRAME_FREE_BYTES + comment + frames * MIN_FRAME_BYTES;
   if (budget >= floor) return undefined;
   return (
@@ -159,156 +263,28 @@ export function impossibleBudget(job: EncodeJob, budget: number): string | undef
   );
 }
 
-/** One GIF being written: frame selection (fps), resampling (size) and the stream. */
-class GifWriter {
-  private readonly stream: GifStream;
-  private readonly resampler: Resampler | undefined;
-  private readonly selection: FrameSelection;
-
-  constructor(
-    job: EncodeJob,
-    readonly settings: GifSettings,
-    write: (data: Uint8Array) => void,
-    comment?: string,
-  ) {
-    this.selection = new FrameSelection(job.frameCount, job.fps, settings.fps);
-    this.resampler = settings.width !== job.width || settings.height !== job.height ? new Resampler(job.width, job.height, settings.width, settings.height) : undefined;
-    this.stream = new GifStream(settings.width, settings.height, settings.fps, settings.coding, write, comment);
+/** What to say of a finished GIF of `bytes`; throws when it overran its budget. */
+export function finishedGifNote(chosen: ChosenGif, bytes: number, budget: number | undefined): string | undefined {
+  if (budget !== undefined && bytes > budget) {
+    throw new UserError(`output.gif.maxBytes: the GIF came out at ${megabytes(bytes)}, over the budget of ${megabytes(budget)} (the first frames promised less); lower output.gif.size or fps`);
   }
-
-  get totalFrames(): number {
-    return this.selection.totalFrames;
-  }
-
-  /** Takes video frame `index` (frames come in order; some may be missing, those the GIF does not show). */
-  add(rgba: Uint8Array, index: number): void {
-    if (this.selection.takes(index)) this.stream.addFrame(this.resampler ? this.resampler.resample(rgba) : rgba);
-  }
-
-  get bytes(): number {
-    return this.stream.bytes;
-  }
-
-  get framesWritten(): number {
-    return this.selection.taken;
-  }
-
-  end(): void {
-    this.stream.end();
-  }
+  // A large GIF with no budget: say how to make it smaller.
+  const hint = budget === undefined && bytes > LARGE_GIF ? `${megabytes(bytes)}; --gif-max-size or output.gif.maxBytes makes it fit a budget` : undefined;
+  return [chosen.note, hint].filter((part) => part !== undefined).join('; ') || undefined;
 }
 
-/** What the render says when the GIF's size or rate are defaults that differ from the video's. */
-function defaultsNote(job: EncodeJob, settings: GifSettings): string | undefined {
-  const scaled = job.output.gif.size === undefined && (settings.width !== job.width || settings.height !== job.height);
-  const thinned = job.output.gif.fps === undefined && settings.fps !== job.fps;
-  const rate = `${Number(settings.fps.toFixed(2))} fps: every ${ordinal(Math.round(job.fps / settings.fps))} frame`;
-  const size = `${settings.width}x${settings.height} of the ${job.width}x${job.height} video`;
-  if (scaled && thinned) return `${size}, ${rate}, to keep it small; output.gif.size and output.gif.fps set them, --gif-max-size a budget`;
-  if (scaled) return `${size}, to keep it small; output.gif.size sets the size, --gif-max-size a budget`;
-  if (thinned) return `${rate}, to keep it small; output.gif.fps sets the rate`;
-  return undefined;
-}
-
-/** What a finished GIF job reports. */
-export interface GifJobResult {
-  bytes: number;
-  /** What the job chose by itself, worth telling the user. */
-  note?: string;
-}
-
-export class GifJob {
-  private writer: GifWriter | undefined;
-  private sample: Uint8Array[] = [];
-  private readonly sampleSize: number;
-  private note: string | undefined;
-
-  /**
-   * `write` receives the file's bytes in order; `budget` is output.gif.maxBytes
-   * in bytes (parsed by the caller, so this thread need not load the scene schema).
-   */
-  constructor(
-    private readonly job: EncodeJob,
-    private readonly write: (data: Uint8Array) => void,
-    private readonly budget?: number,
-  ) {
-    this.sampleSize = Math.max(2, Math.min(job.frameCount, Math.ceil(job.fps * SAMPLE_SECONDS), Math.floor(SAMPLE_MEMORY / (job.width * job.height * 4))));
-    if (this.budget === undefined) {
-      const settings = requestedSettings(job, false);
-      this.note = defaultsNote(job, settings);
-      this.writer = this.open(settings);
-    }
+/** Checks settings that came from elsewhere (a cluster job): throws a plain Error naming what is wrong. */
+export function checkGifSettings(value: unknown): ChosenGif {
+  const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const whole = (v: unknown, min: number, max: number): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+  if (!record(value) || !record(value.settings)) throw new Error('the GIF settings are not an object');
+  const { width, height, fps, coding } = value.settings;
+  if (!whole(width, 1, 65535) || !whole(height, 1, 65535)) throw new Error('the GIF size is not whole numbers of 1 to 65535');
+  if (typeof fps !== 'number' || !(fps > 0 && fps <= 1000)) throw new Error('the GIF frame rate is not a positive number');
+  if (!record(coding) || !whole(coding.colors, 2, 256) || !whole(coding.bayerScale, 0, 5) || typeof coding.tolerance !== 'number' || !(coding.tolerance >= 0 && coding.tolerance <= 255)) {
+    throw new Error('the GIF coding settings are not valid');
   }
-
-  /** Frames the finished GIF holds (known once the settings are). */
-  get totalFrames(): number {
-    return this.writer?.totalFrames ?? 1;
-  }
-
-  private open(settings: GifSettings): GifWriter {
-    return new GifWriter(this.job, settings, this.write, this.job.metadata);
-  }
-
-  /** Encodes the sample frames at each setting of the ladder and opens the GIF with the best one that fits. */
-  private plan(): void {
-    const budget = this.budget!;
-    let last: { settings: GifSettings; estimate: number } | undefined;
-    for (const settings of budgetLadder(requestedSettings(this.job, true))) {
-      // With the scene's comment, which a small GIF can hardly ignore.
-      const trial = new GifWriter({ ...this.job, frameCount: this.sample.length }, settings, () => undefined, this.job.metadata);
-      let firstFrameBytes = 0;
-      for (const [index, frame] of this.sample.entries()) {
-        trial.add(frame, index);
-        if (trial.framesWritten === 1 && firstFrameBytes === 0) firstFrameBytes = trial.bytes;
-      }
-      const total = new FrameSelection(this.job.frameCount, this.job.fps, settings.fps).totalFrames;
-      const rest = trial.framesWritten > 1 ? (trial.bytes - firstFrameBytes) / (trial.framesWritten - 1) : 0;
-      const estimate = firstFrameBytes + rest * (total - 1) + 1;
-      last = { settings, estimate };
-      if (estimate <= budget * BUDGET_MARGIN) {
-        this.note = `${describeSettings(settings)} to fit ${megabytes(budget)} (about ${megabytes(estimate)} expected)`;
-        this.writer = this.open(settings);
-        return;
-      }
-    }
-    throw new UserError(
-      `output.gif.maxBytes: the GIF cannot fit in ${megabytes(budget)}: even at ${describeSettings(last!.settings)} it would take about ${megabytes(last!.estimate)}; ` +
-        'raise the budget, shorten the video, or give a smaller output.gif.size',
-    );
-  }
-
-  /**
-   * Takes frame `index` of the video (the GIF keeps what its rate needs).
-   * Frames come in order; without a budget, those selectionAhead leaves out
-   * may be missing. `rgba` may be reused once this returns.
-   */
-  add(rgba: Uint8Array, index: number): void {
-    if (!this.writer) {
-      // Under a budget every frame comes, and the first are measured before anything is written.
-      this.sample.push(rgba.slice());
-      if (this.sample.length >= this.sampleSize) this.flushSample();
-      return;
-    }
-    this.writer.add(rgba, index);
-  }
-
-  private flushSample(): void {
-    this.plan();
-    for (const [index, frame] of this.sample.entries()) this.writer!.add(frame, index);
-    this.sample = [];
-  }
-
-  /** Writes the end of the file; throws when a budget was overrun. */
-  finish(): GifJobResult {
-    if (!this.writer) this.flushSample();
-    this.writer!.end();
-    const bytes = this.writer!.bytes;
-    if (this.budget !== undefined && bytes > this.budget) {
-      throw new UserError(`output.gif.maxBytes: the GIF came out at ${megabytes(bytes)}, over the budget of ${megabytes(this.budget)} (the first frames promised less); lower output.gif.size or fps`);
-    }
-    // A large GIF with no budget: say how to make it smaller.
-    const hint = this.budget === undefined && bytes > LARGE_GIF ? `${megabytes(bytes)}; --gif-max-size or output.gif.maxBytes makes it fit a budget` : undefined;
-    const note = [this.note, hint].filter((part) => part !== undefined).join('; ');
-    return { bytes, note: note || undefined };
-  }
+  if (!['none', 'bayer', 'floyd_steinberg', 'sierra2_4a'].includes(coding.dither as string)) throw new Error('the GIF dither is not one of none, bayer, floyd_steinberg, sierra2_4a');
+  if (value.note !== undefined && typeof value.note !== 'string') throw new Error('the GIF note is not text');
+  return value as unknown as ChosenGif;
 }

@@ -1,6 +1,7 @@
 /**
- * The GIF encoder's thread: runs one GifJob, task by task (start, each
- * frame, end), writing to the file descriptor the encoder opened. The pool
+ * The GIF encoder's thread: codes one piece of a GIF, task by task (start,
+ * each frame, end), writing to the file descriptor the encoder opened, or
+ * chooses a GIF's settings from its first frames. The pool
  * does not promise to hand over tasks in the order they were sent, so a
  * frame that comes early waits (the encoder keeps only a few in flight) and
  * the frames are coded in the video's order. Failures come back as answers,
@@ -9,20 +10,20 @@
 import { writeSync } from 'node:fs';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { UserError } from '../../errors.js';
-import { GifJob } from './gif-job.js';
+import { chooseGif, GifPiece } from './gif-job.js';
 import type { GifTask, GifTaskResult } from './gif-messages.js';
 
-let gif: GifJob | undefined;
+let gif: GifPiece | undefined;
 let nextFrame = 0;
 /** Frames that arrived before their turn, by sequence number. */
 const early = new Map<number, { index: number; rgba: Uint8Array }>();
 
 /** Codes the frames that have arrived, in order, up to the first still missing; returns their memory. */
-function codeWaitingFrames(job: GifJob): ArrayBuffer[] {
+function codeWaitingFrames(piece: GifPiece): ArrayBuffer[] {
   const done: ArrayBuffer[] = [];
   for (let frame = early.get(nextFrame); frame; frame = early.get(nextFrame)) {
     early.delete(nextFrame++);
-    job.add(frame.rgba, frame.index);
+    piece.add(frame.rgba, frame.index);
     done.push(frame.rgba.buffer as ArrayBuffer);
   }
   return done;
@@ -46,13 +47,9 @@ export default function runGifTask(task: GifTask): GifTaskResult {
         nextFrame = 0;
         early.clear();
         const fd = task.fd;
-        gif = new GifJob(
-          task.job,
-          (data) => {
-            for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
-          },
-          task.budget,
-        );
+        gif = new GifPiece(task.video, task.settings, task.range, (data) => {
+          for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+        });
         return withBuffers(codeWaitingFrames(gif));
       }
       case 'frame':
@@ -60,10 +57,12 @@ export default function runGifTask(task: GifTask): GifTaskResult {
         return gif ? withBuffers(codeWaitingFrames(gif)) : { type: 'ok' };
       case 'end': {
         if (!gif || early.size > 0) throw new Error(`the GIF is missing frame ${nextFrame}`);
-        const job = gif;
+        const piece = gif;
         gif = undefined;
-        return { type: 'done', ...job.finish(), totalFrames: job.totalFrames };
+        return { type: 'done', bytes: piece.bytes, frames: piece.framesWritten };
       }
+      case 'choose':
+        return { type: 'chosen', chosen: chooseGif(task.video, task.budget, task.frames.map((b) => new Uint8Array(b)), task.pieces) };
     }
   } catch (error) {
     const e = error as NodeJS.ErrnoException;

@@ -1,0 +1,190 @@
+/**
+ * Joining APNG pieces. Each piece is an APNG of its own made by ffmpeg
+ * (IHDR, acTL, then fcTL with IDAT for its first frame and fcTL with fdAT
+ * for the others), or a plain PNG when the piece has a single frame. The
+ * join writes one IHDR and acTL (every frame, played forever), then every
+ * piece's frames with their sequence numbers counted afresh: only the video's
+ * first frame keeps IDAT (the default image), each later piece's first frame
+ * becomes fdAT. A piece's first frame replaces the whole picture (blend
+ * "source"), and every frame lasts 1/fps.
+ */
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** fcTL blend_op 0: the frame replaces what is under it. */
+const BLEND_SOURCE = 0;
+
+interface PngChunk {
+  type: string;
+  /** Offset of the data in the file. */
+  offset: number;
+  size: number;
+}
+
+function readAt(fd: number, offset: number, size: number): Buffer {
+  const data = Buffer.alloc(size);
+  if (readSync(fd, data, 0, size, offset) < size) throw new Error('the PNG ends early');
+  return data;
+}
+
+/** The chunks of a PNG file, header by header, up to IEND. */
+function chunksOf(fd: number): PngChunk[] {
+  const total = fstatSync(fd).size;
+  if (!readAt(fd, 0, 8).equals(SIGNATURE)) throw new Error('not a PNG file');
+  const chunks: PngChunk[] = [];
+  for (let at = 8; at + 12 <= total; ) {
+    const head = readAt(fd, at, 8);
+    const size = head.readUInt32BE(0);
+    if (at + 12 + size > total) throw new Error('a PNG chunk runs past the end of the file');
+    const type = head.toString('latin1', 4, 8);
+    chunks.push({ type, offset: at + 8, size });
+    if (type === 'IEND') break;
+    at += 12 + size;
+  }
+  return chunks;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** The frame delay 1/fps as a fraction of 16-bit numbers (exact for whole frame rates). */
+export function frameDelay(fps: number): [number, number] {
+  if (Number.isInteger(fps) && fps <= 0xffff) return [1, fps];
+  // The closest fraction num/den to 1/fps with both within 16 bits (continued fractions).
+  const target = 1 / fps;
+  let [h0, h1, k0, k1] = [0, 1, 1, 0];
+  let x = target;
+  let best: [number, number] = [Math.max(1, Math.round(target * 0xffff)), 0xffff];
+  for (let i = 0; i < 32; i++) {
+    const a = Math.floor(x);
+    [h0, h1] = [h1, a * h1 + h0];
+    [k0, k1] = [k1, a * k1 + k0];
+    if (h1 > 0xffff || k1 > 0xffff) break;
+    if (h1 > 0) best = [h1, k1];
+    if (x - a < 1e-12) break;
+    x = 1 / (x - a);
+  }
+  return best;
+}
+
+interface Frame {
+  /** The piece's fcTL data, or undefined for a plain PNG's one frame. */
+  control?: Buffer;
+  data: PngChunk[];
+  /** Its data is IDAT (the piece's first frame) rather than fdAT. */
+  idat: boolean;
+}
+
+function framesOf(fd: number, chunks: PngChunk[]): Frame[] {
+  const frames: Frame[] = [];
+  let current: Frame | undefined;
+  for (const c of chunks) {
+    if (c.type === 'fcTL') {
+      current = { control: readAt(fd, c.offset, c.size), data: [], idat: false };
+      frames.push(current);
+    } else if (c.type === 'IDAT' || c.type === 'fdAT') {
+      if (!current) {
+        // A plain PNG (one frame): its IDAT without a frame control.
+        current = { data: [], idat: true };
+        frames.push(current);
+      }
+      if (c.type === 'IDAT') current.idat = true;
+      current.data.push(c);
+    }
+  }
+  return frames;
+}
+
+export interface ApngJoin {
+  pieces: string[];
+  fps: number;
+  /** Chunks to write just before IEND (the scene's iTXt). */
+  trailer?: Buffer;
+}
+
+/** Joins APNG pieces into one APNG at `path`; returns the frame count. */
+export function joinApng(job: ApngJoin, path: string): number {
+  const fds: number[] = [];
+  const out = openSync(path, 'w');
+  let position = 0;
+  const write = (data: Buffer): void => {
+    for (let at = 0; at < data.length; ) at += writeSync(out, data, at, data.length - at, position + at);
+    position += data.length;
+  };
+  try {
+    const pieces = job.pieces.map((file) => {
+      const fd = openSync(file, 'r');
+      fds.push(fd);
+      const chunks = chunksOf(fd);
+      return { fd, chunks, frames: framesOf(fd, chunks) };
+    });
+    const ihdr = pieces[0].chunks[0];
+    if (ihdr?.type !== 'IHDR') throw new Error('an APNG piece does not start with IHDR');
+    const header = readAt(pieces[0].fd, ihdr.offset, ihdr.size);
+    for (const piece of pieces) {
+      if (!readAt(piece.fd, piece.chunks[0].offset, piece.chunks[0].size).equals(header)) throw new Error('the APNG pieces differ in size or colour type');
+    }
+    const width = header.readUInt32BE(0);
+    const height = header.readUInt32BE(4);
+    const total = pieces.reduce((sum, piece) => sum + piece.frames.length, 0);
+    write(SIGNATURE);
+    write(chunk('IHDR', header));
+    // Ancillary chunks of the first piece before its image data (pHYs), but not its own animation control.
+    for (const c of pieces[0].chunks.slice(1)) {
+      if (c.type === 'acTL') continue;
+      if (c.type === 'fcTL' || c.type === 'IDAT') break;
+      write(chunk(c.type, readAt(pieces[0].fd, c.offset, c.size)));
+    }
+    const control = Buffer.alloc(8);
+    control.writeUInt32BE(total, 0);
+    // Plays: 0 = forever.
+    control.writeUInt32BE(0, 4);
+    write(chunk('acTL', control));
+    const [delayNum, delayDen] = frameDelay(job.fps);
+    let sequence = 0;
+    pieces.forEach((piece, k) => {
+      piece.frames.forEach((frame, i) => {
+        const first = i === 0;
+        const fctl = frame.control ? Buffer.from(frame.control) : Buffer.alloc(26);
+        if (!frame.control) {
+          fctl.writeUInt32BE(width, 4);
+          fctl.writeUInt32BE(height, 8);
+        }
+        if (first && (fctl.readUInt32BE(4) !== width || fctl.readUInt32BE(8) !== height || fctl.readUInt32BE(12) !== 0 || fctl.readUInt32BE(16) !== 0)) {
+          throw new Error('an APNG piece does not start with a whole frame');
+        }
+        fctl.writeUInt32BE(sequence++, 0);
+        fctl.writeUInt16BE(delayNum, 20);
+        fctl.writeUInt16BE(delayDen, 22);
+        if (first) fctl[25] = BLEND_SOURCE;
+        write(chunk('fcTL', fctl));
+        // Only the video's very first frame is the default image (IDAT).
+        const asIdat = k === 0 && first;
+        for (const c of frame.data) {
+          const data = readAt(piece.fd, c.offset, c.size);
+          // fdAT's data starts with its own sequence number; IDAT's has none.
+          const image = c.type === 'fdAT' ? data.subarray(4) : data;
+          if (asIdat) write(chunk('IDAT', image));
+          else {
+            const number = Buffer.alloc(4);
+            number.writeUInt32BE(sequence++, 0);
+            write(chunk('fdAT', Buffer.concat([number, image])));
+          }
+        }
+      });
+    });
+    if (job.trailer) write(job.trailer);
+    write(chunk('IEND', Buffer.alloc(0)));
+    return total;
+  } finally {
+    closeSync(out);
+    for (const fd of fds) closeSync(fd);
+  }
+}
