@@ -119,9 +119,16 @@ describe('GIF size and fidelity', () => {
 
   it('a budget that even the smallest GIF cannot meet fails with exit code 2 and writes nothing', async () => {
     const scene = writeScene(dir.path, 'budget', SCENE.replace('name: shared', 'name: budget').replace('[40, 32]', '[160, 128]').replace('formats: [webp, apng]', 'formats: [gif]'));
-    const result = await runCli(['render', scene, '--gif-max-size', '1kB', '--out', join(dir.path, 'tiny')]);
+    // Below what any GIF of these frames takes: refused before a frame is rendered.
+    const impossible = await runCli(['render', scene, '--gif-max-size', '1kB', '--out', join(dir.path, 'tiny')]);
+    expect(impossible.code).toBe(2);
+    expect(impossible.stderr).toMatch(/output\.gif\.maxBytes: 1\.0 kB cannot hold this GIF: even at 5 fps it has 6 frames/);
+    expect(impossible.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir.path, 'tiny.gif'))).toBe(false);
+    // Above that floor, but no setting of the ladder fits: refused after the trial codes.
+    const result = await runCli(['render', scene, '--gif-max-size', '1.5kB', '--out', join(dir.path, 'tiny')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/cannot fit in 1\.0 kB: even at \d+x\d+/);
+    expect(result.stderr).toMatch(/cannot fit in 1\.5 kB: even at \d+x\d+/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir.path, 'tiny.gif'))).toBe(false);
     const bad = await runCli(['render', scene, '--gif-max-size', 'lots', '--out', join(dir.path, 'tiny')]);

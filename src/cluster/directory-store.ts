@@ -102,12 +102,19 @@ export function createDirectoryStore(directory: string): ChunkStore {
       const path = pathOf(key);
       const [set, name] = key.split('/');
       const temporary = join(root, set, `.${name}.partial-${machineId()}-${process.pid}-${randomBytes(4).toString('hex')}`);
-      try {
-        await mkdir(join(root, set), { recursive: true });
-        await sweep(join(root, set));
-        await mkdir(temporary);
-      } catch (error) {
-        throw failure('write to', error);
+      // Another writer of the set that gives up removes the set's folder once it is empty
+      // (see abort): between making the folder and making this object in it, it may
+      // vanish. Then it is made again; a store that cannot be made fails for good.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await mkdir(join(root, set), { recursive: true });
+          await sweep(join(root, set));
+          await mkdir(temporary);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5 && (await stat(root).catch(() => undefined))?.isDirectory()) continue;
+          throw failure('write to', error);
+        }
       }
       return {
         folder: temporary,

@@ -89,5 +89,7 @@ export function withRenderedBy(loaded: LoadedScene, renderedBy: RenderedBy | und
 /** "on the GPU: NVIDIA …" / "on the CPU (4 threads)", with auto's reason for the CPU. */
 export function describeChoice(chosen: ChosenBackend): string {
   if (chosen.kind === 'gpu') return `on the GPU: ${chosen.adapter?.name ?? 'unknown adapter'}`;
-  return `on the CPU (${chosen.backend.description})${chosen.note ? `; ${chosen.note}` : ''}`;
+  // No GPU at all is the common case, said on every render: in a few words (`doctor` says why).
+  const note = chosen.note?.startsWith('no GPU') ? 'no GPU found' : chosen.note;
+  return `on the CPU (${chosen.backend.description})${note ? `; ${note}` : ''}`;
 }

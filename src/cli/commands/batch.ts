@@ -85,7 +85,13 @@ function planScene(path: string, flags: BatchFlags, report: Reporter, decision: 
   // No decision: a cluster's workers, which render on their CPUs (its jobs do not carry a backend yet).
   const renderedBy = decision?.kind === 'gpu' ? { backend: 'gpu' as const, adapter: decision.adapter?.name } : { backend: 'cpu' as const };
   const items = planned.map((item) => ({ ...item, loaded: withRenderedBy(item.loaded, renderedBy) }));
-  return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name, series: seriesInfo(loaded, items, settings) };
+  const info = seriesInfo(loaded, items, settings);
+  // Items of earlier runs, rebuilt for the contact sheet, carry the same stamp as this run's.
+  const series: SeriesInfo = { ...info, itemFor: (name, params) => {
+    const item = info.itemFor(name, params);
+    return { ...item, loaded: withRenderedBy(item.loaded, renderedBy) };
+  } };
+  return { folder: join(flags.out ?? 'output', loaded.model.name), items, origin: path, name: loaded.model.name, series };
 }
 
 /** Everything a series writes into its folder, for the input check before anything renders. */
