@@ -20,7 +20,7 @@ import type { ColourMode } from '../colour.js';
 import type { FeatureSpec } from '../features.js';
 import type { NetworkShape } from '../network.js';
 import { activationProgram } from './activation-program.js';
-import { biasVector, columnVector, gpuFrameLayout, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, unrollLayer, vectorsFor } from './gpu-inputs.js';
+import { biasVector, columnVector, gpuFrameLayout, gpuInputExpressions, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, unrollLayer, vectorsFor } from './gpu-inputs.js';
 import { ROUNDING_MAGIC, ROUNDING_MAGIC_BITS, type VectorOp, type VectorProgram } from './vector-program.js';
 
 /** Texels per row of the weights texture (one vec4 of gpu-inputs.ts's weights each). */
@@ -168,17 +168,7 @@ export function glslFragmentShader(options: GlslShaderOptions): string {
   };
 
   // Inputs in the scene's order: per-pixel x, y, r, then per-frame constants (time, latent).
-  const inputs: string[] = [];
-  let constant = 0;
-  for (const name of features.inputs) {
-    if (name === 'x') inputs.push('x');
-    else if (name === 'y') inputs.push('y');
-    else if (name === 'r') inputs.push('sqrt(x * x + y * y)');
-    else {
-      const count = name === 't' ? (features.timeMode === 'circle' ? 2 : 1) : features.latentSize;
-      for (let k = 0; k < count; k++, constant++) inputs.push(`${f(o.constants + (constant >> 2))}.${LANES[constant & 3]}`);
-    }
-  }
+  const inputs = gpuInputExpressions(features, frame, f);
   const inputVectors = vectorsFor(inputs.length);
   const body: string[] = [`  vec4 a0[${inputVectors}];`];
   for (let g = 0; g < inputVectors; g++) body.push(`  a0[${g}] = vec4(${[0, 1, 2, 3].map((c) => inputs[g * 4 + c] ?? '0.0').join(', ')});`);

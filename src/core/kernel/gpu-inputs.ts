@@ -87,6 +87,29 @@ export function gpuFrameLayout(shape: NetworkShape, features: FeatureSpec, param
 }
 
 /** The part of a frame one dispatch writes: columns [x, x + width), rows [y, y + height). */
+/**
+ * The network's inputs as shader expressions, in the scene's order: per-pixel
+ * x, y and r (from variables named x and y), then the frame's constants (the
+ * time's one or two inputs, the latent vector), which live in the frame block
+ * from its `constants` vector on; `vector(i)` names the block's i-th vec4.
+ * One list for every shader generator, so GLSL and WGSL feed the network alike.
+ */
+export function gpuInputExpressions(features: FeatureSpec, layout: GpuFrameLayout, vector: (index: number) => string): string[] {
+  const first = layout.offset.constants;
+  const inputs: string[] = [];
+  let constant = 0;
+  for (const name of features.inputs) {
+    if (name === 'x') inputs.push('x');
+    else if (name === 'y') inputs.push('y');
+    else if (name === 'r') inputs.push('sqrt(x * x + y * y)');
+    else {
+      const count = name === 't' ? (features.timeMode === 'circle' ? 2 : 1) : features.latentSize;
+      for (let k = 0; k < count; k++, constant++) inputs.push(`${vector(first + (constant >> 2))}.${'xyzw'[constant & 3]}`);
+    }
+  }
+  return inputs;
+}
+
 export interface PixelRegion {
   x: number;
   y: number;

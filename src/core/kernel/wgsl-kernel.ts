@@ -23,7 +23,7 @@ import type { ColourMode } from '../colour.js';
 import type { FeatureSpec } from '../features.js';
 import type { NetworkShape } from '../network.js';
 import { activationProgram } from './activation-program.js';
-import { biasVector, columnVector, gpuFrameLayout, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, unrollLayer, vectorsFor, type GpuFrameLayout } from './gpu-inputs.js';
+import { biasVector, columnVector, gpuFrameLayout, gpuInputExpressions, gpuWeightsLayout, paramPlace, PALETTE_ENTRIES, unrollLayer, vectorsFor, type GpuFrameLayout } from './gpu-inputs.js';
 import { ROUNDING_MAGIC, ROUNDING_MAGIC_BITS, type VectorOp, type VectorProgram } from './vector-program.js';
 
 /** Invocations per workgroup along x and y: one pixel each. */
@@ -152,17 +152,7 @@ export function wgslComputeShader(options: WgslShaderOptions): WgslShader {
   };
 
   // Inputs in the scene's order: per-pixel x, y, r, then per-frame constants (time, latent).
-  const inputs: string[] = [];
-  let constant = 0;
-  for (const name of features.inputs) {
-    if (name === 'x') inputs.push('x');
-    else if (name === 'y') inputs.push('y');
-    else if (name === 'r') inputs.push('sqrt(x * x + y * y)');
-    else {
-      const count = name === 't' ? (features.timeMode === 'circle' ? 2 : 1) : features.latentSize;
-      for (let k = 0; k < count; k++, constant++) inputs.push(`${frameVector(o.constants + (constant >> 2))}.${LANES[constant & 3]}`);
-    }
-  }
+  const inputs = gpuInputExpressions(features, frame, frameVector);
   const body: string[] = [];
   for (let g = 0; g < vectorsFor(inputs.length); g++) {
     const lanes = [0, 1, 2, 3].map((c) => inputs[g * 4 + c] ?? '0.0');
