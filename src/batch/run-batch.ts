@@ -12,7 +12,7 @@ import PQueue from 'p-queue';
 import { setMaxListeners } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { writeFileAtomic } from '../encode/atomic-output.js';
+import { writeFileAtomic } from '../files/index.js';
 import { createEncoder, outputPath } from '../encode/formats/index.js';
 import { InterruptedError } from '../errors.js';
 import type { FrameBackend, Still } from '../render/frame-backend.js';

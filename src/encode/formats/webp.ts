@@ -6,7 +6,7 @@
  * the image data, and readers skip them.
  */
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { FileInputError, formatBytes, withRegularFile } from '../../regular-file.js';
+import { FileInputError, formatBytes, withRegularFile } from '../../files/index.js';
 import { INPUT_LIMITS } from '../../scene/input-limits.js';
 import { rawInput, type PieceJob } from '../encoder.js';
 import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
