@@ -103,8 +103,8 @@ export function rawInput(job: EncodeJob): string[] {
  * ffmpeg arguments that fix a video encoder's thread count. x264 and libvpx
  * choose their threads from the machine's cores by default, and the bytes they
  * write depend on it: the same scene gave a different MP4 on 1, 2, 3 or 4
- * threads. Four keeps the output the same on every machine, and is as fast as
- * x264's own choice on two cores; past four, rendering, not encoding, is what
+ * threads. Four keeps the output the same on every machine without slowing
+ * the encoder where cores are few; past four, rendering, not encoding, is what
  * limits a render.
  */
 export function fixedThreads(): string[] {

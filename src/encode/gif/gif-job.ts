@@ -17,8 +17,8 @@ import { Resampler } from './resample.js';
 
 /**
  * GIF delays are hundredths of a second, and browsers play delays under 2/100 s
- * as 10/100 s: above 50 fps a GIF would crawl. A GIF also costs about two
- * bits a pixel, so a large picture at full rate runs to megabytes a second.
+ * as 10/100 s: above 50 fps a GIF would crawl. A GIF also spends bits on
+ * every pixel of every frame, so a large picture at full rate makes a large file.
  * By default a GIF keeps every k-th frame: the smallest k that brings it to
  * 50 fps or below, then, while it shows more than GIF_PIXEL_RATE pixels a
  * second, a larger k as long as that keeps 15 fps or more (the rate most
