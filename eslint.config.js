@@ -1,8 +1,12 @@
 // Lint: typescript-eslint's recommended rules, plus the project's layering:
-// cli → preview/inspect/batch/cluster → render/encode → scene → core, and core, the pure
+// cli → preview/inspect/batch/explore/cluster/fit → render → encode → scene → core, with
+// files (Node's file handling) beside core under scene's Node edge; and core, the pure
 // scene modules and the browser code free of Node-only APIs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// src/explore, not src/scene/explore: reached as ../explore from a folder of src, ../../explore from one below.
+const EXPLORE = ['../explore/**', '../../explore/**'];
 
 const layer = (files, forbidden, message) => ({
   files,
@@ -21,16 +25,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  layer(['src/core/**/*.ts'], ['node:*', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
-  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
+  layer(['src/core/**/*.ts'], ['node:*', '**/files/**', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/preview/**', '**/browser/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
+  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
   // Pure code runs in the browser preview too: only the named Node edges may use Node's APIs.
   {
-    ...layer(['src/scene/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js', '../load-file.js', '../index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
+    ...layer(['src/scene/**/*.ts'], ['node:*', '**/files/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js', '../load-file.js', '../index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
     ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
   },
+  // Files: reading, writing whole, the input guard, this machine's name. Below everything that
+  // touches the disk, scene's Node edge included; knows nothing of scenes, frames or formats.
+  layer(['src/files/**/*.ts'], ['**/core/**', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/explore/**', '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/files sits below scene: it may use only src/errors.ts and Node'),
   layer(['src/preview/*.ts'], ['**/batch/**', '**/cli/**'], 'src/preview (the server) is library code below the CLI'),
-  layer(['src/browser/**/*.ts', 'src/preview/page/**/*.ts'], ['node:*', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/scene/index.js', '**/scene/load-file.js', '../index.js', '**/preview/*.js'], 'browser code: only core and the pure scene modules (through src/browser), nothing from Node'),
-  layer(['src/render/**/*.ts', 'src/encode/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cluster/**', '**/cli/**'], 'render and encode sit below inspect, batch, the cluster and the CLI'),
+  layer(['src/browser/**/*.ts', 'src/preview/page/**/*.ts'], ['node:*', '**/files/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/cli/**', '**/scene/index.js', '**/scene/load-file.js', '../index.js', '**/preview/*.js'], 'browser code: only core and the pure scene modules (through src/browser), nothing from Node'),
+  layer(['src/render/**/*.ts'], ['**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/preview/**', '**/cli/**'], 'src/render sits below inspect, batch, explore, the cluster, fit, the preview and the CLI'),
+  layer(['src/encode/**/*.ts'], ['**/render/**', '**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/preview/**', '**/cli/**'], 'src/encode sits below render: it codes the frames it is handed and knows nothing of who renders them'),
   layer(['src/cluster/**/*.ts'], ['**/inspect/**', '**/batch/**', '**/cli/**'], 'src/cluster is a frame backend: it may use core, scene, render and encode; batch and the CLI choose it'),
   layer(['src/batch/**/*.ts'], ['**/inspect/**', '**/cluster/**', '**/cli/**'], 'src/batch is library code: it may use core, scene, render and encode, not inspect or the CLI; it takes any frame backend, the cluster included'),
   layer(['src/inspect/**/*.ts'], ['**/cli/**'], 'src/inspect is library code: it may use core, scene, render and encode, not the CLI'),

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEncoder, defaultGifFps, outputPath } from '../src/encode/formats/index.js';
 import { decodePng } from '../src/encode/png.js';
+import { encodeOptions } from '../src/render/encode-job.js';
 import { renderVideo } from '../src/render/video.js';
 import { loadScene, type Format, type SceneFile } from '../src/scene/index.js';
 import { ffmpegBaselineGif, fidelity } from '../test/fidelity.js';
@@ -54,7 +55,7 @@ try {
     if (only && !only.includes(v.format)) continue;
     const path = outputPath(join(dir, `out-${i}`), v.format);
     const started = performance.now();
-    const encoder = createEncoder(v.format, { width, height, fps, frameCount: frames.length, path, metadata: JSON.stringify(loaded.scene), output: { ...loaded.scene.output, ...v.output } });
+    const encoder = createEncoder(v.format, { width, height, fps, frameCount: frames.length, path, metadata: JSON.stringify(loaded.scene), options: encodeOptions({ ...loaded.scene.output, ...v.output }) });
     for (const frame of frames) await encoder.writeFrame(frame);
     await encoder.finish();
     encoder.commit();

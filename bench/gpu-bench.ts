@@ -25,6 +25,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packGpuWeights, wgslComputeShader, WGSL_WORKGROUP, writeFrameInputs } from '../src/core/index.js';
+import { encodeOptions } from '../src/render/encode-job.js';
 import { FrameRenderer } from '../src/render/frame-renderer.js';
 import { createGpuBackend, type GpuBackend } from '../src/render/gpu/gpu-backend.js';
 import { codingCores, createLocalBackend, piecesHere } from '../src/render/local-backend.js';
@@ -139,7 +140,7 @@ async function encoderCeiling(backend: GpuBackend, loaded: LoadedScene, path: st
   const distinct: Uint8Array[] = [];
   for await (const frame of scheduleFrames(backend, loaded, { range: { start: 0, end: Math.min(total, 30) } })) distinct.push(frame.slice());
   const { width, height } = loaded.model;
-  const encoder = createEncoder('mp4', { width, height, fps: loaded.scene.output.fps, frameCount: total, path, output: loaded.scene.output });
+  const encoder = createEncoder('mp4', { width, height, fps: loaded.scene.output.fps, frameCount: total, path, options: encodeOptions(loaded.scene.output) });
   const started = performance.now();
   for (let i = 0; i < total; i++) await encoder.writeFrame(distinct[i % distinct.length]);
   await encoder.finish();

@@ -241,7 +241,7 @@ describe('output paths', () => {
   });
   it('on a folder shared between machines, another machine\'s temporary files are left to it, whatever its process number', async () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
-    const { machineId } = await import('../src/machine.js');
+    const { machineId } = await import('../src/files/index.js');
     const folder = join(dir.path, 'shared-folder');
     mkdirSync(folder, { recursive: true });
     const other = machineId() === 'abcdef01' ? 'abcdef02' : 'abcdef01';
@@ -292,7 +292,7 @@ describe('batch folders', () => {
 
   it('a lock held from another machine (a shared folder) is not taken over by process number, and the message says how to clear it', async () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
-    const { machineId } = await import('../src/machine.js');
+    const { machineId } = await import('../src/files/index.js');
     const folder = join(dir.path, 'foreign-lock', 'fault');
     mkdirSync(folder, { recursive: true });
     const other = machineId() === 'abcdef01' ? 'abcdef02' : 'abcdef01';

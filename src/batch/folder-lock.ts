@@ -9,9 +9,8 @@
  */
 import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeOutputFolder } from '../encode/atomic-output.js';
 import { fileSystemError, UserError } from '../errors.js';
-import { machineId, processAlive } from '../machine.js';
+import { machineId, makeOutputFolder, processAlive } from '../files/index.js';
 
 export const LOCK_FILE = '.cppn-motion.lock';
 

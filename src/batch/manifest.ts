@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../encode/atomic-output.js';
+import { writeFileAtomic } from '../files/index.js';
 import type { SeriesRecord } from './series-folder.js';
 
 export interface ManifestOutput {

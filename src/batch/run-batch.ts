@@ -12,10 +12,11 @@ import PQueue from 'p-queue';
 import { setMaxListeners } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { writeFileAtomic } from '../encode/atomic-output.js';
+import { writeFileAtomic } from '../files/index.js';
 import { createEncoder, outputPath } from '../encode/formats/index.js';
 import { InterruptedError } from '../errors.js';
 import type { FrameBackend, Still } from '../render/frame-backend.js';
+import { encodeOptions } from '../render/encode-job.js';
 import { createLocalBackend } from '../render/local-backend.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { renderStill } from '../render/still.js';
@@ -176,8 +177,9 @@ async function writeAnimatedSheet(items: BatchItem[], folder: string, backend: F
   const path = outputPath(join(folder, 'contact-sheet'), format);
   // The items' settings, but not their GIF size, frame rate or budget: the sheet has its own,
   // at its full size (not the default GIF's smaller one), so its labels stay readable.
-  const output = { ...first.scene.output, gif: { ...first.scene.output.gif, size: [layout.width, layout.height] as [number, number], fps: undefined, maxBytes: undefined } };
-  const encoder = createEncoder(format, { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, output });
+  const options = encodeOptions(first.scene.output);
+  const sheetOptions = { ...options, gif: { ...options.gif, size: [layout.width, layout.height] as const, fps: undefined, maxBytes: undefined } };
+  const encoder = createEncoder(format, { width: layout.width, height: layout.height, fps: first.scene.output.fps, frameCount: frames, path, options: sheetOptions });
   const frame = new Uint8Array(layout.width * layout.height * 4);
   // One frame job per item runs at once, each listening for the abort: on a
   // signal of our own, so the caller's does not collect a listener per item.

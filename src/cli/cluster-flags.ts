@@ -29,7 +29,7 @@ export function addStoreFlag(command: Command): Command {
 /** The cluster backend for --redis, or undefined to render on this machine. */
 export async function clusterBackend(flags: ClusterFlags, report: Reporter, localWorkers?: number): Promise<ClusterBackend | undefined> {
   if (flags.redis === undefined) return undefined;
-  // Loaded only now: the queue's libraries take about a quarter of a second to load, which a render on this machine alone need not pay.
+  // Loaded only now: the queue's libraries are slow to load, which a render on this machine alone need not pay.
   const { createClusterBackend, createDirectoryStore } = await import('../cluster/index.js');
   const backend = await createClusterBackend({
     redisUrl: flags.redis,

@@ -1,9 +1,9 @@
 /**
  * The inputs of a command, named to the input guard (see
- * encode/input-guard.ts) as soon as they are read, so that no output of the
+ * files/input-guard.ts) as soon as they are read, so that no output of the
  * same command replaces them.
  */
-import { protectInput } from '../encode/input-guard.js';
+import { protectInput } from '../files/index.js';
 import type { LoadedScene } from '../scene/index.js';
 
 /** The scene file or `--from` file a scene came from, and every weights file it reads. */
@@ -13,4 +13,4 @@ export function protectSceneInputs(loaded: LoadedScene, source: { scene?: string
   for (const path of loaded.library.keys()) protectInput(path, 'a weights file the scene reads');
 }
 
-export { protectInput, refuseReplacingInputs } from '../encode/input-guard.js';
+export { protectInput, refuseReplacingInputs } from '../files/index.js';

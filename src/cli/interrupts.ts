@@ -4,7 +4,7 @@
  * with exit code 130. "stopping…" is said at once, since stopping a render
  * can take a moment; a second signal stops at once.
  */
-import { removePendingOutputs } from '../encode/atomic-output.js';
+import { removePendingOutputs } from '../files/index.js';
 import { killAllFfmpeg } from '../encode/ffmpeg.js';
 import { InterruptedError } from '../errors.js';
 import { cleanUpOnSignal, takeSignals } from './signals.js';

@@ -2,7 +2,7 @@
 /**
  * The cppn-motion command line's entry point: it catches the interrupt
  * signals before anything else, then loads the commands (program.ts), which
- * takes the better part of a second.
+ * takes long enough for a signal to arrive meanwhile.
  */
 import { installSignalHandlers } from './signals.js';
 

@@ -21,7 +21,7 @@ function stopNow(signal: NodeJS.Signals): void {
     try {
       cleanup();
     } catch {
-      // Stopping anyway: the next run sweeps what is left (see atomic-output.ts).
+      // Stopping anyway: the next run sweeps what is left (see files/atomic-output.ts).
     }
   }
   // After SIGHUP the terminal may be gone: the line is said if it can be.

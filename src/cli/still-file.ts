@@ -4,7 +4,7 @@
  * `output.kind: still`.
  */
 import { encodePng } from '../encode/png.js';
-import { writeFileAtomic } from '../encode/atomic-output.js';
+import { writeFileAtomic } from '../files/index.js';
 import { greyGooWarning, noiseWarning } from '../inspect/index.js';
 import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../render/backend-choice.js';
 import { renderStill, startStillPool, type Still } from '../render/still.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { EncodingSettings } from '../encode/encoder.js';
 import { checkEncodingSettings, decideEncoding, framesToDecide, outputFormat, outputPath } from '../encode/formats/index.js';
 import { placeOutputs } from '../encode/placed-outputs.js';
-import { machineId } from '../machine.js';
+import { machineId } from '../files/index.js';
 import { videoEncodeJob } from '../render/encode-job.js';
 import type { EncodedPiece, FrameBackend, FrameRange, PieceContext, PieceRequest, Still, WholeVideoRequest, WholeVideoResult } from '../render/frame-backend.js';
 import type { FrameSelector } from '../render/frame-renderer.js';

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { machineId } from '../machine.js';
+import { machineId } from '../files/index.js';
 import { createDirectoryStore } from './directory-store.js';
 import { readRecord, storedBytes, writeRecord } from './piece-record.js';
 import { toolIdentity } from './tool-identity.js';

@@ -13,7 +13,7 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { machineId, processAlive } from '../machine.js';
+import { machineId, processAlive } from '../files/index.js';
 import { STORE_KEY, STORE_SET, type ChunkStore, type StoreReader, type StoreWriter } from './chunk-store.js';
 import { ChunkStoreError } from './cluster-error.js';
 

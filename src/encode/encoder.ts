@@ -5,13 +5,28 @@
  * output without coding again. The render loop hands each piece's frames, in
  * order, to a piece encoder of every format and never knows which formats exist.
  */
-import type { SceneFile } from '../scene/index.js';
-import type { ChosenGif } from './gif/gif-job.js';
+import type { Mp4Options } from './formats/mp4.js';
+import type { WebmOptions } from './formats/webm.js';
+import type { WebpOptions } from './formats/webp.js';
+import type { ChosenGif, GifOptions } from './gif/gif-job.js';
 
 /** Frames [start, end) of a video. */
 export interface FrameRange {
   start: number;
   end: number;
+}
+
+/**
+ * Each format's settings, in the encoders' own terms (a size as [width,
+ * height], a budget in bytes); each format's module declares its own. The
+ * render maps a scene's output options to these (render/encode-job.ts), so
+ * the encoders know nothing of the scene's schema.
+ */
+export interface EncodeOptions {
+  mp4: Mp4Options;
+  webm: WebmOptions;
+  webp: WebpOptions;
+  gif: GifOptions;
 }
 
 export interface EncodeJob {
@@ -23,7 +38,7 @@ export interface EncodeJob {
   path: string;
   /** The resolved scene, embedded in the output's metadata (none for pictures that are not one scene). */
   metadata?: string;
-  output: SceneFile['output'];
+  options: EncodeOptions;
 }
 
 /**
@@ -88,8 +103,8 @@ export function rawInput(job: EncodeJob): string[] {
  * ffmpeg arguments that fix a video encoder's thread count. x264 and libvpx
  * choose their threads from the machine's cores by default, and the bytes they
  * write depend on it: the same scene gave a different MP4 on 1, 2, 3 or 4
- * threads. Four keeps the output the same on every machine, and is as fast as
- * x264's own choice on two cores; past four, rendering, not encoding, is what
+ * threads. Four keeps the output the same on every machine without slowing
+ * the encoder where cores are few; past four, rendering, not encoding, is what
  * limits a render.
  */
 export function fixedThreads(): string[] {

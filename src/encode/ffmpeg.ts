@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join, resolve } from 'node:path';
-import { FileInputError, formatBytes, requireRegularFile } from '../regular-file.js';
+import { FileInputError, formatBytes, requireRegularFile } from '../files/index.js';
 import { INPUT_LIMITS } from '../scene/input-limits.js';
 
 const require = createRequire(import.meta.url);

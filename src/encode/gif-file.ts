@@ -2,7 +2,7 @@
  * Reading and writing the GIF comment extension that carries the resolved
  * scene (for --from), without loading the frames.
  */
-import { FileInputError, formatBytes, withRegularFile, type RegularFile } from '../regular-file.js';
+import { FileInputError, formatBytes, withRegularFile, type RegularFile } from '../files/index.js';
 import { INPUT_LIMITS } from '../scene/input-limits.js';
 
 const CHUNK = 1 << 16;

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { fileSystemError, OutputError, UserError } from '../errors.js';
-import { PendingOutput, type OutputCheck } from './atomic-output.js';
+import { PendingOutput, type OutputCheck } from '../files/index.js';
 import type { EncodeJob, EncodingSettings, FrameRange } from './encoder.js';
 import { FfmpegError } from './ffmpeg.js';
 import type { OutputFormat } from './formats/output-format.js';

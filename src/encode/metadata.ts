@@ -6,7 +6,7 @@
  * in a message, never in an engine error, a hang or unbounded memory.
  */
 import { UserError } from '../errors.js';
-import { FileInputError } from '../regular-file.js';
+import { FileInputError } from '../files/index.js';
 import { formatOfFile, outputFormats } from './formats/index.js';
 import { unpackSceneComment } from './scene-comment.js';
 

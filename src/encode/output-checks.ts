@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OutputCheck } from './atomic-output.js';
+import type { OutputCheck } from '../files/index.js';
 import { countVideoFrames } from './ffmpeg.js';
 
 /** A video file (MP4, WebM, GIF) that ffmpeg reads back with `expected` frames (± `slack`). */

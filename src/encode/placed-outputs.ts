@@ -7,7 +7,7 @@
 import { copyFileSync, linkSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileSystemError, OutputError, UserError } from '../errors.js';
-import { makeOutputFolder, PendingOutput } from './atomic-output.js';
+import { makeOutputFolder, PendingOutput } from '../files/index.js';
 
 /** Puts a file at `to`: a hard link where both are on one file system (no copy), a copy elsewhere. */
 export function placeFile(from: string, to: string): void {

@@ -5,7 +5,7 @@
  */
 import { createCanvas, ImageData } from '@napi-rs/canvas';
 import { crc32 } from 'node:zlib';
-import { BufferSource, FileInputError, formatBytes, type ByteSource } from '../regular-file.js';
+import { BufferSource, FileInputError, formatBytes, type ByteSource } from '../files/index.js';
 import { INPUT_LIMITS } from '../scene/input-limits.js';
 import { inflateStoredScene } from './scene-comment.js';
 

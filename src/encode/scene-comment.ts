@@ -7,7 +7,7 @@
  */
 import { deflateRawSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { UserError } from '../errors.js';
-import { FileInputError, formatBytes } from '../regular-file.js';
+import { FileInputError, formatBytes } from '../files/index.js';
 import { INPUT_LIMITS } from '../scene/input-limits.js';
 
 const PACKED = 'cppn-motion:deflate:';

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { drawContactSheet, type SheetLabel } from '../batch/contact-sheet.js';
-import { makeOutputFolder, writeFileAtomic } from '../encode/atomic-output.js';
+import { makeOutputFolder, writeFileAtomic } from '../files/index.js';
 import { UserError } from '../errors.js';
 import { renderStill } from '../render/still.js';
 import { applyOverrides, loadScene, parseSceneText, representativeTime, SCENE_FILE_LIMIT, validateSceneData, type SceneFile } from '../scene/index.js';

@@ -7,7 +7,7 @@
  * picture's scene refers to them.
  */
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../encode/atomic-output.js';
+import { writeFileAtomic } from '../files/index.js';
 import { encodePng } from '../encode/png.js';
 import { renderStill, type Still } from '../render/still.js';
 import { sceneFromFile, toSceneName, validateSceneData, weightsToJson, type LoadedScene, type SceneFile } from '../scene/index.js';

@@ -8,7 +8,7 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { pictureHeader } from '../encode/picture-header.js';
 import { UserError } from '../errors.js';
-import { readRegularFile } from '../regular-file.js';
+import { readRegularFile } from '../files/index.js';
 import { INPUT_LIMITS } from '../scene/index.js';
 import type { FitImage } from './fit-network.js';
 

@@ -92,7 +92,7 @@ function labelLines(row: Row, tiles: number): string[] {
 export function renderNeuronMaps(loaded: LoadedScene, options: NeuronMapsOptions = {}): NeuronMaps {
   const at = options.at ?? 0;
   const perLine = options.perLine ?? 16;
-  // Up to the requested tile size; very wide networks get smaller tiles to stay within a few seconds.
+  // Up to the requested tile size; very wide networks get smaller tiles, so a sheet stays quick to make.
   const limits: SampleLimits = { maxSide: options.tile ?? 64, minSide: Math.min(options.tile ?? 64, 24), budget: 4e8 };
   const [tw, th] = sampleSize(loaded.model, limits);
   const frame = sampleFrame(loaded, at, [tw, th]);

@@ -19,8 +19,8 @@ export interface SampleLimits {
 
 /**
  * `inspect`: up to 256 px on the longer side and about 2·10⁸ multiply-adds
- * (a second or so of plain float64 JavaScript): 256×256 for 8 layers of 16,
- * about 64×64 for 4 layers of 128.
+ * (plain float64 JavaScript: the budget keeps the wait short): 256×256 for 8
+ * layers of 16, about 64×64 for 4 layers of 128.
  */
 export const INSPECT_LIMITS: SampleLimits = { maxSide: 256, minSide: 32, budget: 2e8 };
 

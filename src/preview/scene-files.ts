@@ -8,7 +8,7 @@ import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { UserError } from '../errors.js';
-import { readRegularFile } from '../regular-file.js';
+import { readRegularFile } from '../files/index.js';
 import { INPUT_LIMITS, parseSceneText, resolvePath, validateSceneData } from '../scene/index.js';
 import type { SceneEntry } from './page/protocol.js';
 

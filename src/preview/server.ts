@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
-import { readRegularFile } from '../regular-file.js';
+import { readRegularFile } from '../files/index.js';
 import { describeNetwork, formatInspection, inspectScene } from '../inspect/index.js';
 import { applyOverrides, INPUT_LIMITS, loadScene } from '../scene/index.js';
 import type { SceneMeasures, SceneSource } from './page/protocol.js';

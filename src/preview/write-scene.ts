@@ -8,7 +8,7 @@
  */
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { writeFileAtomic } from '../encode/atomic-output.js';
+import { writeFileAtomic } from '../files/index.js';
 import { formatProblem, SceneError, UserError } from '../errors.js';
 import { parseSceneText, readWeightsFile, SCENE_FILE_LIMIT, sceneFromFile, validateSceneData } from '../scene/index.js';
 import type { SceneWrite, SceneWritten } from './page/protocol.js';

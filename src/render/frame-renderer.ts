@@ -5,8 +5,8 @@
  */
 import { createKernel, renderRows, type BackendChoice, type ForwardKernel } from '../core/index.js';
 // The scene modules this needs, not the scene index: every render worker loads
-// this file, and the index would also load the YAML parser and the file loader
-// (about 6 MB more per thread).
+// this file, and the index would also load the YAML parser and the file loader,
+// memory that every thread would carry for nothing.
 import { FrameBuilder, type WeightsLibrary } from '../scene/frames.js';
 import { buildModel } from '../scene/model.js';
 import type { SceneFile } from '../scene/schema.js';

@@ -27,8 +27,8 @@ export function createRenderPool(threads = defaultWorkerCount()): RenderPool {
     // Threads stay alive for the whole render; piscina would otherwise reap idle ones.
     idleTimeout: 60_000,
     // A frame's work is in WebAssembly memory; the little JavaScript garbage it
-    // makes needs no large young generation (V8 would grow it to 16 MB or more
-    // a thread over a long render).
+    // makes needs no large young generation (V8 would grow it, in every thread,
+    // over a long render).
     resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
   // piscina reports some failures as 'error' events, which would crash the

@@ -26,7 +26,7 @@ describe('stills', () => {
   });
 
   it('start threads of their own only for enough work to repay starting them', async () => {
-    // 512×512 of this network is about 45 ms on one thread; 4096×4096 about 3 s.
+    // 512×512 of this network is too little work to repay starting threads; 4096×4096 is enough.
     expect(startStillPool(scene([512, 512]), 2)).toBeUndefined();
     expect(startStillPool(scene([4096, 4096]), 1)).toBeUndefined();
     const started = startStillPool(scene([4096, 4096]), 2);

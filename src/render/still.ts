@@ -30,10 +30,9 @@ export interface StillOptions {
 const PARALLEL_THRESHOLD = 128 * 128;
 
 /**
- * Multiply-adds above which a still is worth starting threads for: about
- * half a second of work on one thread. Starting the threads takes about a
- * third of a second, so a 512×512 still of a small network (45 ms on one
- * thread) took four times longer on threads started for it.
+ * Multiply-adds above which a still is worth starting threads for. Starting
+ * threads costs more than a small still's whole render on one thread, so
+ * only work that clearly outweighs the start goes to them.
  */
 const THREAD_START_WORK = 6e9;
 
@@ -58,7 +57,7 @@ function worthThreads(loaded: LoadedScene, workers: number): boolean {
 /**
  * The threads a still of this scene will use, started now, or undefined when
  * it renders on the calling thread. For a caller with other work to do first:
- * the threads take a few tenths of a second to start. The caller destroys it.
+ * threads are slow to start, and the start overlaps that work. The caller destroys it.
  */
 export function startStillPool(loaded: LoadedScene, workers = defaultWorkerCount()): RenderPool | undefined {
   return worthThreads(loaded, workers) ? createRenderPool(workers) : undefined;

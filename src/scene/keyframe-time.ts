@@ -1,7 +1,7 @@
 /**
  * When a keyframe happens. Kept apart from the schema so that the modules a
- * render worker loads (timeline, pacing) do not load zod, which costs each
- * thread about 0.1 s to start.
+ * render worker loads (timeline, pacing) do not load zod, which is slow to
+ * load and would delay every thread's start.
  */
 
 /** When a keyframe happens, in seconds, whether it was written with `at` or with `frame`. */

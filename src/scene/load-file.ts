@@ -1,13 +1,13 @@
 /**
  * The Node edge of scene loading: reading scene and weights files from disk.
  * Everything after the read is load.ts, which the browser preview shares.
- * Every file goes through the one bounded reader (../regular-file.ts).
+ * Every file goes through the one bounded reader (../files/regular-file.ts).
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { NetworkWeights } from '../core/index.js';
 import { SceneError, UserError } from '../errors.js';
-import { FileInputError, readRegularFile } from '../regular-file.js';
+import { FileInputError, readRegularFile } from '../files/index.js';
 import { dataBoundsProblem } from './document-bounds.js';
 import { INPUT_LIMITS } from './input-limits.js';
 import { parseSceneText, sceneFromFile, sceneWarnings, validateSceneData, type LoadedScene } from './load.js';

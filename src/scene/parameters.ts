@@ -30,8 +30,8 @@ type ActivationSpecLike = string | { name: string; squash?: string };
 /**
  * What a keyframe key holds: schema.ts gives each its zod type. The registry
  * names the type rather than holding the zod schema so that the modules a
- * render worker loads (frames, timeline) do not load zod, which costs each
- * thread about 0.1 s to start.
+ * render worker loads (frames, timeline) do not load zod, which is slow to
+ * load and would delay every thread's start.
  */
 export type ParameterValue = 'int' | 'number' | 'string' | 'pair' | 'numbers';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ActivationName } from '../../core/index.js';
-import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { writeFileAtomic } from '../../files/index.js';
 import { renderActivationSheet } from '../../inspect/index.js';
 import { parseActivationNames } from '../options.js';
 import { outputFile, parseOutPath } from '../output-paths.js';

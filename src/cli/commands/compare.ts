@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { writeFileAtomic } from '../../files/index.js';
 import { UserError } from '../../errors.js';
 import { compareScenes } from '../../inspect/index.js';
 import { applyOverrides, loadScene, type LoadedScene } from '../../scene/index.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { basename, extname } from 'node:path';
 import { checkWeightsFit, OPTIMISER_NAMES, randomWeights, type ActivationName, type NetworkWeights, type OptimiserName } from '../../core/index.js';
-import { PendingOutput } from '../../encode/atomic-output.js';
+import { PendingOutput } from '../../files/index.js';
 import { UserError } from '../../errors.js';
 import { defaultFitSize, fitNetwork, fitOutputPaths, loadTargetImage, writeFitOutputs, type FitProgress } from '../../fit/index.js';
 import { applyOverrides, readWeightsFile, sceneFromFile, validateSceneData, type LoadedScene } from '../../scene/index.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { writeFileAtomic } from '../../files/index.js';
 import { UserError } from '../../errors.js';
 import { formatInspection, formatMotion, inspectionJson, inspectScene, measureMotion, renderMotionChart, renderNeuronMaps, withOtherPacing } from '../../inspect/index.js';
 import { parseNonNegative, parseSeed, parseWholeNumber } from '../options.js';

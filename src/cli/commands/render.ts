@@ -126,7 +126,7 @@ export function registerRender(program: Command): void {
       refuseReplacingInputs(formats.map((f) => outputPath(stem, f)));
       const cluster = await clusterBackend(flags, report, flags.workers);
       // Where the frames go is looked for now (a GPU probe), while this machine's
-      // threads start (about a third of a second) and this thread runs the checks below.
+      // threads start (slowly) and this thread runs the checks below.
       const decision = cluster ? undefined : decideBackend(request);
       decision?.catch(() => undefined);
       let pool = cluster || request === 'gpu' ? undefined : createRenderPool(flags.workers);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../encode/atomic-output.js';
+import { writeFileAtomic } from '../../files/index.js';
 import { FrameBuilder, weightsToJson } from '../../scene/index.js';
 import { refuseReplacingInputs } from '../inputs.js';
 import { parseSeed } from '../options.js';

@@ -1,9 +1,9 @@
 /**
  * The portable backend: the same computation as the SIMD kernel, one value at
  * a time, with every step rounded to single precision (Math.fround) in the
- * same order, so that its pixels equal the SIMD kernel's bit for bit. About
- * ten times slower; used where WebAssembly SIMD is missing, and by the tests as
- * the SIMD kernel's reference.
+ * same order, so that its pixels equal the SIMD kernel's bit for bit. Much
+ * slower (one value at a time, not four); used where WebAssembly SIMD is
+ * missing, and by the tests as the SIMD kernel's reference.
  */
 import { ACTIVATION_PARAMS, type Activation } from '../activations.js';
 import { layerSizes, type NetworkShape, type NetworkWeights } from '../network.js';

@@ -7,10 +7,9 @@
  * eight accumulators that start at the bias; for each input k the tile loads
  * the four input vectors once and adds splat(W[n][k]) · in[k] to all eight;
  * then the activation runs on the accumulators while they are still in
- * registers, and the results are stored. Measured on the 2-core Zen machines
- * (W1, one thread): about 25 ms of multiply-adds per 512×512 frame, near the
- * ceiling of 128-bit SIMD without fused multiply-add, plus 13.5 ms of tanh
- * (vector-math.ts).
+ * registers, and the results are stored. That keeps the multiply-adds near
+ * the ceiling of 128-bit SIMD without fused multiply-add; what a frame costs
+ * beyond them is mostly the activations (vector-math.ts).
  *
  * Two shapes that looked faster on paper were slower under V8: fully unrolling
  * the loop over inputs (its scheduler hoists every load to the top and spills

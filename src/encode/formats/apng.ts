@@ -4,7 +4,7 @@
  * Pieces are APNGs of their own, joined by renumbering their frames
  * (apng-join.ts); the scene goes into an iTXt chunk just before IEND.
  */
-import { withRegularFile } from '../../regular-file.js';
+import { withRegularFile } from '../../files/index.js';
 import { rawInput, type PieceJob } from '../encoder.js';
 import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
 import { pngChunkList, pngTextChunk, storedPngText, METADATA_KEYWORD, type PngChunk } from '../png.js';

@@ -12,7 +12,6 @@
 import { closeSync, createReadStream, createWriteStream, openSync, rmSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { fileSystemError, UserError } from '../../errors.js';
-import { parseByteSize } from '../../scene/index.js';
 import type { EncodeJob, JoinJob, PieceEncoder, PieceJob } from '../encoder.js';
 import { chooseGif, impossibleBudget, FrameSelection, finishedGifNote, gifSampleSize, type ChosenGif, type GifVideo } from '../gif/gif-job.js';
 import type { GifTask, GifTaskResult } from '../gif/gif-messages.js';
@@ -27,14 +26,14 @@ export { budgetLadder, defaultGifFps, describeSettings, type ChosenGif, type Gif
 /** Frames handed to the thread and not yet answered: enough to keep it busy, few enough to bound memory. */
 const FRAMES_IN_FLIGHT = 3;
 
-/** output.gif.maxBytes in bytes, or undefined. */
-export function gifBudget(job: Pick<EncodeJob, 'output'>): number | undefined {
-  return job.output.gif.maxBytes === undefined ? undefined : parseByteSize(job.output.gif.maxBytes);
+/** The GIF's size budget in bytes, or undefined. */
+export function gifBudget(job: Pick<EncodeJob, 'options'>): number | undefined {
+  return job.options.gif.maxBytes;
 }
 
 /** The video as the GIF's threads need it (no paths: a thread writes to a descriptor it is given). */
 function gifVideo(job: EncodeJob): GifVideo {
-  return { width: job.width, height: job.height, fps: job.fps, frameCount: job.frameCount, output: job.output, metadata: job.metadata };
+  return { width: job.width, height: job.height, fps: job.fps, frameCount: job.frameCount, options: job.options, metadata: job.metadata };
 }
 
 /** Video frames the GIF must see before its settings are known (under a size budget), else 0. */

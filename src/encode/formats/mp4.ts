@@ -11,6 +11,13 @@ import { concatVideo } from '../video-concat.js';
 import { commentArgs, readCommentTag } from './container-metadata.js';
 import type { OutputFormat } from './output-format.js';
 
+export interface Mp4Options {
+  /** x264's constant rate factor, 0–51: lower is better. */
+  crf: number;
+  /** x264's preset (ultrafast … veryslow). */
+  preset: string;
+}
+
 /** H.264 in yuv420p needs even sides: odd ones lose their last row or column (the GIF keeps them). */
 export function mp4Size(width: number, height: number): [number, number] {
   return [Math.max(2, width - (width % 2)), Math.max(2, height - (height % 2))];
@@ -29,8 +36,8 @@ export const mp4: OutputFormat = {
       ...rawInput(job),
       ...crop,
       '-c:v', 'libx264',
-      '-preset', job.output.mp4.preset,
-      '-crf', String(job.output.mp4.crf),
+      '-preset', job.options.mp4.preset,
+      '-crf', String(job.options.mp4.crf),
       ...fixedThreads(),
       '-pix_fmt', 'yuv420p',
       '-f', 'mp4',

@@ -7,7 +7,7 @@
  * src/scene/output-formats.ts, which the browser can load too.
  */
 import type { Format } from '../../scene/index.js';
-import type { OutputCheck } from '../atomic-output.js';
+import type { OutputCheck } from '../../files/index.js';
 import type { EncodeJob, JoinJob, PieceEncoder, PieceJob } from '../encoder.js';
 
 export interface OutputFormat {

@@ -12,7 +12,7 @@
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeOutputFolder } from '../atomic-output.js';
+import { makeOutputFolder } from '../../files/index.js';
 import { rawInput, type PieceJob } from '../encoder.js';
 import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
 import { pngFramesCheck } from '../output-checks.js';

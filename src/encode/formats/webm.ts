@@ -9,6 +9,11 @@ import { concatVideo } from '../video-concat.js';
 import { commentArgs, readCommentTag } from './container-metadata.js';
 import type { OutputFormat } from './output-format.js';
 
+export interface WebmOptions {
+  /** libvpx-vp9's constant quality, 0–63: lower is better. */
+  crf: number;
+}
+
 export const webm: OutputFormat = {
   name: 'webm',
   extensions: ['.webm'],
@@ -21,7 +26,7 @@ export const webm: OutputFormat = {
     return new FfmpegPiece(job.path, pieceLabel('webm', job), [
       ...rawInput(job),
       '-c:v', 'libvpx-vp9',
-      '-crf', String(job.output.webm.crf),
+      '-crf', String(job.options.webm.crf),
       '-b:v', '0',
       '-deadline', 'good',
       '-cpu-used', '4',

@@ -6,7 +6,7 @@
  * the image data, and readers skip them.
  */
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { FileInputError, formatBytes, withRegularFile } from '../../regular-file.js';
+import { FileInputError, formatBytes, withRegularFile } from '../../files/index.js';
 import { INPUT_LIMITS } from '../../scene/input-limits.js';
 import { rawInput, type PieceJob } from '../encoder.js';
 import { FfmpegPiece, pieceLabel } from '../ffmpeg-piece.js';
@@ -69,13 +69,19 @@ export function webpAnimation(path: string): { frames: number; seconds: number; 
   return { frames: frames.length, seconds: ms / 1000, loops: readFileRange(path, anim).readUInt16LE(4) };
 }
 
+export interface WebpOptions {
+  lossless: boolean;
+  /** 0–100: lossy, the quality; lossless, the effort. */
+  quality: number;
+}
+
 export const webp: OutputFormat = {
   name: 'webp',
   extensions: ['.webp'],
   outputPath: (stem) => `${stem}.webp`,
   pieceName: 'piece.webp',
   createPieceEncoder(job: PieceJob) {
-    const { lossless, quality } = job.output.webp;
+    const { lossless, quality } = job.options.webp;
     return new FfmpegPiece(job.path, pieceLabel('webp', job), [
       ...rawInput(job),
       '-c:v', 'libwebp_anim',

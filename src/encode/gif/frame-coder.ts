@@ -43,8 +43,8 @@ const DIFFUSION: Record<'floyd_steinberg' | 'sierra2_4a', { taps: Array<[number,
 /**
  * The palette may stop growing once its mean squared error per pixel (summed
  * over r, g, b) is this many times tolerance²: about a third of the error
- * budget, so the strings and stillness keep the rest. Tolerance 2 gives 2.4,
- * which is about 64 colours for a frame whose colours follow a gradient.
+ * budget, so the strings and stillness keep the rest. Tolerance 2 gives 2.4:
+ * a frame whose colours follow a gradient stops far short of 256 colours.
  */
 const PALETTE_SHARE = 0.6;
 

@@ -8,8 +8,7 @@
  * frame coded whole.
  */
 import { UserError } from '../../errors.js';
-import type { SceneFile } from '../../scene/index.js';
-import { gifSize } from '../../scene/gif-size.js';
+import { defaultGifSize } from '../../scene/gif-size.js';
 import type { EncodeJob, FrameRange } from '../encoder.js';
 import type { FrameCoding } from './frame-coder.js';
 import { commentExtension } from '../gif-file.js';
@@ -18,8 +17,8 @@ import { Resampler } from './resample.js';
 
 /**
  * GIF delays are hundredths of a second, and browsers play delays under 2/100 s
- * as 10/100 s: above 50 fps a GIF would crawl. A GIF also costs about two
- * bits a pixel, so a large picture at full rate runs to megabytes a second.
+ * as 10/100 s: above 50 fps a GIF would crawl. A GIF also spends bits on
+ * every pixel of every frame, so a large picture at full rate makes a large file.
  * By default a GIF keeps every k-th frame: the smallest k that brings it to
  * 50 fps or below, then, while it shows more than GIF_PIXEL_RATE pixels a
  * second, a larger k as long as that keeps 15 fps or more (the rate most
@@ -37,7 +36,15 @@ export function defaultGifFps(fps: number, width: number, height: number): numbe
 const GIF_PIXEL_RATE = 4_000_000;
 const MIN_DEFAULT_GIF_FPS = 15;
 
-type GifOptions = SceneFile['output']['gif'];
+/** What a GIF is asked for: how its frames are coded and, when not the defaults, its size, rate and a size budget. */
+export interface GifOptions extends FrameCoding {
+  /** The GIF's size (default: the video's, scaled down, see gif-size.ts). */
+  size?: readonly [number, number];
+  /** The GIF's frame rate (default: defaultGifFps). */
+  fps?: number;
+  /** A size budget in bytes: the settings are chosen from the first frames to fit it. */
+  maxBytes?: number;
+}
 
 /** The settings one GIF is made with. */
 export interface GifSettings {
@@ -53,8 +60,8 @@ export interface GifSettings {
  * from the GIF's size (output.gif.size, or the default, see gif-size.ts).
  */
 export function requestedSettings(job: GifVideo, budget: boolean): GifSettings {
-  const gif: GifOptions = job.output.gif;
-  const [width, height] = gifSize(gif.size, job.width, job.height);
+  const gif = job.options.gif;
+  const [width, height] = gif.size ?? defaultGifSize(job.width, job.height);
   return {
     width,
     height,
@@ -152,7 +159,7 @@ export interface ChosenGif {
 }
 
 /** The video a GIF is made from: what a piece or a choice of settings needs to know of it. */
-export type GifVideo = Pick<EncodeJob, 'width' | 'height' | 'fps' | 'frameCount' | 'output' | 'metadata'>;
+export type GifVideo = Pick<EncodeJob, 'width' | 'height' | 'fps' | 'frameCount' | 'options' | 'metadata'>;
 
 /** One piece of a GIF: the GIF frames of video frames [range], the first coded whole. */
 export class GifPiece {
@@ -230,8 +237,8 @@ const GIF_END_BYTES = 1;
 
 /** What the render says when the GIF's size or rate are defaults that differ from the video's. */
 function defaultsNote(video: GifVideo, settings: GifSettings): string | undefined {
-  const scaled = video.output.gif.size === undefined && (settings.width !== video.width || settings.height !== video.height);
-  const thinned = video.output.gif.fps === undefined && settings.fps !== video.fps;
+  const scaled = video.options.gif.size === undefined && (settings.width !== video.width || settings.height !== video.height);
+  const thinned = video.options.gif.fps === undefined && settings.fps !== video.fps;
   const rate = `${Number(settings.fps.toFixed(2))} fps: every ${ordinal(Math.round(video.fps / settings.fps))} frame`;
   const size = `${settings.width}x${settings.height} of the ${video.width}x${video.height} video`;
   if (scaled && thinned) return `${size}, ${rate}, to keep it small; output.gif.size and output.gif.fps set them, --gif-max-size a budget`;

@@ -1,7 +1,7 @@
 /**
  * The GIF encoder's threads, kept for the next GIF. A thread's coder runs
- * slowly at first, while V8 compiles it: on a fresh thread that costs about
- * half a second of CPU, most of the work of a small GIF in a batch series.
+ * slowly at first, while V8 compiles it: on a fresh thread that is most of
+ * the work of a small GIF in a batch series.
  * A GIF that ends cleanly hands its thread back; the next GIF in this process
  * takes it, already compiled. An idle thread does not keep the process
  * alive (piscina unrefs it) and ends after IDLE_MS or beyond MAX_IDLE.

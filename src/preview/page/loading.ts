@@ -13,8 +13,8 @@ import { fetchJson, loadSceneFromServer, type SceneFromServer } from './scene-lo
 import { SceneSession, type Preview } from './session.js';
 
 /**
- * `inspect`'s measures take the server a few hundred milliseconds of float64
- * arithmetic, too much to repeat for every frame of a playing loop: they are
+ * `inspect`'s measures cost the server float64 arithmetic over a whole
+ * frame, too much to repeat for every frame of a playing loop: they are
  * asked for once the picture has held still for this long.
  */
 const SETTLE_BEFORE_MEASURING_MS = 400;

@@ -36,8 +36,8 @@ export class Playback {
   choosePainter(): void {
     const forced = this.params.get('renderer');
     const attempt = forced === 'cpu' ? { reason: 'the CPU renderer was asked for' } : GpuPainter.create(ui.gpuCanvas);
-    // Software WebGL (SwiftShader, llvmpipe) runs the shader on the CPU several times slower than
-    // the WebAssembly kernel does (measured by bench:preview), so it counts as no GPU unless asked for.
+    // Software WebGL (SwiftShader, llvmpipe) runs the shader on the CPU, slower than the WebAssembly
+    // kernel does (bench:preview measures both), so it counts as no GPU unless asked for.
     const software = 'painter' in attempt && forced !== 'gpu' && /swiftshader|llvmpipe|software/i.test(attempt.painter.renderer);
     if ('painter' in attempt && !software) {
       const gpu = attempt.painter;
@@ -74,7 +74,7 @@ export class Playback {
     return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
   }
 
-  /** 512 unless the network is so wide that a frame would take seconds on software GL (and the browser might give up on it): then 256 or 128. */
+  /** 512 unless the network is so wide that software GL could not keep up (and the browser might give up on a frame): then 256 or 128. */
   affordableResolution(loaded: LoadedScene): string {
     const perPixel = multiplyAddsPerPixel(loaded.model.shape);
     const aspect = Math.min(loaded.model.width, loaded.model.height) / Math.max(loaded.model.width, loaded.model.height);

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileSystemError, OutputError, UserError } from '../errors.js';
-import { machineId, processAlive } from '../machine.js';
+import { machineId, processAlive } from './machine.js';
 import { refuseReplacingInput } from './input-guard.js';
 
 const pending = new Set<string>();

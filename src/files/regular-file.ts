@@ -14,7 +14,7 @@
  * while it is read.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /** A file that is not what the caller needs: missing, not a regular file, too large, unreadable, or damaged inside. */
 export class FileInputError extends UserError {
