@@ -126,9 +126,9 @@ export const DEFAULT_CONCURRENCY = 2;
 
 export async function startChunkWorker(options: ChunkWorkerOptions): Promise<RunningWorker> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  await options.store.ready();
-  // What it serves is settled before it listens anywhere: `--backend gpu` without a GPU stops here, in words.
+  // What it serves is settled before it touches anything: `--backend gpu` without a GPU stops here, in words.
   const decision = await decideBackend(options.backend ?? 'auto');
+  await options.store.ready();
   const gpu: ChosenBackend | undefined = decision.kind === 'gpu' ? await createFrameBackend(decision) : undefined;
   const serves: PixelBackend[] = gpu ? ['gpu', 'cpu'] : ['cpu'];
   const threads = options.threads ?? defaultWorkerCount();
