@@ -134,6 +134,8 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   const threads = options.threads ?? defaultWorkerCount();
   // The threads start with the first CPU job on a machine whose GPU may do all the work; at once on one without.
   let cpu: Promise<ChosenBackend> | undefined = gpu ? undefined : createFrameBackend('cpu', { workers: threads });
+  // A failure to start them is the first CPU job's to report.
+  cpu?.catch(() => undefined);
   const backendFor = async (backend: PixelBackend): Promise<FrameBackend> => {
     if (backend === 'gpu') return gpu!.backend;
     cpu ??= createFrameBackend('cpu', { workers: threads });
@@ -305,7 +307,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       // Dropped jobs: their encoders must not go on writing into the store after this process.
       if (force) killAllFfmpeg();
       await gpu?.backend.close();
-      await (await cpu)?.backend.close();
+      await (await cpu?.catch(() => undefined))?.backend.close();
       connection.disconnect();
     },
   };
