@@ -106,7 +106,7 @@ async function timedCli(cliArgs: string[]): Promise<{ wallS: number; cpuS: numbe
 
 function startWorkers(url: string, store: string, count: number, threadsEach: number): Array<{ child: ChildProcess; ready: Promise<void> }> {
   return Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--store', store, '--workers', String(threadsEach)]);
+    const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--store', store, '--workers', String(threadsEach), '--backend', 'cpu']);
     let log = '';
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     const ready = (async () => {

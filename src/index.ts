@@ -14,6 +14,7 @@ export { renderVideo, type Progress, type VideoOptions, type VideoResult } from 
 export { scheduleFrames, type FrameStream, type ScheduleOptions } from './render/scheduler.js';
 export { createLocalBackend, type LocalBackend } from './render/local-backend.js';
 export type { FrameBackend, FrameRange, RenderedBy, RenderedUnit } from './render/frame-backend.js';
+export type { PixelBackend } from './render/pixel-backend.js';
 export { createFrameBackend, decideBackend, withRenderedBy, type BackendDecision, type BackendKind, type BackendRequest, type ChosenBackend, type FrameBackendOptions } from './render/backend-choice.js';
 export type { GpuBackend, GpuBackendOptions } from './render/gpu/gpu-backend.js';
 export type { AdapterDescription } from './render/gpu/dawn.js';

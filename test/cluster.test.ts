@@ -3,12 +3,12 @@
  * real CLI as coordinator. Clustered outputs are compared with local renders
  * of the same scene, and the faults a cluster meets are made to happen.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ffprobe, readPng, ROOT, runCli, sha256, tempDir, writeScene, type CliResult } from './helpers.js';
+import { ffprobe, ROOT, runCli, sha256, tempDir, writeScene } from './helpers.js';
+import { frameHashes, start, type Running } from './cli-process.js';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { canMount, mountTmpfs } from './mounts.js';
 import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
@@ -56,44 +56,6 @@ function smallLoaded(): ReturnType<typeof sceneFromFile> {
   return sceneFromFile(validateSceneData(parse(SMALL)), 'small.yaml', '/', 'small');
 }
 const gifSettings = { gif: { settings: { width: 64, height: 64, fps: 12, coding: { colors: 256, dither: 'none' as const, bayerScale: 2, tolerance: 2 } } } };
-
-interface Running {
-  child: ChildProcess;
-  output(): string;
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  exited: Promise<CliResult>;
-}
-
-/** Starts `cppn-motion ...args` (or, with `script`, `node ...args`) and keeps what it prints. */
-function start(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, script = false): Running {
-  const child = spawn(process.execPath, script ? args : [CLI, ...args], { cwd, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<CliResult>((done) => child.on('close', (code) => done({ code, stdout, stderr })));
-  return {
-    child,
-    output: () => stdout + stderr,
-    async waitFor(pattern, timeoutMs = 60_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const match = pattern.exec(stdout + stderr);
-        if (match) return match;
-        if (Date.now() > until) throw new Error(`waited for ${pattern} in vain; output so far:\n${stdout}${stderr}`);
-        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${pattern}:\n${stdout}${stderr}`);
-        await sleep(20);
-      }
-    },
-    exited,
-  };
-}
-
-/** The decoded pixels of every frame in a folder of PNG frames, as hashes. */
-async function frameHashes(folder: string): Promise<string[]> {
-  const files = readdirSync(folder).sort();
-  return Promise.all(files.map(async (f) => sha256((await readPng(join(folder, f))).data)));
-}
 
 describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, batch --redis, doctor --redis)', () => {
   let redis: TestRedis;
@@ -145,7 +107,7 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     await Promise.all([a.waitFor(/connected to/), b.waitFor(/connected to/)]);
 
     const doctor = await runCli(['doctor', '--redis', redis.url]);
-    expect(doctor.stdout).toMatch(/jobs: +0 waiting, 0 active, 0 retrying later, 0 failed/);
+    expect(doctor.stdout).toMatch(/jobs: +cpu: 0 waiting, 0 active, 0 retrying later, 0 failed/);
     expect(doctor.stdout).toMatch(/workers: +2 connected/);
 
     const out = join(dir.path, 'cluster', 'small');
@@ -308,11 +270,12 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     cpSync(join(ROOT, 'dist'), join(other, 'dist'), { recursive: true });
     writeFileSync(join(other, 'package.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')), version: '0.0.0-other' }));
     if (!existsSync(join(other, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(other, 'node_modules'));
-    const worker = start([join(other, 'dist', 'cli', 'main.js'), 'worker', '--redis', redis.url, '--store', store(), '--workers', '1'], dir.path, {}, true);
+    // On the CPU only, so that doctor's line is the same on a machine with a GPU.
+    const worker = start([join(other, 'dist', 'cli', 'main.js'), 'worker', '--redis', redis.url, '--store', store(), '--workers', '1', '--backend', 'cpu'], dir.path, {}, true);
     workers.push(worker);
     await worker.waitFor(/connected to/);
     const doctor = await runCli(['doctor', '--redis', redis.url]);
-    expect(doctor.stdout).toMatch(/cppn-motion 0\.0\.0-other, cpu — not \S+ like this one: it refuses this version's jobs/);
+    expect(doctor.stdout).toMatch(/cppn-motion 0\.0\.0-other, CPU jobs only — not \S+ like this one: it refuses this version's jobs/);
     const scene = writeScene(dir.path, 'small', SMALL);
     const out = join(dir.path, 'cluster', 'mixed');
     const result = await runCli(['render', scene, '--redis', redis.url, '--store', store(), '--out', out]);
@@ -406,6 +369,50 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     expect(exit.stderr).toMatch(/SIGTERM: finishing the job in hand, then stopping[^]*stopped/);
   });
 
+  it('a GPU render waits for a GPU worker: a worker without one never takes its pieces, the coordinator and doctor say none is connected, and Ctrl-C takes the pieces off the queue', async () => {
+    const scene = writeScene(dir.path, 'small', SMALL.replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [mp4]'));
+    // --backend cpu: a worker without a GPU, whatever this machine has.
+    const cpuOnly = startWorker(['--backend', 'cpu']);
+    await cpuOnly.waitFor(/connected to/);
+    expect(cpuOnly.output()).toMatch(/CPU jobs only, on 1 thread \(started with --backend cpu\)/);
+    const out = join(dir.path, 'cluster', 'waits-for-gpu');
+    const render = start(['render', scene, '--redis', redis.url, '--store', store(), '--backend', 'gpu', '--out', out], dir.path);
+    await render.waitFor(/rendering on the GPU workers of the cluster at redis:\/\/\S+, pieces in /);
+    const said = await render.waitFor(/warning: no worker that renders on the GPU is connected to (redis:\/\/\S+) \(1 worker connected, on the CPU only\); the GPU jobs wait for one \(a CPU worker never takes them\): start one on a machine with a GPU with: cppn-motion worker --redis \S+ --backend gpu/, 30_000);
+    expect(said[1]).toBe(redis.url);
+    const doctor = await runCli(['doctor', '--redis', redis.url]);
+    const waiting = /^ +gpu: (\d+) waiting, 0 active/m.exec(doctor.stdout);
+    expect(Number(waiting?.[1]), doctor.stdout).toBeGreaterThan(0);
+    expect(doctor.stdout).toMatch(/workers: +1 connected: 1 takes CPU jobs, 0 take GPU jobs/);
+    expect(doctor.stdout).toMatch(/cppn-motion \S+, CPU jobs only$/m);
+    expect(doctor.stdout).toMatch(/no worker takes GPU jobs: \d+ wait for one \(start one with: cppn-motion worker --redis \S+ --backend gpu on a machine with a GPU\)/);
+    expect(cpuOnly.output()).not.toMatch(/rendering|refused/);
+    render.child.kill('SIGINT');
+    expect((await render.exited).code).toBe(130);
+    expect(existsSync(`${out}.mp4`)).toBe(false);
+    // Nobody started them: they leave the queue with the render.
+    expect((await runCli(['doctor', '--redis', redis.url])).stdout).toMatch(/^ +gpu: 0 waiting, 0 active/m);
+  });
+
+  it('a GPU job put by hand where CPU jobs wait is refused by a worker without a GPU, once, saying why', async () => {
+    mkdirSync(store(), { recursive: true });
+    const worker = startWorker(['--backend', 'cpu']);
+    await worker.waitFor(/connected to/);
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      await queue.add('piece', pieceJob(smallLoaded(), { start: 0, end: 4 }, ['gif'], gifSettings, toolIdentity(['gif'], 'gpu')), { jobId: 'gpu-by-hand', attempts: 3 });
+      await worker.waitFor(/refused job gpu-by-hand: refused: the job asks for the GPU, this worker renders on the CPU only \(pixels differ between backends, and a video is never a mix\); GPU jobs go to workers started on a machine with a GPU/);
+      await sleep(500);
+      const failed = await queue.getJob('gpu-by-hand');
+      expect(await failed!.getState()).toBe('failed');
+      expect(failed!.attemptsMade).toBe(1);
+      expect(worker.output()).not.toMatch(/rendering/);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('a job whose data is not JSON fails once, is reported once, and leaves the active list', async () => {
     const { Queue } = await import('bullmq');
     const { Redis } = await import('ioredis');
@@ -425,7 +432,7 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
       expect(worker.output().match(/refused job garbled/g)).toHaveLength(1);
       const doctor = await runCli(['doctor', '--redis', redis.url]);
       expect(doctor.code, doctor.stderr).toBe(0);
-      expect(doctor.stdout).toMatch(/failed: +garbled: not a well-formed cluster job: the job data is not JSON/);
+      expect(doctor.stdout).toMatch(/failed: +cpu garbled: not a well-formed cluster job: the job data is not JSON/);
     } finally {
       client.disconnect();
       await queue.close();

@@ -221,6 +221,12 @@ describe.skipIf(process.platform !== 'linux')('--backend gpu without any adapter
       const doctor = await runCli(['doctor'], { env: { VK_ICD_FILENAMES: join(dir.path, 'none.json') } });
       expect(doctor.stdout).toMatch(/^gpu: +none: /m);
       expect(doctor.stdout).toContain('sudo apt-get install libvulkan1');
+      // A cluster's worker asked for the GPU says the same before it takes any job (no Redis is reached).
+      const worker = await runCli(['worker', '--redis', 'redis://127.0.0.1:1', '--store', join(dir.path, 'store'), '--backend', 'gpu'], { env: { VK_ICD_FILENAMES: join(dir.path, 'none.json') } });
+      expect(worker.code).toBe(2);
+      expect(worker.stderr).toMatch(/^error: --backend gpu: (Dawn found no GPU adapter|no Vulkan loader)/m);
+      expect(worker.stderr).not.toMatch(/connected|cannot reach|\n\s+at /);
+      expect(existsSync(join(dir.path, 'store'))).toBe(false);
     } finally {
       dir.remove();
     }

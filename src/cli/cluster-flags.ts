@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterBackend } from '../cluster/index.js';
 import { checkRedisUrl } from '../cluster/redis-url.js';
+import type { PixelBackend } from '../render/pixel-backend.js';
 import type { Reporter } from './report.js';
 
 export interface ClusterFlags {
@@ -26,14 +27,15 @@ export function addStoreFlag(command: Command): Command {
   return command.option('--store <dir>', `chunk store shared by the coordinator and every worker (default: ${DEFAULT_STORE})`);
 }
 
-/** The cluster backend for --redis, or undefined to render on this machine. */
-export async function clusterBackend(flags: ClusterFlags, report: Reporter, localWorkers?: number): Promise<ClusterBackend | undefined> {
+/** The cluster backend for --redis, or undefined to render on this machine. `pixelBackend`: the workers that render (see clusterPixelBackend). */
+export async function clusterBackend(flags: ClusterFlags, report: Reporter, pixelBackend: PixelBackend, localWorkers?: number): Promise<ClusterBackend | undefined> {
   if (flags.redis === undefined) return undefined;
   // Loaded only now: the queue's libraries are slow to load, which a render on this machine alone need not pay.
   const { createClusterBackend, createDirectoryStore } = await import('../cluster/index.js');
   const backend = await createClusterBackend({
     redisUrl: flags.redis,
     store: createDirectoryStore(flags.store ?? DEFAULT_STORE),
+    pixelBackend,
     localWorkers,
     onNotice: (message) => report.warn(message),
   });

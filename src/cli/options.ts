@@ -75,11 +75,17 @@ export function parseWorkers(text: string): number {
   return workers;
 }
 
-/** --backend, shared by render, still and batch: where the frames are computed. */
-export function addBackendFlag(command: Command): Command {
+/** What --backend means for a command that renders on this machine. */
+const BACKEND_HELP = 'where frames are computed: cpu (the exact reference), gpu (WebGPU; 99 % of values within ±2 of the CPU), auto (the GPU when a hardware one is there, else the CPU)';
+
+/** The same with --redis, where the workers compute the frames. */
+export const CLUSTER_BACKEND_HELP = `${BACKEND_HELP}; with --redis, the workers that render: gpu sends the jobs to workers with a GPU, and auto means cpu (the coordinator cannot know which workers will have a GPU; every worker renders the CPU's exact pixels)`;
+
+/** --backend, shared by render, still, batch and worker: where the frames are computed (`help`: what it means for this command). */
+export function addBackendFlag(command: Command, help = BACKEND_HELP): Command {
   return command.option(
     '--backend <kind>',
-    'where frames are computed: cpu (the exact reference), gpu (WebGPU; 99 % of values within ±2 of the CPU), auto (the GPU when a hardware one is there, else the CPU)',
+    help,
     (text: string): BackendRequest => {
       const request = text.trim().toLowerCase();
       if (!(BACKEND_REQUESTS as readonly string[]).includes(request)) throw new InvalidArgumentError(`"${text}" is not a backend; use ${BACKEND_REQUESTS.join(', ')}`);

@@ -16,10 +16,9 @@ import { checkEncodingSettings } from '../encode/formats/index.js';
 import { UserError } from '../errors.js';
 import type { NetworkWeights } from '../core/index.js';
 import type { FrameRange } from '../render/frame-backend.js';
-import { availablePixelBackends } from '../render/pixel-backend.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { FORMATS, sceneFromFile, validateSceneData, weightsFromJson, weightsToJson, type Format, type LoadedScene, type WeightsJson } from '../scene/index.js';
-import { identityMismatch, type ToolIdentity } from './tool-identity.js';
+import { identityMismatch, versionMismatch, type ServedBackends, type ToolIdentity } from './tool-identity.js';
 
 /** Raised when a job is not one this worker can do; it is never retried. */
 export class RejectedJobError extends UserError {
@@ -130,15 +129,16 @@ function checkTool(value: unknown): ToolIdentity {
 /**
  * Checks a job taken from the queue and rebuilds its scene. Throws
  * RejectedJobError when it is not well-formed, MismatchedJobError when it
- * was made for another version, backend or ffmpeg than this worker's.
+ * was made for another version, backend or ffmpeg than this worker's
+ * (`served`: the backends it renders with, and the queue the job came from).
  */
-export function acceptClusterJob(data: unknown): AcceptedJob {
+export function acceptClusterJob(data: unknown, served: ServedBackends): AcceptedJob {
   if (!isRecord(data)) throw new RejectedJobError('the job data is not an object');
   if (typeof data.unreadable === 'string') throw new RejectedJobError(data.unreadable);
   if (data.format !== JOB_FORMAT) throw new MismatchedJobError(`the job is of format ${String(data.format)}, this worker reads format ${JOB_FORMAT}; run the same cppn-motion version on the coordinator and every worker`);
   const tool = checkTool(data.tool);
   // Another version may carry what this one cannot read: say so before anything else.
-  const otherVersion = identityMismatch({ ...tool, backend: availablePixelBackends()[0] }, []);
+  const otherVersion = versionMismatch(tool);
   if (otherVersion) throw new MismatchedJobError(otherVersion);
   const { sceneHash, weights, formats, kind } = data;
   if (kind !== 'piece' && kind !== 'item' && kind !== 'settings') throw new RejectedJobError('kind is not piece, item or settings');
@@ -148,7 +148,7 @@ export function acceptClusterJob(data: unknown): AcceptedJob {
   }
   if (!isRecord(weights)) throw new RejectedJobError('weights is not an object');
   // Well-formed: now whether this worker is the one to do it.
-  const mismatch = identityMismatch(tool, formats as Format[]);
+  const mismatch = identityMismatch(tool, formats as Format[], served);
   if (mismatch) throw new MismatchedJobError(mismatch);
   let scene;
   try {

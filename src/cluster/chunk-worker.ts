@@ -1,8 +1,8 @@
 /**
- * A worker process's side of the cluster: takes jobs from the queue, checks
- * each one (a worker does only well-formed jobs made by its own version,
- * pixel backend and ffmpeg), and does it on this machine's threads exactly
- * as a render on this machine would:
+ * A worker process's side of the cluster: takes jobs from the queues of the
+ * pixel backends it serves, checks each one (a worker does only well-formed
+ * jobs made by its own version, for a backend it serves, with its ffmpeg),
+ * and does it on this machine exactly as a render on this machine would:
  * - a piece: renders its frames and codes them into a piece of every format,
  *   written into the chunk store with its record;
  * - a series item: renders and codes the whole video, and its thumbnail,
@@ -10,14 +10,20 @@
  * - settings: decides the encoding settings from the video's first frames
  *   (a GIF's size budget) and returns them.
  * What is already in the store is not done again.
+ *
+ * A worker with a GPU serves both backends: GPU jobs on its GPU, CPU jobs on
+ * its threads (started when the first CPU job comes). A worker without one
+ * listens only where CPU jobs wait, so a GPU job never reaches it.
  */
 import { hostname } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { killAllFfmpeg } from '../encode/ffmpeg.js';
 import { outputFormat } from '../encode/formats/index.js';
-import { createLocalBackend, type LocalBackend } from '../render/local-backend.js';
-import { availablePixelBackends } from '../render/pixel-backend.js';
+import { createFrameBackend, decideBackend, type BackendRequest, type ChosenBackend } from '../render/backend-choice.js';
+import type { FrameBackend } from '../render/frame-backend.js';
+import { pixelBackendWords, type PixelBackend } from '../render/pixel-backend.js';
+import { defaultWorkerCount } from '../render/pool.js';
 import { renderStill } from '../render/still.js';
 import { renderVideo } from '../render/video.js';
 import { applyOverrides, type Format } from '../scene/index.js';
@@ -37,8 +43,14 @@ export interface ChunkWorkerOptions {
    * piece is stored.
    */
   concurrency?: number;
-  /** Threads (default: one per core). */
+  /** Threads for CPU jobs (default: one per core). */
   threads?: number;
+  /**
+   * Which backends it serves (default auto): cpu, its threads only; gpu, its
+   * GPU and its threads (no adapter at all is a UserError); auto, as gpu
+   * when a hardware GPU is there, else as cpu.
+   */
+  backend?: BackendRequest;
   /** One line per event: job started, done, failed; connection lost and back. */
   log: (line: string) => void;
 }
@@ -58,17 +70,45 @@ export interface RunningWorker {
 
 /**
  * How a worker names itself to the queue: host and process, then its
- * version and pixel backends, which `doctor --redis` shows (a client name
- * holds no spaces).
+ * version and the backends it serves, with its GPU adapter, which `doctor
+ * --redis` shows. A client name holds no spaces: the adapter's name is
+ * written as in a URL.
  */
-export function workerName(): string {
-  return `${hostname()}:${process.pid}:cppn-motion@${VERSION}:${availablePixelBackends().join('+')}`;
+export function workerName(serves: readonly PixelBackend[], adapter?: string): string {
+  const tags = serves.map((backend) => (backend === 'gpu' && adapter ? `gpu=${encodeURIComponent(adapter)}` : backend));
+  return `${hostname()}:${process.pid}:cppn-motion@${VERSION}:${tags.join('+')}`;
 }
 
-/** A worker's name as doctor shows it: "host:pid (cppn-motion 0.1.0, cpu)". */
-export function describeWorkerName(name: string): { who: string; version?: string; backends?: string } {
+export interface WorkerDescription {
+  /** "host:pid". */
+  who: string;
+  version?: string;
+  /** The backends it serves, e.g. ['gpu', 'cpu']. */
+  serves?: string[];
+  adapter?: string;
+  /** In words: "GPU jobs on NVIDIA H100 …, and CPU jobs", "CPU jobs only". */
+  backends?: string;
+}
+
+/** A worker's name as doctor shows it: "host:pid", "0.1.0", "GPU jobs on <adapter>, and CPU jobs". */
+export function describeWorkerName(name: string): WorkerDescription {
   const match = /^(.*):cppn-motion@([^:]+):(.+)$/.exec(name);
-  return match ? { who: match[1], version: match[2], backends: match[3].replace(/\+/g, ', ') } : { who: name };
+  if (!match) return { who: name };
+  let adapter: string | undefined;
+  const serves = match[3].split('+').map((tag) => {
+    const [backend, encoded] = tag.split('=');
+    if (encoded !== undefined) {
+      try {
+        adapter = decodeURIComponent(encoded);
+      } catch {
+        adapter = encoded;
+      }
+    }
+    return backend;
+  });
+  const jobs = serves.map((backend) => `${backend.toUpperCase()} jobs${backend === 'gpu' && adapter ? ` on ${adapter}` : ''}`);
+  const backends = jobs.length === 1 ? `${jobs[0]} only` : `${jobs.slice(0, -1).join(', ')}, and ${jobs[jobs.length - 1]}`;
+  return { who: match[1], version: match[2], serves, adapter, backends };
 }
 
 /** Progress to the queue a few times a piece, not every frame: each update is a Redis round trip. */
@@ -86,11 +126,24 @@ export const DEFAULT_CONCURRENCY = 2;
 
 export async function startChunkWorker(options: ChunkWorkerOptions): Promise<RunningWorker> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const name = workerName();
-  const who = describeWorkerName(name).who;
+  // What it serves is settled before it touches anything: `--backend gpu` without a GPU stops here, in words.
+  const decision = await decideBackend(options.backend ?? 'auto');
   await options.store.ready();
+  const gpu: ChosenBackend | undefined = decision.kind === 'gpu' ? await createFrameBackend(decision) : undefined;
+  const serves: PixelBackend[] = gpu ? ['gpu', 'cpu'] : ['cpu'];
+  const threads = options.threads ?? defaultWorkerCount();
+  // The threads start with the first CPU job on a machine whose GPU may do all the work; at once on one without.
+  let cpu: Promise<ChosenBackend> | undefined = gpu ? undefined : createFrameBackend('cpu', { workers: threads });
+  // A failure to start them is the first CPU job's to report.
+  cpu?.catch(() => undefined);
+  const backendFor = async (backend: PixelBackend): Promise<FrameBackend> => {
+    if (backend === 'gpu') return gpu!.backend;
+    cpu ??= createFrameBackend('cpu', { workers: threads });
+    return (await cpu).backend;
+  };
+  const name = workerName(serves, gpu?.adapter?.name);
+  const who = describeWorkerName(name).who;
   const where = redactedUrl(options.redisUrl);
-  const backend: LocalBackend = createLocalBackend({ workers: options.threads });
   const connection = connect(options.redisUrl, { waitForever: true });
   let connected = false;
   let closing = false;
@@ -137,7 +190,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return files;
   };
 
-  const doPiece = async (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job): Promise<ChunkWorkerResult> => {
+  const doPiece = async (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job, backend: FrameBackend): Promise<ChunkWorkerResult> => {
     const { loaded, key, data } = accepted;
     const { range, formats } = data;
     const what = `${loaded.model.name} ${describeRange(range)}`;
@@ -145,7 +198,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       options.log(`${what}: already in the store`);
       return { worker: name, frames: 0, reused: true };
     }
-    options.log(`${what}: rendering (attempt ${job.attemptsMade + 1})`);
+    options.log(`${what}: rendering on ${pixelBackendWords(accepted.data.tool.backend)} (attempt ${job.attemptsMade + 1})`);
     const started = performance.now();
     const progress = progressReporter(job);
     const frames = range.end - range.start;
@@ -169,14 +222,14 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return { worker: name, frames, reused: false };
   };
 
-  const doItem = async (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job): Promise<ChunkWorkerResult> => {
+  const doItem = async (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job, backend: FrameBackend): Promise<ChunkWorkerResult> => {
     const { loaded, key, data } = accepted;
     const what = `${loaded.model.name} (whole)`;
     if (await options.store.has(key)) {
       options.log(`${what}: already in the store`);
       return { worker: name, frames: 0, reused: true };
     }
-    options.log(`${what}: rendering (attempt ${job.attemptsMade + 1})`);
+    options.log(`${what}: rendering on ${pixelBackendWords(accepted.data.tool.backend)} (attempt ${job.attemptsMade + 1})`);
     const started = performance.now();
     const progress = progressReporter(job);
     const frames = loaded.model.timeline.frameCount;
@@ -198,37 +251,48 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return { worker: name, frames, reused: false };
   };
 
-  const processor = async (job: Job): Promise<unknown> => {
-    let accepted: AcceptedJob;
-    try {
-      accepted = acceptClusterJob(job.data);
-    } catch (error) {
-      options.log(`refused job ${job.id}: ${(error as Error).message}`);
-      // A malformed job, or one for another version, fails the same way every time: no retries.
-      if (error instanceof RejectedJobError || error instanceof MismatchedJobError) throw new UnrecoverableError(`${error.message} (refused by ${who}, cppn-motion ${VERSION})`);
-      throw error;
-    }
-    switch (accepted.kind) {
-      case 'piece':
-        return doPiece(accepted, job);
-      case 'item':
-        return doItem(accepted, job);
-      case 'settings': {
-        const { loaded, data } = accepted;
-        options.log(`${loaded.model.name}: choosing the encoding settings`);
-        const settings = await backend.encodingSettings(loaded, data.formats, data.pieces);
-        return { worker: name, settings };
+  /** Takes the jobs of one backend's queue. */
+  const processorFor =
+    (queue: PixelBackend) =>
+    async (job: Job): Promise<unknown> => {
+      let accepted: AcceptedJob;
+      try {
+        accepted = acceptClusterJob(job.data, { serves, queue });
+      } catch (error) {
+        options.log(`refused job ${job.id}: ${(error as Error).message}`);
+        // A malformed job, or one for another version or backend, fails the same way every time: no retries.
+        if (error instanceof RejectedJobError || error instanceof MismatchedJobError) throw new UnrecoverableError(`${error.message} (refused by ${who}, cppn-motion ${VERSION})`);
+        throw error;
       }
-    }
-  };
+      const backend = await backendFor(queue);
+      switch (accepted.kind) {
+        case 'piece':
+          return doPiece(accepted, job, backend);
+        case 'item':
+          return doItem(accepted, job, backend);
+        case 'settings': {
+          const { loaded, data } = accepted;
+          options.log(`${loaded.model.name}: choosing the encoding settings on ${pixelBackendWords(queue)}`);
+          const settings = await backend.encodingSettings(loaded, data.formats, data.pieces);
+          return { worker: name, settings };
+        }
+      }
+    };
 
-  const worker = jobWorker(connection, processor, concurrency, name, (message) => {
+  const report = (message: string): void => {
     // A job finished while Redis was restarting, and lost with it: the coordinator queues it again.
     const lost = /^Missing key for job (\S+)\. (moveToFinished|moveToDelayed|moveToFailed)/.exec(message);
     options.log(lost ? `job ${lost[1]} was lost with Redis (restarted without it); its coordinator queues it again` : `queue: ${message}`);
-  });
-  void worker.run().catch((error: unknown) => options.log(`worker stopped: ${(error as Error).message}`));
-  options.log(`worker ${who} (cppn-motion ${VERSION}): ${backend.description}, ${concurrency} job${concurrency === 1 ? '' : 's'} at a time, store ${options.store.location}, queue at ${where}`);
+  };
+  // One BullMQ worker per queue served, on one connection; each does `concurrency` jobs at once.
+  const workers = serves.map((backend) => jobWorker(connection, backend, processorFor(backend), concurrency, name, report));
+  for (const worker of workers) void worker.run().catch((error: unknown) => options.log(`worker stopped: ${(error as Error).message}`));
+  const threadWords = `${threads} thread${threads === 1 ? '' : 's'}`;
+  const jobs = `${concurrency} job${concurrency === 1 ? '' : 's'}`;
+  const serving = gpu
+    ? `GPU jobs on ${gpu.adapter?.name ?? 'its GPU'} and CPU jobs on ${threadWords} (started with the first CPU job), ${jobs} of each at a time`
+    : `CPU jobs only, on ${threadWords} (${decision.note ?? 'started with --backend cpu'}), ${jobs} at a time`;
+  options.log(`worker ${who} (cppn-motion ${VERSION}): ${serving}, store ${options.store.location}, queue at ${where}`);
   return {
     name,
     async close(force = false) {
@@ -239,10 +303,11 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
         connection.disconnect();
         force = true;
       }
-      await worker.close(force);
+      await Promise.all(workers.map((worker) => worker.close(force)));
       // Dropped jobs: their encoders must not go on writing into the store after this process.
       if (force) killAllFfmpeg();
-      await backend.close();
+      await gpu?.backend.close();
+      await (await cpu?.catch(() => undefined))?.backend.close();
       connection.disconnect();
     },
   };

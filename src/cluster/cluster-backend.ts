@@ -7,6 +7,11 @@
  * worker whole, and its outputs are put in place from the store. Pieces
  * already in the store (a restarted render) are reused, not queued again, and
  * a job that vanished (Redis restarted without its data) is queued again.
+ *
+ * A render's jobs all ask for one pixel backend and wait in that backend's
+ * queue, where only workers that serve it listen: a GPU render's pieces
+ * wait for GPU workers (and the coordinator says when none is connected),
+ * never falling to a CPU worker, so a video is never a mix.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -16,10 +21,10 @@ import { checkEncodingSettings, decideEncoding, framesToDecide, outputFormat, ou
 import { placeOutputs } from '../encode/placed-outputs.js';
 import { machineId } from '../files/index.js';
 import { videoEncodeJob } from '../render/encode-job.js';
-import type { EncodedPiece, FrameBackend, FrameRange, PieceContext, PieceRequest, Still, WholeVideoRequest, WholeVideoResult } from '../render/frame-backend.js';
+import type { EncodedPiece, FrameBackend, FrameRange, PieceContext, PieceRequest, RenderedBy, Still, WholeVideoRequest, WholeVideoResult } from '../render/frame-backend.js';
 import type { FrameSelector } from '../render/frame-renderer.js';
 import { createLocalBackend, type LocalBackend } from '../render/local-backend.js';
-import { DEFAULT_PIXEL_BACKEND, type PixelBackend } from '../render/pixel-backend.js';
+import { DEFAULT_PIXEL_BACKEND, PIXEL_BACKENDS, type PixelBackend } from '../render/pixel-backend.js';
 import { untilAborted } from '../render/scheduler.js';
 import type { Format, LoadedScene } from '../scene/index.js';
 import { ITEM_NAME, itemJob, pieceJob, pieceKey, settingsJob, type ClusterJobData } from './chunk-job.js';
@@ -43,7 +48,7 @@ export interface ClusterBackendOptions {
   redisTimeoutMs?: number;
   /** Milliseconds between the safety-net checks of every job waited on (default 5 s; events do the real work). */
   checkMs?: number;
-  /** Which code computes the pixels (default the CPU's). */
+  /** Which code computes the pixels (default the CPU's): the workers that serve it render every piece and item. */
   pixelBackend?: PixelBackend;
   /** Threads for what the coordinator renders itself (thumbnails of items it skips, stills). */
   localWorkers?: number;
@@ -52,6 +57,8 @@ export interface ClusterBackendOptions {
 }
 
 export interface ClusterBackend extends FrameBackend {
+  /** The backend the workers render with, as the outputs record it. */
+  readonly renderedBy: RenderedBy;
   /** Pieces and items found finished in the store and reused so far. */
   readonly reused: number;
 }
@@ -82,20 +89,22 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   } catch (error) {
     throw new ClusterError((error as Error).message);
   }
-  const queue = jobQueue(redis, (message) => notice(`queue: ${message}`));
-  const events = jobEvents(options.redisUrl, (message) => notice(`queue events: ${message}`));
+  const pixelBackend = options.pixelBackend ?? DEFAULT_PIXEL_BACKEND;
+  const queue = jobQueue(redis, pixelBackend, (message) => notice(`queue: ${message}`));
+  // The other backends' queues, only to say who is connected there when nobody is here.
+  const otherQueues = PIXEL_BACKENDS.filter((backend) => backend !== pixelBackend).map((backend) => jobQueue(redis, backend));
+  const events = jobEvents(options.redisUrl, pixelBackend, (message) => notice(`queue events: ${message}`));
   try {
     await untilAborted(events.waitUntilReady(), AbortSignal.timeout(CALL_TIMEOUT_MS));
   } catch {
     await events.close().catch(() => undefined);
-    await queue.close().catch(() => undefined);
+    await Promise.all([queue, ...otherQueues].map((q) => q.close().catch(() => undefined)));
     redis.disconnect();
     throw new ClusterError(`cannot listen to the queue's events at ${where}`);
   }
   const waiter = new JobWaiter(events, options.checkMs ?? 5000);
   const users = new SetUsers(redis, `${machineId()}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const redisTimeoutMs = options.redisTimeoutMs ?? 30_000;
-  const pixelBackend = options.pixelBackend ?? DEFAULT_PIXEL_BACKEND;
   let local: LocalBackend | undefined;
   let reused = 0;
   let workers = 0;
@@ -156,15 +165,23 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   // The workers, for progress and for warnings: refreshed now and then, never awaited by a render.
   let noWorkersSince: number | undefined;
   const warnedAbout = new Set<string>();
+  /** Said when no worker serves this render's backend: who to start, and who is there but cannot help. */
+  const nobodyToServe = async (): Promise<string> => {
+    if (pixelBackend === 'cpu') return `no worker is connected to ${where}; start some with: cppn-motion worker --redis ${where}`;
+    const elsewhere = new Set<string>();
+    for (const other of otherQueues) for (const w of await other.getWorkers().catch(() => [])) elsewhere.add(w.rawname?.split(':w:')[1] ?? w.name);
+    const others = elsewhere.size > 0 ? ` (${elsewhere.size} worker${elsewhere.size === 1 ? '' : 's'} connected, on the CPU only)` : '';
+    return `no worker that renders on the GPU is connected to ${where}${others}; the GPU jobs wait for one (a CPU worker never takes them): start one on a machine with a GPU with: cppn-motion worker --redis ${where} --backend gpu`;
+  };
   const lookAtWorkers = (): void => {
     queue.getWorkers().then(
-      (list) => {
+      async (list) => {
         workers = list.length;
         if (list.length > 0) noWorkersSince = undefined;
         else if (noWorkersSince === undefined) noWorkersSince = Date.now();
         else if (Date.now() - noWorkersSince > 10_000) {
           noWorkersSince = Infinity;
-          notice(`no worker is connected to ${where}; start some with: cppn-motion worker --redis ${where}`);
+          notice(await nobodyToServe());
         }
         for (const w of list) {
           const { who, version } = describeWorkerName(w.rawname?.split(':w:')[1] ?? '');
@@ -356,7 +373,12 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   }
 
   return {
-    description: `the cluster at ${where}`,
+    description: pixelBackend === 'cpu' ? `the cluster at ${where}` : `the ${pixelBackend.toUpperCase()} workers of the cluster at ${where}`,
+    // The backend without an adapter: a video's pieces may come from several
+    // GPU workers whose adapters differ (each within the GPU's bound of the
+    // CPU), and this record is part of the scene every job carries, written
+    // before any worker takes one.
+    renderedBy: { backend: pixelBackend },
     // Items go to workers whole, so the queue should hold enough for every worker; the coordinator only waits and places.
     itemConcurrency: 256,
     pieceWindow: options.pieceWindow ?? 64,
@@ -386,7 +408,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
       await untilAborted(users.close(), AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => undefined);
       await local?.close();
       await events.close().catch(() => undefined);
-      await queue.close().catch(() => undefined);
+      await Promise.all([queue, ...otherQueues].map((q) => q.close().catch(() => undefined)));
       redis.disconnect();
     },
   };

@@ -8,5 +8,5 @@ export { createDirectoryStore } from './directory-store.js';
 export * from './piece-record.js';
 export * from './queue-status.js';
 export * from './tool-identity.js';
-export { QUEUE_NAME } from './redis-queue.js';
+export { queueName } from './redis-queue.js';
 export { checkRedisUrl, redactedUrl } from './redis-url.js';

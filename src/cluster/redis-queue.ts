@@ -1,16 +1,28 @@
 /**
- * The one module that knows BullMQ and ioredis: the queue's name, how to
+ * The one module that knows BullMQ and ioredis: the queues' names, how to
  * connect from a redis:// or rediss:// URL (password and TLS travel in the
  * URL), the job settings every job gets, the queue's events, and a worker
  * that turns a job it cannot even read into a refusal.
  */
 import { Queue, QueueEvents, Worker, UnrecoverableError, type Job, type JobJson, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { PixelBackend } from '../render/pixel-backend.js';
 import { redactedUrl } from './redis-url.js';
 
 export { UnrecoverableError, type Job, type QueueEvents };
 
-export const QUEUE_NAME = 'cppn-motion-chunks';
+/**
+ * Each pixel backend's jobs wait in a queue of their own, where only the
+ * workers that serve that backend listen: a GPU job waits for a GPU worker
+ * instead of failing on a CPU one, and a video is never a mix. (BullMQ's
+ * workers cannot pick jobs by name within one queue.) The CPU's queue keeps
+ * the name it had before there were others.
+ */
+const QUEUE_NAMES: Record<PixelBackend, string> = { cpu: 'cppn-motion-chunks', gpu: 'cppn-motion-chunks-gpu' };
+
+export function queueName(backend: PixelBackend): string {
+  return QUEUE_NAMES[backend];
+}
 
 /**
  * A worker holds a job's lock and renews it every half lockDuration; when a
@@ -90,13 +102,14 @@ function quiet<T extends { on(event: 'error', listener: (error: Error) => void):
   return emitter;
 }
 
-export function jobQueue(connection: Redis, report?: (message: string) => void): Queue {
-  return quiet(new Queue(QUEUE_NAME, { connection }), report);
+/** The queue of one backend's jobs. */
+export function jobQueue(connection: Redis, backend: PixelBackend, report?: (message: string) => void): Queue {
+  return quiet(new Queue(queueName(backend), { connection }), report);
 }
 
-/** The queue's events (completed, failed, progress of every job), on a connection of their own (they block on Redis). */
-export function jobEvents(url: string, report?: (message: string) => void): QueueEvents {
-  return quiet(new QueueEvents(QUEUE_NAME, { connection: connect(url, { waitForever: true }), autorun: true }), report);
+/** A queue's events (completed, failed, progress of every job), on a connection of their own (they block on Redis). */
+export function jobEvents(url: string, backend: PixelBackend, report?: (message: string) => void): QueueEvents {
+  return quiet(new QueueEvents(queueName(backend), { connection: connect(url, { waitForever: true }), autorun: true }), report);
 }
 
 /** What a job that cannot be read carries instead (see ReadingWorker). */
@@ -128,6 +141,7 @@ class ReadingWorker extends Worker {
   }
 }
 
-export function jobWorker(connection: Redis, processor: Processor, concurrency: number, name: string, report: (message: string) => void): Worker {
-  return quiet(new ReadingWorker(QUEUE_NAME, processor, { connection, concurrency, lockDuration: LOCK_MS, stalledInterval: STALL_CHECK_MS, maxStalledCount: 2, name, autorun: false }), report);
+/** A worker of one backend's queue (a process serving several backends runs one each). */
+export function jobWorker(connection: Redis, backend: PixelBackend, processor: Processor, concurrency: number, name: string, report: (message: string) => void): Worker {
+  return quiet(new ReadingWorker(queueName(backend), processor, { connection, concurrency, lockDuration: LOCK_MS, stalledInterval: STALL_CHECK_MS, maxStalledCount: 2, name, autorun: false }), report);
 }

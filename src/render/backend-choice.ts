@@ -12,6 +12,9 @@
  *
  * The `webgpu` package is loaded only once a GPU is asked for, and looked
  * for (by auto) in a child process, so the CPU path never pays for it.
+ *
+ * On a cluster (`--redis`) the coordinator renders nothing: the request only
+ * says which workers' queue the jobs go to (see clusterPixelBackend).
  */
 import { UserError } from '../errors.js';
 import type { LoadedScene } from '../scene/index.js';
@@ -20,10 +23,11 @@ import type { BackendRequest } from './backend-request.js';
 import type { AdapterDescription } from './gpu/dawn.js';
 import type { GpuBackendOptions } from './gpu/gpu-backend.js';
 import { codingCores, createLocalBackend, piecesHere } from './local-backend.js';
+import type { PixelBackend } from './pixel-backend.js';
 import type { RenderPool } from './pool.js';
 
 export { BACKEND_REQUESTS, type BackendRequest } from './backend-request.js';
-export type BackendKind = 'cpu' | 'gpu';
+export type BackendKind = PixelBackend;
 
 export interface BackendDecision {
   kind: BackendKind;
@@ -75,6 +79,17 @@ export async function createFrameBackend(choice: BackendRequest | BackendDecisio
   const gpu = await createGpuBackend({ ...options.gpu, hardwareOnly: decision.adapter !== undefined && !decision.adapter.software });
   // The GPU computes the pixels; this machine's cores code the pieces.
   return { backend: piecesHere(gpu, codingCores()), kind: 'gpu', adapter: gpu.adapter };
+}
+
+/**
+ * Which workers a cluster render's jobs go to. `auto` means the CPU: the
+ * coordinator cannot know which machines will take the pieces (workers come
+ * and go), the CPU's pixels are the exact reference that every worker
+ * serves, and a render started again must pick the pieces it left, which
+ * a choice made from the workers connected at the time would not.
+ */
+export function clusterPixelBackend(request: BackendRequest): PixelBackend {
+  return request === 'gpu' ? 'gpu' : 'cpu';
 }
 
 /**

@@ -15,6 +15,7 @@
 import type { EncodingSettings } from '../encode/encoder.js';
 import type { Format, LoadedScene } from '../scene/index.js';
 import type { FrameSelector } from './frame-renderer.js';
+import type { PixelBackend } from './pixel-backend.js';
 
 /** Frames [start, end) of a scene's timeline. */
 export interface FrameRange {
@@ -64,8 +65,8 @@ export interface FrameSource {
 
 /** What computes the pixels, as outputs record it (scene key `rendered`). */
 export interface RenderedBy {
-  backend: 'cpu' | 'gpu';
-  /** The GPU adapter, in the user's words. */
+  backend: PixelBackend;
+  /** The GPU adapter, in the user's words (left out where several GPUs may share a video: a cluster's). */
   adapter?: string;
 }
 

@@ -1,16 +1,18 @@
 /**
- * Which code computes a frame's pixels. Backends differ in their last bits
- * (a GPU rounds otherwise than the CPU reference), so one video must never be
- * made of frames from two: the backend travels with every cluster job, is
- * part of every piece's key in the chunk store, and a worker refuses a job
- * whose backend it does not run.
+ * Which code computes a frame's pixels: the CPU's exact reference kernels or
+ * a GPU (WebGPU). Backends differ in their last bits (a GPU rounds otherwise
+ * than the CPU reference), so one video must never be made of frames from
+ * two: the backend travels with every cluster job, is part of every piece's
+ * key in the chunk store and of its record, decides which queue the job
+ * waits in, and a worker refuses a job whose backend it does not serve.
  */
-export type PixelBackend = 'cpu';
+export const PIXEL_BACKENDS = ['cpu', 'gpu'] as const;
+export type PixelBackend = (typeof PIXEL_BACKENDS)[number];
 
 /** The backend a render uses unless told otherwise: the bit-exact CPU reference. */
 export const DEFAULT_PIXEL_BACKEND: PixelBackend = 'cpu';
 
-/** The backends this process can run. */
-export function availablePixelBackends(): PixelBackend[] {
-  return ['cpu'];
+/** "the CPU" / "the GPU", for messages. */
+export function pixelBackendWords(backend: string): string {
+  return (PIXEL_BACKENDS as readonly string[]).includes(backend) ? `the ${backend.toUpperCase()}` : `the ${backend} backend`;
 }

@@ -11,8 +11,9 @@ import { interruptible } from '../interrupts.js';
 import { refuseIdleFlags, storeNeedsRedis } from '../idle-flags.js';
 import { protectSceneInputs, refuseReplacingInputs } from '../inputs.js';
 import { parseOutPath } from '../output-paths.js';
-import { addBackendFlag, parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
-import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendDecision, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
+import { addBackendFlag, CLUSTER_BACKEND_HELP, parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { clusterPixelBackend, createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
+import type { RenderedBy } from '../../render/frame-backend.js';
 import { printData, reporter, type Reporter } from '../report.js';
 import { VERSION } from '../version.js';
 
@@ -69,8 +70,8 @@ interface PlannedSeries {
   series: SeriesInfo;
 }
 
-/** `decision`: what will render (the outputs record it), or undefined for a cluster's workers. */
-function planScene(path: string, flags: BatchFlags, report: Reporter, decision: BackendDecision | undefined): PlannedSeries {
+/** `renderedBy`: what will render (the outputs record it). */
+function planScene(path: string, flags: BatchFlags, report: Reporter, renderedBy: RenderedBy): PlannedSeries {
   const loaded = loadScene(path);
   protectSceneInputs(loaded, { scene: path });
   for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
@@ -82,8 +83,6 @@ function planScene(path: string, flags: BatchFlags, report: Reporter, decision: 
   const settings = { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias };
   const planned = planItems(loaded, spec, settings, Boolean(flags.yes));
   // An item's outputs record what rendered them; an item rendered by another backend is not current.
-  // No decision: a cluster's workers, which render on their CPUs (its jobs do not carry a backend yet).
-  const renderedBy = decision?.kind === 'gpu' ? { backend: 'gpu' as const, adapter: decision.adapter?.name } : { backend: 'cpu' as const };
   const items = planned.map((item) => ({ ...item, loaded: withRenderedBy(item.loaded, renderedBy) }));
   const info = seriesInfo(loaded, items, settings);
   // Items of earlier runs, rebuilt for the contact sheet, carry the same stamp as this run's.
@@ -164,16 +163,17 @@ export function registerBatch(program: Command): void {
       return format;
     })
     .option('-q, --quiet', 'print nothing but errors');
-  addBackendFlag(command);
+  addBackendFlag(command, CLUSTER_BACKEND_HELP);
   addRedisFlag(command, 'render the items on a cluster: send each item whole to a `cppn-motion worker` process at this Redis URL');
   addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
       const paths = await scenePaths(patterns);
-      if (flags.redis !== undefined && flags.backend === 'gpu') throw new UserError('--backend gpu with --redis: the cluster\'s workers render on their own machines\' CPUs; leave out --redis to render on this GPU');
       const decision = flags.redis === undefined ? await decideBackend(flags.backend) : undefined;
+      // On a cluster the workers of one backend render every item, on whichever adapters they have (see ClusterBackend.renderedBy).
+      const renderedBy: RenderedBy = decision === undefined ? { backend: clusterPixelBackend(flags.backend) } : decision.kind === 'gpu' ? { backend: 'gpu', adapter: decision.adapter?.name } : { backend: 'cpu' };
       // Plan everything first: a mistake in any scene stops the batch before anything renders.
-      const plans = paths.map((path) => planScene(path, flags, report, decision));
+      const plans = paths.map((path) => planScene(path, flags, report, renderedBy));
       // GIF settings reach the items' GIFs and a GIF contact sheet; with neither, they would be ignored.
       const writesGif = flags.animatedSheet === true || flags.animatedSheet === 'gif' || plans.some((p) => p.items.some((item) => item.loaded.scene.output.formats.includes('gif')));
       const noGif = { idle: !writesGif, because: 'when no GIF is written (the items are not GIFs, nor is an animated sheet)', hint: 'add gif to --format, or leave the GIF settings out' };
@@ -192,7 +192,7 @@ export function registerBatch(program: Command): void {
         return;
       }
       const all: ItemResult[] = [];
-      const cluster = await clusterBackend(flags, report, flags.workers);
+      const cluster = await clusterBackend(flags, report, clusterPixelBackend(flags.backend), flags.workers);
       let chosen: ChosenBackend | undefined;
       try {
         if (decision) {

@@ -6,16 +6,16 @@ import { defaultWorkerCount } from '../../render/pool.js';
 import { checkRedisUrl } from '../../cluster/redis-url.js';
 import { VERSION } from '../version.js';
 
-/** The queue's state for --redis: jobs by state, workers connected, recent failures. */
+/** The queues' state for --redis: each backend's jobs by state, workers connected and what they serve, recent failures. */
 async function queueLines(url: string): Promise<string[]> {
   // The queue's libraries load only when asked about the queue (see cluster-flags.ts).
-  const { queueStatus, QUEUE_NAME } = await import('../../cluster/index.js');
+  const { queueStatus } = await import('../../cluster/index.js');
   const status = await queueStatus(url);
-  const { counts } = status;
+  const serving = (backend: string): number => status.workers.filter((w) => (w.serves ?? ['cpu']).includes(backend)).length;
   const lines = [
-    `redis:    ${status.redis} (queue ${QUEUE_NAME})`,
-    `jobs:     ${counts.waiting} waiting, ${counts.active} active, ${counts.delayed} retrying later, ${counts.failed} failed`,
-    `workers:  ${status.workers.length} connected`,
+    `redis:    ${status.redis} (queues ${status.queues.map((q) => q.name).join(', ')})`,
+    ...status.queues.map(({ backend, counts }, i) => `${i === 0 ? 'jobs:    ' : '         '} ${backend}: ${counts.waiting} waiting, ${counts.active} active, ${counts.delayed} retrying later, ${counts.failed} failed`),
+    `workers:  ${status.workers.length} connected${status.workers.length === 0 ? '' : `: ${status.queues.map(({ backend }) => `${serving(backend)} take${serving(backend) === 1 ? 's' : ''} ${backend.toUpperCase()} jobs`).join(', ')}`}`,
     ...status.workers.map((w) => {
       const runs = w.version === undefined ? 'version not said: an older cppn-motion' : `cppn-motion ${w.version}, ${w.backends}`;
       // A worker of another version refuses this version's jobs.
@@ -23,7 +23,14 @@ async function queueLines(url: string): Promise<string[]> {
       return `          ${w.name} (${w.address}): ${runs}${warning}`;
     }),
   ];
-  for (const failure of status.failures) lines.push(`failed:   ${failure.id}: ${failure.reason}`);
+  // Jobs that wait for a kind of worker nobody runs wait for ever: say so, and what to start.
+  for (const { backend, counts } of status.queues) {
+    if (counts.waiting > 0 && serving(backend) === 0) {
+      const start = backend === 'gpu' ? `cppn-motion worker --redis ${status.redis} --backend gpu on a machine with a GPU` : `cppn-motion worker --redis ${status.redis}`;
+      lines.push(`          no worker takes ${backend.toUpperCase()} jobs: ${counts.waiting} wait for one (start one with: ${start})`);
+    }
+  }
+  for (const failure of status.failures) lines.push(`failed:   ${failure.backend} ${failure.id}: ${failure.reason}`);
   return lines;
 }
 

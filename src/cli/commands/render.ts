@@ -4,11 +4,11 @@ import { describeFormats, isStillScene, LIMITS, representativeTime, type Format,
 import { formatOfFile, outputFormats, outputPath } from '../../encode/formats/index.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { createRenderPool } from '../../render/pool.js';
-import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
+import { clusterPixelBackend, createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import { renderVideo } from '../../render/video.js';
 import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
-import { addBackendFlag, parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { addBackendFlag, CLUSTER_BACKEND_HELP, parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
 import { UserError } from '../../errors.js';
 import { progressDisplay } from '../progress.js';
 import { reporter, type Reporter } from '../report.js';
@@ -105,13 +105,12 @@ export function registerRender(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
     .option('-q, --quiet', 'print nothing but errors');
-  addBackendFlag(command);
+  addBackendFlag(command, CLUSTER_BACKEND_HELP);
   addRedisFlag(command, 'render on a cluster: queue its pieces for `cppn-motion worker` processes at this Redis URL');
   addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
       const request = flags.backend;
-      if (flags.redis !== undefined && request === 'gpu') throw new UserError('--backend gpu with --redis: the cluster\'s workers render on their own machines\' CPUs; leave out --redis to render on this GPU');
       const sceneLoaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report, { video: true });
       if (isStillScene(sceneLoaded.scene)) return renderStillScene(sceneLoaded, flags, report);
       const { model } = sceneLoaded;
@@ -124,7 +123,7 @@ export function registerRender(program: Command): void {
       // --from without --out never writes over its source.
       const stem = flags.out === undefined ? stemAvoidingSource(outStem(undefined, name, formats), flags.from, (candidate) => formats.map((f) => outputPath(candidate, f)), [model.width, model.height]) : outStem(flags.out, name, formats);
       refuseReplacingInputs(formats.map((f) => outputPath(stem, f)));
-      const cluster = await clusterBackend(flags, report, flags.workers);
+      const cluster = await clusterBackend(flags, report, clusterPixelBackend(request), flags.workers);
       // Where the frames go is looked for now (a GPU probe), while this machine's
       // threads start (slowly) and this thread runs the checks below.
       const decision = cluster ? undefined : decideBackend(request);
@@ -148,8 +147,8 @@ export function registerRender(program: Command): void {
           }
         }
         const backend = cluster ?? chosen!.backend;
-        // The outputs say what rendered them; a cluster's workers render on their CPUs (its jobs do not carry a backend yet).
-        const loaded = withRenderedBy(sceneLoaded, cluster ? { backend: 'cpu' } : backend.renderedBy);
+        // The outputs say what rendered them (a cluster: which backend its workers rendered with).
+        const loaded = withRenderedBy(sceneLoaded, cluster ? cluster.renderedBy : backend.renderedBy);
         const where = chosen ? ` ${describeChoice(chosen)}` : '';
         report.info(`${name}: ${model.width}x${model.height}, ${model.timeline.frameCount} frames at ${loaded.scene.output.fps} fps → ${loaded.scene.output.formats.join(', ')}${where}`);
         const result = await interruptible((signal) =>
