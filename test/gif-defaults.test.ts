@@ -26,6 +26,22 @@ network:
 seed: 4
 `;
 
+describe('a GIF rate above the video\'s', () => {
+  it('shows every frame at the video\'s rate and says so, instead of failing after the render', async () => {
+    const scene = writeScene(dir.path, 'fast-gif', `
+name: fast-gif
+output: { size: [32, 32], fps: 2, duration: 2, formats: [gif], gif: { fps: 6 } }
+network: { inputs: [x, y, t], layers: { depth: 2, width: 4 } }
+`);
+    const result = await runCli(['render', scene, '--out', join(dir.path, 'fast-gif')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("every frame, at the video's 2 fps (output.gif.fps asks for 6");
+    const probe = await ffprobe(join(dir.path, 'fast-gif.gif'));
+    expect(Number(probe.streams[0].nb_read_frames)).toBe(4);
+    expect(Number(probe.format.duration)).toBeCloseTo(2, 1);
+  });
+});
+
 describe('the default GIF', () => {
   it('keeps its longer side at 640 pixels or less, aspect kept', () => {
     expect(defaultGifSize(512, 512)).toEqual([512, 512]);

@@ -65,7 +65,8 @@ export function requestedSettings(job: GifVideo, budget: boolean): GifSettings {
   return {
     width,
     height,
-    fps: gif.fps ?? (budget ? defaultGifFps(job.fps, 0, 0) : defaultGifFps(job.fps, width, height)),
+    // A GIF cannot show frames the video does not have: output.gif.fps above the video's rate shows every frame.
+    fps: gif.fps !== undefined ? Math.min(gif.fps, job.fps) : budget ? defaultGifFps(job.fps, 0, 0) : defaultGifFps(job.fps, width, height),
     coding: { colors: gif.colors, dither: gif.dither, bayerScale: gif.bayerScale, tolerance: gif.tolerance },
   };
 }
@@ -244,6 +245,7 @@ function defaultsNote(video: GifVideo, settings: GifSettings): string | undefine
   if (scaled && thinned) return `${size}, ${rate}, to keep it small; output.gif.size and output.gif.fps set them, --gif-max-size a budget`;
   if (scaled) return `${size}, to keep it small; output.gif.size sets the size, --gif-max-size a budget`;
   if (thinned) return `${rate}, to keep it small; output.gif.fps sets the rate`;
+  if (video.options.gif.fps !== undefined && video.options.gif.fps > video.fps) return `every frame, at the video's ${Number(video.fps.toFixed(2))} fps (output.gif.fps asks for ${video.options.gif.fps}, more frames than the video has)`;
   return undefined;
 }
 
