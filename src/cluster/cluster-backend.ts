@@ -25,11 +25,12 @@ import type { Format, LoadedScene } from '../scene/index.js';
 import { ITEM_NAME, itemJob, pieceJob, pieceKey, settingsJob, type ClusterJobData } from './chunk-job.js';
 import { describeRange, type ChunkStore } from './chunk-store.js';
 import { describeWorkerName } from './chunk-worker.js';
+import { option, words } from '../errors.js';
 import { ClusterError } from './cluster-error.js';
 import { JobWaiter } from './job-waiter.js';
 import { readRecord } from './piece-record.js';
 import { connect, connectNow, isConnectionError, JOB_OPTIONS, jobEvents, jobQueue, type Job } from './redis-queue.js';
-import { redactedUrl } from './redis-url.js';
+import { commandLine, redactedUrl } from '../scene/options/index.js';
 import { SetUsers } from './set-users.js';
 import { toolIdentity, type ToolIdentity } from './tool-identity.js';
 import { VERSION } from '../tool-version.js';
@@ -164,7 +165,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
         else if (noWorkersSince === undefined) noWorkersSince = Date.now();
         else if (Date.now() - noWorkersSince > 10_000) {
           noWorkersSince = Infinity;
-          notice(`no worker is connected to ${where}; start some with: cppn-motion worker --redis ${where}`);
+          notice(`no worker is connected to ${where}; start some with: ${commandLine('worker', ['redis', where])}`);
         }
         for (const w of list) {
           const { who, version } = describeWorkerName(w.rawname?.split(':w:')[1] ?? '');
@@ -259,7 +260,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   /** After a job completed: its result must be in the store the coordinator reads. */
   const expectInStore = async (key: string, result: JobResult, name: string): Promise<void> => {
     if (await options.store.has(key)) return;
-    throw new ClusterError(`${name} was made by ${describeWorkerName(result.worker ?? 'a worker').who}, but is not in the chunk store ${options.store.location}; every worker and the coordinator need the same shared --store`);
+    throw new ClusterError(words`${name} was made by ${describeWorkerName(result.worker ?? 'a worker').who}, but is not in the chunk store ${options.store.location}; every worker and the coordinator need the same shared ${option('store')}`);
   };
 
   const identities = new Map<string, ToolIdentity>();

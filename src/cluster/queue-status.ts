@@ -2,7 +2,7 @@
 import { describeWorkerName } from './chunk-worker.js';
 import { ClusterError } from './cluster-error.js';
 import { connect, connectNow, jobQueue } from './redis-queue.js';
-import { redactedUrl } from './redis-url.js';
+import { redactedUrl } from '../scene/options/redis-url.js';
 
 export interface QueueStatus {
   redis: string;

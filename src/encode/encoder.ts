@@ -7,6 +7,7 @@
  */
 import type { SceneFile } from '../scene/index.js';
 import type { ChosenGif } from './gif/gif-job.js';
+import type { Text } from '../errors.js';
 
 /** Frames [start, end) of a video. */
 export interface FrameRange {
@@ -76,7 +77,7 @@ export interface Encoder {
   /** Stops and removes everything temporary; the final path is left as it was. */
   abort(): Promise<void>;
   /** What the encoder chose by itself, worth telling the user (e.g. the settings that fit a GIF size budget). */
-  summary?(): string | undefined;
+  summary?(): Text | undefined;
 }
 
 /** ffmpeg input arguments for raw RGBA frames on stdin. */

@@ -13,16 +13,16 @@
  * The `webgpu` package is loaded only once a GPU is asked for, and looked
  * for (by auto) in a child process, so the CPU path never pays for it.
  */
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 import type { LoadedScene } from '../scene/index.js';
 import type { FrameBackend, RenderedBy } from './frame-backend.js';
-import type { BackendRequest } from './backend-request.js';
+import type { BackendRequest } from '../scene/options/values.js';
 import type { AdapterDescription } from './gpu/dawn.js';
 import type { GpuBackendOptions } from './gpu/gpu-backend.js';
 import { codingCores, createLocalBackend, piecesHere } from './local-backend.js';
 import type { RenderPool } from './pool.js';
 
-export { BACKEND_REQUESTS, type BackendRequest } from './backend-request.js';
+export { BACKEND_REQUESTS, type BackendRequest } from '../scene/options/values.js';
 export type BackendKind = 'cpu' | 'gpu';
 
 export interface BackendDecision {
@@ -39,7 +39,7 @@ export async function decideBackend(request: BackendRequest): Promise<BackendDec
   const { probeAdapter } = await import('./gpu/adapter-probe.js');
   const found = await probeAdapter();
   if (!('adapter' in found)) {
-    if (request === 'gpu') throw new UserError(`--backend gpu: ${found.reason}`, found.hint);
+    if (request === 'gpu') throw new UserError(words`${option('backend')} gpu: ${found.reason}`, found.hint);
     return { kind: 'cpu', note: `no GPU: ${found.reason}` };
   }
   if (request === 'gpu' || !found.adapter.software) return { kind: 'gpu', adapter: found.adapter };
