@@ -48,6 +48,11 @@ class TableOption extends Option {
   }
 }
 
+/** The table's key of a commander option, if it came from the table. */
+export function tableKeyOf(option: Option): TableKey | undefined {
+  return option instanceof TableOption ? option.key : undefined;
+}
+
 /** The option's parser for commander: the table's, with its complaints as commander's, and repeated values collected. */
 export function commanderParser(spec: Pick<OptionSpec, 'parse' | 'repeatable'>): ((text: string, previous: unknown) => unknown) | undefined {
   const { parse, repeatable } = spec;

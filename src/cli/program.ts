@@ -50,12 +50,8 @@ function exitWith(error: unknown): never {
   process.exit(1);
 }
 
-async function main(): Promise<void> {
-  // `cppn-motion … | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    // Other write errors reach the writer (printData), which reports them.
-  });
+/** The command line with every command and its options, not yet given its arguments. */
+export function buildProgram(): Command {
   const program = new Command();
   program
     .name('cppn-motion')
@@ -76,7 +72,16 @@ async function main(): Promise<void> {
   registerFit(program);
   registerDoctor(program);
   registerWorker(program);
-  await program.parseAsync(process.argv);
+  return program;
+}
+
+async function main(): Promise<void> {
+  // `cppn-motion … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    // Other write errors reach the writer (printData), which reports them.
+  });
+  await buildProgram().parseAsync(process.argv);
 }
 
 /** Runs the command the process was given; never returns normally on an error (the exit code says what happened). */
