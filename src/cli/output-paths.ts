@@ -1,8 +1,8 @@
 /**
  * What `--out` (and the other flags that name an output) may be, the same for
- * every command: never empty (the option table's parser); a path ending in `/` (or naming `.` or `..`)
- * is a folder, which gets the command's own file name; a file must carry the
- * extension of what the command writes.
+ * every command: never empty (the option table's parser says so); a path
+ * ending in `/` (or naming `.` or `..`) is a folder, which gets the command's
+ * own file name; a file must carry the extension of what the command writes.
  */
 import { basename, extname, join } from 'node:path';
 import { option, UserError, words } from '../errors.js';
@@ -14,10 +14,10 @@ export function namesFolder(out: string): boolean {
 }
 
 /**
- * The file a command writes (`given`: the option that named it): `fallback`
- * (in ./output) when no --out was given, `folder/fallback` when --out names a folder, else --out itself,
- * whose extension, if it has one, must be `extension` (a PNG is not written
- * under a .jpg name).
+ * The file a command writes, named by the option `given` (--out by default):
+ * `fallback` (in ./output) when the option was not given, `folder/fallback`
+ * when it names a folder, else the path itself, whose extension, if it has
+ * one, must be `extension` (a PNG is not written under a .jpg name).
  */
 export function outputFile(out: string | undefined, fallback: string, extension: string, given: TableKey = 'out', what = 'the output'): string {
   if (out === undefined) return join('output', fallback);
