@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterBackend } from '../cluster/index.js';
+import { option, words } from '../errors.js';
 import type { Reporter } from './report.js';
 
 export interface ClusterFlags {
@@ -15,6 +16,9 @@ export interface ClusterFlags {
 
 /** Where pieces go when --store is not given: fine for workers on this machine; a cluster of machines shares one directory. */
 export const DEFAULT_STORE = join(tmpdir(), 'cppn-motion-chunks');
+
+/** The cluster's workers render on their own machines' CPUs: a GPU render is this machine's. */
+export const gpuWithRedis = words`${option('backend')} gpu with ${option('redis')}: the cluster's workers render on their own machines' CPUs; leave out ${option('redis')} to render on this GPU`;
 
 /** The cluster backend for --redis, or undefined to render on this machine. */
 export async function clusterBackend(flags: ClusterFlags, report: Reporter, localWorkers?: number): Promise<ClusterBackend | undefined> {

@@ -6,7 +6,7 @@ import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { createRenderPool } from '../../render/pool.js';
 import { createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import { renderVideo } from '../../render/video.js';
-import { clusterBackend, type ClusterFlags } from '../cluster-flags.js';
+import { clusterBackend, gpuWithRedis, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
 import { addOptions, cliSay } from '../options.js';
 import { option, UserError, words, type Words } from '../../errors.js';
@@ -55,9 +55,6 @@ function outStem(out: string | undefined, name: string, formats: readonly Format
   }
   return out.slice(0, -extname(out).length);
 }
-
-/** The cluster's workers render on their own CPUs: a GPU render is this machine's. */
-export const gpuWithRedis = words`${option('backend')} gpu with ${option('redis')}: the cluster's workers render on their own machines' CPUs; leave out ${option('redis')} to render on this GPU`;
 
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
