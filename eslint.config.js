@@ -26,12 +26,18 @@ export default tseslint.config(
     },
   },
   layer(['src/core/**/*.ts'], ['node:*', '**/files/**', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/preview/**', '**/browser/**', '**/cli/**', '../errors.js'], 'src/core is pure TypeScript: no Node APIs, no imports from the layers above it'),
-  layer(['src/scene/**/*.ts'], ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
-  // Pure code runs in the browser preview too: only the named Node edges may use Node's APIs.
-  {
-    ...layer(['src/scene/**/*.ts'], ['node:*', '**/files/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...EXPLORE, '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js', '../load-file.js', '../index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
-    ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
-  },
+  // src/explore is ../explore from src/scene's own files, ../../explore from its subfolders (where ../explore is src/scene/explore).
+  ...[
+    [['src/scene/*.ts'], ['../explore/**']],
+    [['src/scene/*/**/*.ts'], ['../../explore/**', '../../../explore/**']],
+  ].flatMap(([files, explore]) => [
+    layer(files, ['**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...explore, '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/scene may use only src/core (dependencies point down)'),
+    // Pure code runs in the browser preview too: only the named Node edges may use Node's APIs.
+    {
+      ...layer(files, ['node:*', '**/files/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', ...explore, '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**', './load-file.js', './index.js', '../load-file.js', '../index.js'], 'src/scene is pure (it runs in the browser): Node APIs belong in src/scene/load-file.ts'),
+      ignores: ['src/scene/load-file.ts', 'src/scene/index.ts', 'src/scene/**/*.test.ts'],
+    },
+  ]),
   // Files: reading, writing whole, the input guard, this machine's name. Below everything that
   // touches the disk, scene's Node edge included; knows nothing of scenes, frames or formats.
   layer(['src/files/**/*.ts'], ['**/core/**', '**/scene/**', '**/render/**', '**/encode/**', '**/inspect/**', '**/batch/**', '**/explore/**', '**/cluster/**', '**/fit/**', '**/cli/**', '**/preview/**', '**/browser/**'], 'src/files sits below scene: it may use only src/errors.ts and Node'),

@@ -16,7 +16,7 @@ import { processRole, sampleTree } from './proc-sampler.js';
 // thread would first start the TypeScript runner.
 const built = (path: string): string => new URL(`../dist/${path}`, import.meta.url).href;
 const { renderVideo } = (await import(built('render/video.js'))) as typeof import('../src/render/video.js');
-const { parseFormats } = (await import(built('cli/options.js'))) as typeof import('../src/cli/options.js');
+const { formats: parseFormats } = (await import(built('scene/options/values.js'))) as typeof import('../src/scene/options/values.js');
 const { sceneFromFile, validateSceneData } = (await import(built('scene/index.js'))) as typeof import('../src/scene/index.js');
 
 const scene = validateSceneData({

@@ -20,5 +20,5 @@ export type { GpuBackend, GpuBackendOptions } from './render/gpu/gpu-backend.js'
 export type { AdapterDescription } from './render/gpu/dawn.js';
 export { createClusterBackend, createDirectoryStore, startChunkWorker, type ChunkStore, type ClusterBackend } from './cluster/index.js';
 export { encodePng, readPngMetadata, decodePng } from './encode/png.js';
-export { UserError, SceneError, GpuError, type SceneProblem } from './errors.js';
+export { UserError, SceneError, GpuError, type SceneProblem, option, words, say, libraryName, type OptionKey, type OptionNamer, type OptionRef, type Text, type Words } from './errors.js';
 export { fitNetwork, loadTargetImage, writeFitOutputs, fitOutputPaths, fittedScene, fitChartSpec, renderFitChart, defaultFitSize, type FitImage, type FitOptions, type FitProgress, type FitResult, type FitPoint, type FitStop } from './fit/index.js';

@@ -9,7 +9,7 @@
  */
 import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileSystemError, UserError } from '../errors.js';
+import { fileSystemError, option, UserError, words } from '../errors.js';
 import { machineId, makeOutputFolder, processAlive } from '../files/index.js';
 
 export const LOCK_FILE = '.cppn-motion.lock';
@@ -37,10 +37,10 @@ export function lockSeriesFolder(folder: string): () => void {
         // Gone in the meantime: try again.
       }
       if (held && held.machine !== machineId()) {
-        throw new UserError(`${folder} is being written by a batch on another machine (${held.machine}, process ${held.pid}); wait for it to finish, or give another --out`, `if no batch runs there any more, remove ${path}`);
+        throw new UserError(words`${folder} is being written by a batch on another machine (${held.machine}, process ${held.pid}); wait for it to finish, or give another ${option('out')}`, `if no batch runs there any more, remove ${path}`);
       }
       if (held && Number.isInteger(held.pid) && held.pid !== process.pid && processAlive(held.pid)) {
-        throw new UserError(`${folder} is being written by another batch (process ${held.pid}); wait for it to finish, or give another --out`);
+        throw new UserError(words`${folder} is being written by another batch (process ${held.pid}); wait for it to finish, or give another ${option('out')}`);
       }
       rmSync(path, { force: true });
       continue;

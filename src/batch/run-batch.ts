@@ -14,7 +14,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../files/index.js';
 import { createEncoder, outputPath } from '../encode/formats/index.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, option, UserError, type Text } from '../errors.js';
 import type { FrameBackend, Still } from '../render/frame-backend.js';
 import { encodeOptions } from '../render/encode-job.js';
 import { createLocalBackend } from '../render/local-backend.js';
@@ -33,7 +33,7 @@ export interface ItemResult {
   name: string;
   status: 'done' | 'skipped' | 'failed';
   /** Why it was skipped or failed. */
-  reason?: string;
+  reason?: Text;
   seconds?: number;
   outputs?: ManifestOutput[];
 }
@@ -81,7 +81,7 @@ export interface BatchResult {
 export interface PlannedItem {
   item: BatchItem;
   action: 'render' | 'skip';
-  reason: string;
+  reason: Text;
 }
 
 /**
@@ -102,7 +102,7 @@ function manifestToContinue(folder: string, series: SeriesInfo | undefined, forc
 function planAgainst(items: BatchItem[], folder: string, force: boolean, manifest: Manifest | undefined): PlannedItem[] {
   const entries = new Map(manifest?.items.map((e) => [e.name, e]));
   return items.map((item) => {
-    if (force) return { item, action: 'render', reason: '--force' };
+    if (force) return { item, action: 'render', reason: [option('force')] };
     const stale = staleReason(folder, entries.get(item.name), scenePayload(item.loaded).key);
     return stale ? { item, action: 'render', reason: stale } : { item, action: 'skip', reason: 'outputs complete and current' };
   });
@@ -304,7 +304,7 @@ async function runLocked(items: BatchItem[], options: BatchOptions, started: num
           const message = (error as Error).message;
           entries.set(item.name, { ...base, status: 'failed', outputs: [], renderSeconds: 0, finishedAt: new Date().toISOString(), error: message });
           writeManifest(folder, manifest());
-          const result: ItemResult = { name: item.name, status: 'failed', reason: message };
+          const result: ItemResult = { name: item.name, status: 'failed', reason: error instanceof UserError ? error.said : message };
           results.set(item.name, result);
           options.events?.itemEnd?.(item, result);
         }

@@ -9,7 +9,8 @@
  * folder.
  */
 import { createHash } from 'node:crypto';
-import { UserError } from '../errors.js';
+import { option, UserError, words, type Words } from '../errors.js';
+import { optionOfSceneKey } from '../scene/options/index.js';
 import { scenePayload } from '../render/scene-payload.js';
 import { sceneFromFile, type GridParameter, type LoadedScene } from '../scene/index.js';
 import type { Manifest, ManifestItem } from './manifest.js';
@@ -78,9 +79,6 @@ export function seriesInfo(base: LoadedScene, items: BatchItem[], settings: Item
   };
 }
 
-/** The flag that sets an output setting, for the message. */
-const FLAGS: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', formats: '--format', antialias: '--antialias', 'gif.colors': '--colors', 'gif.dither': '--dither', 'gif.maxBytes': '--gif-max-size' };
-
 function show(value: unknown): string {
   return Array.isArray(value) ? value.join(',') : value === undefined ? '(not set)' : String(value);
 }
@@ -93,19 +91,20 @@ function recordFromItems(items: ManifestItem[]): Partial<SeriesRecord> | undefin
 }
 
 /** Each way the series in the folder differs from this one, in words. */
-export function seriesDifferences(there: Partial<SeriesRecord>, here: SeriesRecord): string[] {
-  const differences: string[] = [];
+export function seriesDifferences(there: Partial<SeriesRecord>, here: SeriesRecord): Words[] {
+  const differences: Words[] = [];
   // Only settings both know are compared: a manifest from before series records knows only some, and a later version may add settings.
   const keys = there.output ? Object.keys(here.output).filter((key) => key in there.output!) : [];
   for (const key of keys) {
     const a = there.output![key];
     const b = here.output[key];
     if (JSON.stringify(a) === JSON.stringify(b)) continue;
-    const flag = FLAGS[key] ? ` (${FLAGS[key]})` : '';
-    differences.push(`output.${key}${flag} is ${show(a)} there, ${show(b)} here`);
+    // The option that sets it, for the message.
+    const setBy = optionOfSceneKey(`output.${key}`);
+    differences.push(words`output.${key}${setBy ? words` (${option(setBy)})` : ''} is ${show(a)} there, ${show(b)} here`);
   }
   if (there.sceneHash !== undefined && there.sceneHash !== here.sceneHash) {
-    differences.push(there.scene === here.scene ? `the scene ${here.scene} has changed since` : `it was rendered from another scene (${there.scene})`);
+    differences.push([there.scene === here.scene ? `the scene ${here.scene} has changed since` : `it was rendered from another scene (${there.scene})`]);
   }
   return differences;
 }
@@ -125,8 +124,8 @@ export function seriesFolderMode(folder: string, previous: Manifest | undefined,
   if (differences.length === 0) return 'resume';
   if (force) return 'replace';
   throw new UserError(
-    `${folder} holds another series (${previous.items.length} item${previous.items.length === 1 ? '' : 's'}): ${differences.join('; ')}`,
-    'give another --out for this series, or --force to start it there in place of the other (the other\'s files are replaced item by item; those this series does not make stay, but leave the manifest and the contact sheet)',
+    words`${folder} holds another series (${previous.items.length} item${previous.items.length === 1 ? '' : 's'}): ${differences.flatMap((d, i) => (i === 0 ? d : ['; ', ...d]))}`,
+    words`give another ${option('out')} for this series, or ${option('force')} to start it there in place of the other (the other's files are replaced item by item; those this series does not make stay, but leave the manifest and the contact sheet)`,
   );
 }
 

@@ -3,9 +3,8 @@
  * grid values — each a complete scene of its own with a name that says what
  * varies (e.g. drift-seed-07-zoom-0.5).
  */
-import { SceneError, UserError } from '../errors.js';
+import { option, SceneError, UserError, words } from '../errors.js';
 import {
-  closest,
   GRID_PARAMETERS,
   inertReason,
   keyframeSeconds,
@@ -45,37 +44,10 @@ export interface BatchItem {
   loaded: LoadedScene;
 }
 
-/** More items than this need --yes: a typo in a grid should not start a night-long render. */
+/** More items than this need confirming (`yes`): a typo in a grid should not start a night-long render. */
 export const CONFIRM_ABOVE = 1000;
 
-/** Parses `--set name=v1,v2` into a grid entry. */
-export function parseGridFlag(text: string): [GridParameter, number[]] {
-  const m = /^([A-Za-z]+)=(.*)$/.exec(text.trim());
-  if (!m) throw new UserError(`--set ${text}: write a parameter and its values, e.g. --set zoom=0.5,1,2`);
-  const name = m[1];
-  if (!(GRID_PARAMETERS as readonly string[]).includes(name)) {
-    const guess = closest(name, GRID_PARAMETERS);
-    throw new UserError(`--set ${text}: "${name}" cannot vary in a series${guess ? ` (did you mean "${guess}"?)` : ''}; use one of: ${GRID_PARAMETERS.join(', ')}`);
-  }
-  const values = m[2].split(',').map((v) => v.trim());
-  if (values.length === 0 || values.some((v) => v === '' || !Number.isFinite(Number(v)))) {
-    throw new UserError(`--set ${text}: give one or more numbers separated by commas`);
-  }
-  const numbers = values.map(Number);
-  // 1 and 1.0 are the same item: two would render into the same files.
-  if (new Set(numbers).size !== numbers.length) throw new UserError(`--set ${text}: lists a value more than once`);
-  return [name as GridParameter, numbers];
-}
-
-export function parseSeedsFlag(text: string): number[] {
-  try {
-    return parseSeedList(text);
-  } catch (error) {
-    throw new UserError(`--seeds ${text}: ${(error as Error).message}`);
-  }
-}
-
-/** The series of a scene: its `series:` block, with flags taking precedence. */
+/** The series of a scene: its `series:` block, with the options given taking precedence. */
 export function seriesSpec(scene: SceneFile, flags: { seeds?: number[]; grid?: Array<[GridParameter, number[]]> }): SeriesSpec {
   const fromScene = scene.series;
   const sceneSeeds = fromScene?.seeds === undefined ? undefined : typeof fromScene.seeds === 'string' ? parseSeedList(fromScene.seeds) : fromScene.seeds;
@@ -126,7 +98,7 @@ export function planItems(loaded: LoadedScene, spec: SeriesSpec, settings: ItemS
   }
   const count = itemCount(spec);
   if (count > CONFIRM_ABOVE && !confirmed) {
-    throw new UserError(`${loaded.origin}: this series has ${count.toLocaleString('en')} items; pass --yes to render them all, or narrow --seeds / the grid`);
+    throw new UserError(words`${loaded.origin}: this series has ${count.toLocaleString('en')} items; pass ${option('yes')} to render them all, or narrow ${option('seeds')} / the grid`);
   }
   const base = loaded.scene;
   const seeds = spec.seeds ?? [base.seed];

@@ -21,3 +21,4 @@ export * from '../scene/seed-list.js';
 export * from '../scene/timeline.js';
 export * from '../scene/weights-file.js';
 export { SceneError, UserError, formatKeyPath, formatProblem, type SceneProblem } from '../errors.js';
+export { commandLine, flagWord } from '../scene/options/table.js';

@@ -1,13 +1,11 @@
 /**
- * The flags shared by every command that can use the cluster (render, batch,
- * worker, doctor): --redis URL and --store DIR, defined once, and the backend
- * they make.
+ * The cluster's options as every command that can use it takes them (render,
+ * batch, worker, doctor: --redis URL and --store DIR, declared in the option
+ * table), and the backend they make.
  */
-import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterBackend } from '../cluster/index.js';
-import { checkRedisUrl } from '../cluster/redis-url.js';
 import type { PixelBackend } from '../render/pixel-backend.js';
 import type { Reporter } from './report.js';
 
@@ -18,14 +16,6 @@ export interface ClusterFlags {
 
 /** Where pieces go when --store is not given: fine for workers on this machine; a cluster of machines shares one directory. */
 export const DEFAULT_STORE = join(tmpdir(), 'cppn-motion-chunks');
-
-export function addRedisFlag(command: Command, what: string): Command {
-  return command.option('--redis <url>', what, checkRedisUrl);
-}
-
-export function addStoreFlag(command: Command): Command {
-  return command.option('--store <dir>', `chunk store shared by the coordinator and every worker (default: ${DEFAULT_STORE})`);
-}
 
 /** The cluster backend for --redis, or undefined to render on this machine. `pixelBackend`: the workers that render (see clusterPixelBackend). */
 export async function clusterBackend(flags: ClusterFlags, report: Reporter, pixelBackend: PixelBackend, localWorkers?: number): Promise<ClusterBackend | undefined> {

@@ -5,6 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gifSize, parseByteSize, type LoadedScene } from '../scene/index.js';
+import { flagWord } from '../scene/options/index.js';
 
 function samePath(a: string, b: string): boolean {
   const real = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
@@ -51,7 +52,7 @@ export function storedGifBudget(stored: LoadedScene, now: LoadedScene, from: str
   const before = gifExtent(stored);
   const after = gifExtent(now);
   const grown = after.pixelSeconds / before.pixelSeconds;
-  const another = '--gif-max-size sets another';
+  const another = `${flagWord('gifMaxBytes')} sets another`;
   if (!(grown > 1)) return { note: `the GIF keeps the size budget stored in ${from} (${megabytes(bytes)}); ${another}` };
   const scaled = Math.round(bytes * grown);
   const describe = (e: ReturnType<typeof gifExtent>, l: LoadedScene): string => `${e.size[0]}x${e.size[1]}, ${l.scene.output.duration} s`;

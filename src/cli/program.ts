@@ -21,6 +21,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerStill } from './commands/still.js';
 import { registerWeights } from './commands/weights.js';
 import { registerWorker } from './commands/worker.js';
+import { cliSay } from './options.js';
 import { VERSION } from './version.js';
 
 
@@ -29,11 +30,15 @@ function exitWith(error: unknown): never {
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
   if (error instanceof UserError) {
-    process.stderr.write(`error: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    process.stderr.write(`error: ${cliSay(error.said)}\n`);
+    if (error.hint && error.hintSaid !== undefined) process.stderr.write(`hint: ${cliSay(error.hintSaid)}\n`);
     process.exit(2);
   }
-  if (error instanceof FfmpegError || error instanceof OutputError || error instanceof GpuError || error instanceof ClusterError || error instanceof ChunkStoreError) {
+  if (error instanceof ClusterError) {
+    process.stderr.write(`error: ${cliSay(error.said)}\n`);
+    process.exit(1);
+  }
+  if (error instanceof FfmpegError || error instanceof OutputError || error instanceof GpuError || error instanceof ChunkStoreError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }
@@ -45,12 +50,8 @@ function exitWith(error: unknown): never {
   process.exit(1);
 }
 
-async function main(): Promise<void> {
-  // `cppn-motion … | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    // Other write errors reach the writer (printData), which reports them.
-  });
+/** The command line with every command and its options, not yet given its arguments. */
+export function buildProgram(): Command {
   const program = new Command();
   program
     .name('cppn-motion')
@@ -71,7 +72,16 @@ async function main(): Promise<void> {
   registerFit(program);
   registerDoctor(program);
   registerWorker(program);
-  await program.parseAsync(process.argv);
+  return program;
+}
+
+async function main(): Promise<void> {
+  // `cppn-motion … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    // Other write errors reach the writer (printData), which reports them.
+  });
+  await buildProgram().parseAsync(process.argv);
 }
 
 /** Runs the command the process was given; never returns normally on an error (the exit code says what happened). */

@@ -1,6 +1,6 @@
 /** Where a command's scene comes from: a scene file, or the metadata of an earlier output (--from). */
 import { readSceneMetadata } from '../encode/metadata.js';
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 import { applyOverrides, isStillScene, loadScene, sceneFromJson, type LoadedScene, type SceneOverrides } from '../scene/index.js';
 import { storedGifBudget } from './from-source.js';
 import { protectSceneInputs } from './inputs.js';
@@ -12,8 +12,8 @@ export interface SceneSourceOptions {
 }
 
 export async function sceneFromArguments(scenePath: string | undefined, from: string | undefined, overrides: SceneOverrides, report: Reporter, options: SceneSourceOptions = {}): Promise<LoadedScene> {
-  if (scenePath !== undefined && from !== undefined) throw new UserError('give a scene file or --from FILE, not both');
-  if (scenePath === undefined && from === undefined) throw new UserError('which scene? give a scene file (e.g. scenes/drift.yaml) or --from an earlier output');
+  if (scenePath !== undefined && from !== undefined) throw new UserError(words`give a scene file or ${option('from')} FILE, not both`);
+  if (scenePath === undefined && from === undefined) throw new UserError(words`which scene? give a scene file (e.g. scenes/drift.yaml) or ${option('from')} an earlier output`);
   const loaded = scenePath !== undefined ? loadScene(scenePath) : sceneFromJson(await readSceneMetadata(from!), from!);
   protectSceneInputs(loaded, { scene: scenePath, from });
   for (const warning of loaded.warnings) report.warn(warning);

@@ -32,7 +32,8 @@ import { acceptClusterJob, MismatchedJobError, RejectedJobError, type AcceptedJo
 import { describeRange, type ChunkStore, type StoreWriter } from './chunk-store.js';
 import { storedBytes, writeRecord, type StoredFile } from './piece-record.js';
 import { connect, jobWorker, UnrecoverableError, type Job } from './redis-queue.js';
-import { redactedUrl } from './redis-url.js';
+import { redactedUrl } from '../scene/options/redis-url.js';
+import type { Text } from '../errors.js';
 
 export interface ChunkWorkerOptions {
   redisUrl: string;
@@ -184,7 +185,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     }
   };
 
-  const filesOf = async (folder: string, formats: Format[], name: (format: Format) => string, notes: Partial<Record<Format, string>> = {}): Promise<Partial<Record<Format, StoredFile>>> => {
+  const filesOf = async (folder: string, formats: Format[], name: (format: Format) => string, notes: Partial<Record<Format, Text>> = {}): Promise<Partial<Record<Format, StoredFile>>> => {
     const files: Partial<Record<Format, StoredFile>> = {};
     for (const format of formats) files[format] = { name: name(format), bytes: await storedBytes(join(folder, name(format))), note: notes[format] };
     return files;

@@ -30,11 +30,12 @@ import type { Format, LoadedScene } from '../scene/index.js';
 import { ITEM_NAME, itemJob, pieceJob, pieceKey, settingsJob, type ClusterJobData } from './chunk-job.js';
 import { describeRange, type ChunkStore } from './chunk-store.js';
 import { describeWorkerName } from './chunk-worker.js';
+import { option, words } from '../errors.js';
 import { ClusterError } from './cluster-error.js';
 import { JobWaiter } from './job-waiter.js';
 import { readRecord } from './piece-record.js';
 import { connect, connectNow, isConnectionError, JOB_OPTIONS, jobEvents, jobQueue, type Job } from './redis-queue.js';
-import { redactedUrl } from './redis-url.js';
+import { commandLine, redactedUrl } from '../scene/options/index.js';
 import { SetUsers } from './set-users.js';
 import { toolIdentity, type ToolIdentity } from './tool-identity.js';
 import { VERSION } from '../tool-version.js';
@@ -167,11 +168,11 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   const warnedAbout = new Set<string>();
   /** Said when no worker serves this render's backend: who to start, and who is there but cannot help. */
   const nobodyToServe = async (): Promise<string> => {
-    if (pixelBackend === 'cpu') return `no worker is connected to ${where}; start some with: cppn-motion worker --redis ${where}`;
+    if (pixelBackend === 'cpu') return `no worker is connected to ${where}; start some with: ${commandLine('worker', ['redis', where])}`;
     const elsewhere = new Set<string>();
     for (const other of otherQueues) for (const w of await other.getWorkers().catch(() => [])) elsewhere.add(w.rawname?.split(':w:')[1] ?? w.name);
     const others = elsewhere.size > 0 ? ` (${elsewhere.size} worker${elsewhere.size === 1 ? '' : 's'} connected, on the CPU only)` : '';
-    return `no worker that renders on the GPU is connected to ${where}${others}; the GPU jobs wait for one (a CPU worker never takes them): start one on a machine with a GPU with: cppn-motion worker --redis ${where} --backend gpu`;
+    return `no worker that renders on the GPU is connected to ${where}${others}; the GPU jobs wait for one (a CPU worker never takes them): start one on a machine with a GPU with: ${commandLine('worker', ['redis', where], ['backend', 'gpu'])}`;
   };
   const lookAtWorkers = (): void => {
     queue.getWorkers().then(
@@ -276,7 +277,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   /** After a job completed: its result must be in the store the coordinator reads. */
   const expectInStore = async (key: string, result: JobResult, name: string): Promise<void> => {
     if (await options.store.has(key)) return;
-    throw new ClusterError(`${name} was made by ${describeWorkerName(result.worker ?? 'a worker').who}, but is not in the chunk store ${options.store.location}; every worker and the coordinator need the same shared --store`);
+    throw new ClusterError(words`${name} was made by ${describeWorkerName(result.worker ?? 'a worker').who}, but is not in the chunk store ${options.store.location}; every worker and the coordinator need the same shared ${option('store')}`);
   };
 
   const identities = new Map<string, ToolIdentity>();

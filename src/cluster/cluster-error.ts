@@ -4,10 +4,16 @@
  * module, so that the command line can recognise them without loading the
  * queue's libraries.
  */
+import { say, type Text } from '../errors.js';
+
 export class ClusterError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** The message as written, with the options it names (see UserError). */
+  readonly said: Text;
+
+  constructor(message: Text) {
+    super(say(message));
     this.name = 'ClusterError';
+    this.said = message;
   }
 }
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { option, say, UserError, words, type Text } from '../errors.js';
 import { machineId, processAlive } from '../files/index.js';
 import { STORE_KEY, STORE_SET, type ChunkStore, type StoreReader, type StoreWriter } from './chunk-store.js';
 import { ChunkStoreError } from './cluster-error.js';
@@ -23,30 +23,30 @@ export { ChunkStoreError } from './cluster-error.js';
 const PARTIAL = /^\.(.+)\.partial-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}$/;
 
 /** What a file-system error on the store means, in words (never a bare EEXIST or ENOENT). */
-function storeProblem(error: unknown): { words: string; user: boolean } {
+function storeProblem(error: unknown): { said: Text; user: boolean } {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return { words: 'it is full', user: false };
+      return { said: 'it is full', user: false };
     case 'EROFS':
-      return { words: 'it is on a read-only file system', user: true };
+      return { said: 'it is on a read-only file system', user: true };
     case 'EACCES':
     case 'EPERM':
-      return { words: 'permission denied', user: true };
+      return { said: 'permission denied', user: true };
     case 'ENOTDIR':
     case 'EEXIST':
-      return { words: 'a file stands where a folder is needed (give --store a folder)', user: true };
+      return { said: words`a file stands where a folder is needed (give ${option('store')} a folder)`, user: true };
     case 'ENOENT':
-      return { words: 'it does not exist and cannot be made', user: true };
+      return { said: 'it does not exist and cannot be made', user: true };
     case 'EIO':
-      return { words: 'input/output error on the device', user: false };
+      return { said: 'input/output error on the device', user: false };
     case 'ESTALE':
     case 'ETIMEDOUT':
     case 'EHOSTDOWN':
-      return { words: 'the shared folder is unreachable', user: false };
+      return { said: 'the shared folder is unreachable', user: false };
     default:
-      return { words: (error as Error).message ?? String(error), user: false };
+      return { said: (error as Error).message ?? String(error), user: false };
   }
 }
 
@@ -57,9 +57,9 @@ export function createDirectoryStore(directory: string): ChunkStore {
     return join(root, key);
   };
   const failure = (what: string, error: unknown): Error => {
-    const { words, user } = storeProblem(error);
-    const message = `cannot ${what} the chunk store ${root}: ${words}`;
-    return user ? new UserError(message, 'give --store a folder that this machine can write (the same shared folder on every machine)') : new ChunkStoreError(message);
+    const { said, user } = storeProblem(error);
+    const message = words`cannot ${what} the chunk store ${root}: ${said}`;
+    return user ? new UserError(message, words`give ${option('store')} a folder that this machine can write (the same shared folder on every machine)`) : new ChunkStoreError(say(message));
   };
   const swept = new Set<string>();
 

@@ -9,4 +9,4 @@ export * from './piece-record.js';
 export * from './queue-status.js';
 export * from './tool-identity.js';
 export { queueName } from './redis-queue.js';
-export { checkRedisUrl, redactedUrl } from './redis-url.js';
+export { checkRedisUrl, redactedUrl } from '../scene/options/redis-url.js';

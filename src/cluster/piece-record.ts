@@ -12,6 +12,7 @@ import type { Format } from '../scene/index.js';
 import type { FrameRange } from '../render/frame-backend.js';
 import { ChunkStoreError } from './cluster-error.js';
 import type { ToolIdentity } from './tool-identity.js';
+import type { Text } from '../errors.js';
 
 export const RECORD_FILE = 'record.json';
 const RECORD_FORMAT = 1;
@@ -22,7 +23,7 @@ export interface StoredFile {
   /** Its size; for a folder, the sum of its files' sizes. */
   bytes: number;
   /** What the format chose by itself, worth telling the user (a series item's GIF). */
-  note?: string;
+  note?: Text;
 }
 
 export interface StoreRecord {

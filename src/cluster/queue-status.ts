@@ -3,7 +3,7 @@ import { PIXEL_BACKENDS, type PixelBackend } from '../render/pixel-backend.js';
 import { describeWorkerName } from './chunk-worker.js';
 import { ClusterError } from './cluster-error.js';
 import { connect, connectNow, jobQueue, queueName } from './redis-queue.js';
-import { redactedUrl } from './redis-url.js';
+import { redactedUrl } from '../scene/options/redis-url.js';
 
 export interface QueueCounts {
   waiting: number;

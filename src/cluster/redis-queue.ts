@@ -7,7 +7,7 @@
 import { Queue, QueueEvents, Worker, UnrecoverableError, type Job, type JobJson, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { PixelBackend } from '../render/pixel-backend.js';
-import { redactedUrl } from './redis-url.js';
+import { redactedUrl } from '../scene/options/redis-url.js';
 
 export { UnrecoverableError, type Job, type QueueEvents };
 

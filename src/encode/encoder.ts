@@ -5,6 +5,7 @@
  * output without coding again. The render loop hands each piece's frames, in
  * order, to a piece encoder of every format and never knows which formats exist.
  */
+import type { Text } from '../errors.js';
 import type { Mp4Options } from './formats/mp4.js';
 import type { WebmOptions } from './formats/webm.js';
 import type { WebpOptions } from './formats/webp.js';
@@ -91,7 +92,7 @@ export interface Encoder {
   /** Stops and removes everything temporary; the final path is left as it was. */
   abort(): Promise<void>;
   /** What the encoder chose by itself, worth telling the user (e.g. the settings that fit a GIF size budget). */
-  summary?(): string | undefined;
+  summary?(): Text | undefined;
 }
 
 /** ffmpeg input arguments for raw RGBA frames on stdin. */

@@ -4,7 +4,7 @@
  * render calls for all its formats together once every one has succeeded.
  */
 import { resolve } from 'node:path';
-import { fileSystemError, OutputError, UserError } from '../errors.js';
+import { fileSystemError, OutputError, UserError, type Text } from '../errors.js';
 import { PendingOutput, type OutputCheck } from '../files/index.js';
 import type { EncodeJob, EncodingSettings, FrameRange } from './encoder.js';
 import { FfmpegError } from './ffmpeg.js';
@@ -14,7 +14,7 @@ export class JoinedOutput {
   private readonly output: PendingOutput;
   private check: OutputCheck | undefined;
   /** What the format chose by itself, worth telling the user (known once joined). */
-  note: string | undefined;
+  note: Text | undefined;
 
   /** Prepares the output at job.path; a path or a scene that cannot make it fails now, before any work. */
   constructor(

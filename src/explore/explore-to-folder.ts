@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { drawContactSheet, type SheetLabel } from '../batch/contact-sheet.js';
 import { makeOutputFolder, writeFileAtomic } from '../files/index.js';
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 import { renderStill } from '../render/still.js';
 import { applyOverrides, loadScene, parseSceneText, representativeTime, SCENE_FILE_LIMIT, validateSceneData, type SceneFile } from '../scene/index.js';
 import { breed, rewriteSceneText, type Variation } from '../scene/explore/index.js';
@@ -75,7 +75,7 @@ export async function exploreToFolder(scenePath: string, options: ExploreOptions
   // Loading it whole checks its weights files before anything is written.
   const original = loadScene(scenePath);
   const at = options.at ?? representativeTime(scene);
-  if (at > scene.output.duration) throw new UserError(`--at ${at} is past the end of ${scenePath} (${scene.output.duration} s)`);
+  if (at > scene.output.duration) throw new UserError(words`${option('at')} ${at} is past the end of ${scenePath} (${scene.output.duration} s)`);
   const variations = breed(scene, { count: options.count, strength: options.strength, seed: options.seed });
   if (variations.length === 0) throw new UserError(`${scenePath}: no mutation can change this scene`);
 
@@ -84,9 +84,9 @@ export async function exploreToFolder(scenePath: string, options: ExploreOptions
   const folder = dirname(resolve(scenePath));
   const files = variations.map((v, i) => join(out, `${stem}-${i + 1}-${v.operator}.yaml`));
   const sheet = join(out, `${stem}-explore.png`);
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`--out ${options.out} is a file; explore writes a folder of scene files`);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(words`${option('out')} ${options.out} is a file; explore writes a folder of scene files`);
   const taken = [...files, sheet].filter((f) => existsSync(f));
-  if (taken.length > 0) throw new UserError(`${relative(process.cwd(), taken[0]) || taken[0]} exists already; explore writes new files only`, 'pick another --out folder, or move the earlier variations away');
+  if (taken.length > 0) throw new UserError(`${relative(process.cwd(), taken[0]) || taken[0]} exists already; explore writes new files only`, words`pick another ${option('out')} folder, or move the earlier variations away`);
   const texts = variations.map((v, i) => rewriteSceneText(text, relocated(v.scene, basename(files[i], '.yaml'), folder, out, scene.name !== undefined), scenePath));
 
   makeOutputFolder(out);

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileSystemError, OutputError, UserError } from '../errors.js';
+import { fileSystemError, option, OutputError, UserError, words, type Text } from '../errors.js';
 import { machineId, processAlive } from './machine.js';
 import { refuseReplacingInput } from './input-guard.js';
 
@@ -64,6 +64,11 @@ export function removeEmptyFoldersMade(): void {
       // Something arrived in the meantime: it stays.
     }
   }
+}
+
+/** The message with `from` (a temporary path) said as `to` (the output it stands for). */
+function renamed(text: Text, from: string, to: string): Text {
+  return typeof text === 'string' ? text.replace(from, to) : text.map((part) => (typeof part === 'string' ? part.replace(from, to) : part));
 }
 
 /** Turns the file-system errors a bad output path gives into a message for the user. */
@@ -219,16 +224,16 @@ export class PendingOutput {
     this.check = verify;
     refuseReplacingInput(finalPath, { folder });
     if (Buffer.byteLength(basename(finalPath)) > NAME_MAX) {
-      throw new UserError(`cannot write ${finalPath}: the name is longer than ${NAME_MAX} bytes`, 'choose a shorter --out');
+      throw new UserError(`cannot write ${finalPath}: the name is longer than ${NAME_MAX} bytes`, words`choose a shorter ${option('out')}`);
     }
     const existing = lstatOrUndefined(finalPath);
     if (existing) {
       if (existing.isDirectory()) {
         if (!folder) throw new UserError(`${finalPath} is a folder; give a file name for the output`);
-        if (!replaces?.(finalPath)) throw new UserError(`${finalPath} is a folder that this tool did not write; a folder is replaced only when it holds nothing but frames this tool wrote`, 'remove it, or choose another --out');
+        if (!replaces?.(finalPath)) throw new UserError(`${finalPath} is a folder that this tool did not write; a folder is replaced only when it holds nothing but frames this tool wrote`, words`remove it, or choose another ${option('out')}`);
       } else if (!existing.isFile()) {
         const kind = existing.isSymbolicLink() ? 'a symbolic link' : existing.isFIFO() ? 'a pipe' : existing.isSocket() ? 'a socket' : 'a device';
-        throw new UserError(`${finalPath} is ${kind}, not a regular file; outputs replace only regular files`, 'choose another --out');
+        throw new UserError(`${finalPath} is ${kind}, not a regular file; outputs replace only regular files`, words`choose another ${option('out')}`);
       } else if (folder) {
         throw new UserError(`${finalPath} is a file; the frames need a folder there`);
       }
@@ -256,7 +261,7 @@ export class PendingOutput {
       makeOutputFolder(path);
     } catch (error) {
       this.removeScratch(path);
-      throw error instanceof UserError ? new UserError(error.message.replace(path, this.finalPath), error.hint) : error;
+      throw error instanceof UserError ? new UserError(renamed(error.said, path, this.finalPath), error.hintSaid) : error;
     }
     return path;
   }

@@ -13,7 +13,7 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 
 interface Input {
   /** As the user gave it, for messages. */
@@ -86,7 +86,7 @@ export function refuseReplacingInput(output: string, options: { folder?: boolean
     same
       ? `${output} is ${input.what} (${input.path}) that this command reads; an output never replaces an input`
       : `${output} is a folder holding ${input.what} (${input.path}) that this command reads; an output never replaces an input`,
-    'choose another --out',
+    words`choose another ${option('out')}`,
   );
 }
 

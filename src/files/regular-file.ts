@@ -14,14 +14,14 @@
  * while it is read.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { UserError } from '../errors.js';
+import { UserError, type Text } from '../errors.js';
 
 /** A file that is not what the caller needs: missing, not a regular file, too large, unreadable, or damaged inside. */
 export class FileInputError extends UserError {
   constructor(
-    message: string,
+    message: Text,
     readonly reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable' | 'damaged',
-    hint?: string,
+    hint?: Text,
   ) {
     super(message, hint);
     this.name = 'FileInputError';

@@ -19,7 +19,7 @@ import {
   type NetworkWeights,
   type OptimiserName,
 } from '../core/index.js';
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 import { stillTime } from '../render/still.js';
 import { FrameBuilder, valuesAt, type LoadedScene } from '../scene/index.js';
 import type { FitData } from './gradient-worker.js';
@@ -203,7 +203,7 @@ export async function fitNetwork(loaded: LoadedScene, target: FitImage, options:
       pool.params.set(run.params);
       const errorSum = await pool.gradient(batchOrder, 0, end - start);
       const loss = run.apply(errorSum, pool.gradientSum, end - start);
-      if (!Number.isFinite(loss)) throw new UserError(`the loss became ${loss} at step ${run.steps}; lower the learning rate (--lr)`);
+      if (!Number.isFinite(loss)) throw new UserError(words`the loss became ${loss} at step ${run.steps}; lower the learning rate (${option('learningRate')})`);
       const point: FitPoint = { step: run.steps, loss };
       if (run.steps % evaluateEvery === 0 || run.steps === steps) {
         point.psnr = await evaluate(run.steps);

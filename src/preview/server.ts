@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 import { readRegularFile } from '../files/index.js';
 import { describeNetwork, formatInspection, inspectScene } from '../inspect/index.js';
 import { applyOverrides, INPUT_LIMITS, loadScene } from '../scene/index.js';
@@ -176,7 +176,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   });
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(error.code === 'EADDRINUSE' ? new UserError(`port ${options.port} is already in use`, 'pick another with --port, or leave --port out for a free one') : error),
+      fail(error.code === 'EADDRINUSE' ? new UserError(`port ${options.port} is already in use`, words`pick another with ${option('port')}, or leave ${option('port')} out for a free one`) : error),
     );
     server.listen(options.port ?? 0, PREVIEW_HOST, done);
   });

@@ -16,17 +16,17 @@
  * On a cluster (`--redis`) the coordinator renders nothing: the request only
  * says which workers' queue the jobs go to (see clusterPixelBackend).
  */
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 import type { LoadedScene } from '../scene/index.js';
 import type { FrameBackend, RenderedBy } from './frame-backend.js';
-import type { BackendRequest } from './backend-request.js';
+import type { BackendRequest } from '../scene/options/values.js';
 import type { AdapterDescription } from './gpu/dawn.js';
 import type { GpuBackendOptions } from './gpu/gpu-backend.js';
 import { codingCores, createLocalBackend, piecesHere } from './local-backend.js';
 import type { PixelBackend } from './pixel-backend.js';
 import type { RenderPool } from './pool.js';
 
-export { BACKEND_REQUESTS, type BackendRequest } from './backend-request.js';
+export { BACKEND_REQUESTS, type BackendRequest } from '../scene/options/values.js';
 export type BackendKind = PixelBackend;
 
 export interface BackendDecision {
@@ -43,7 +43,7 @@ export async function decideBackend(request: BackendRequest): Promise<BackendDec
   const { probeAdapter } = await import('./gpu/adapter-probe.js');
   const found = await probeAdapter();
   if (!('adapter' in found)) {
-    if (request === 'gpu') throw new UserError(`--backend gpu: ${found.reason}`, found.hint);
+    if (request === 'gpu') throw new UserError(words`${option('backend')} gpu: ${found.reason}`, found.hint);
     return { kind: 'cpu', note: `no GPU: ${found.reason}` };
   }
   if (request === 'gpu' || !found.adapter.software) return { kind: 'gpu', adapter: found.adapter };

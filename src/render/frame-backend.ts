@@ -15,6 +15,7 @@
 import type { EncodingSettings } from '../encode/encoder.js';
 import type { Format, LoadedScene } from '../scene/index.js';
 import type { FrameSelector } from './frame-renderer.js';
+import type { Text } from '../errors.js';
 import type { PixelBackend } from './pixel-backend.js';
 
 /** Frames [start, end) of a scene's timeline. */
@@ -126,7 +127,7 @@ export interface WholeVideoRequest {
 }
 
 export interface WholeVideoResult {
-  outputs: Array<{ format: Format; path: string; note?: string }>;
+  outputs: Array<{ format: Format; path: string; note?: Text }>;
   thumbnail?: Still;
   wallMs: number;
 }

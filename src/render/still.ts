@@ -4,7 +4,7 @@
  * on the calling thread, where starting workers would cost more than it saves
  * (see THREAD_START_WORK).
  */
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../errors.js';
 import { multiplyAddsPerPixel } from '../core/index.js';
 import { representativeTime, type LoadedScene } from '../scene/index.js';
 import type { FrameBackend, Still } from './frame-backend.js';
@@ -38,9 +38,9 @@ const THREAD_START_WORK = 6e9;
 
 export function stillTime(loaded: LoadedScene, at = 0): number {
   const duration = loaded.scene.output.duration;
-  if (!(at >= 0)) throw new UserError(`--at ${at}: a time is 0 or more seconds`);
+  if (!(at >= 0)) throw new UserError(words`${option('at')} ${at}: a time is 0 or more seconds`);
   if (at > duration) {
-    if (loaded.scene.loop !== true) throw new UserError(`--at ${at} is past the end of ${loaded.origin} (${duration} s)`);
+    if (loaded.scene.loop !== true) throw new UserError(words`${option('at')} ${at} is past the end of ${loaded.origin} (${duration} s)`);
     // A loop repeats: any time maps into its first period.
     return at % duration;
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { EncodingSettings } from '../encode/encoder.js';
 import { outputFormat, outputPath } from '../encode/formats/index.js';
 import { JoinedOutput } from '../encode/joined-output.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, type Text } from '../errors.js';
 import type { Format, LoadedScene } from '../scene/index.js';
 import { videoEncodeJob } from './encode-job.js';
 import type { EncodedPiece, FrameBackend, FrameRange } from './frame-backend.js';
@@ -46,7 +46,7 @@ export interface VideoOptions {
 
 export interface VideoResult {
   /** Each output, with what its encoder chose by itself when there is something to say. */
-  outputs: Array<{ format: Format; path: string; note?: string }>;
+  outputs: Array<{ format: Format; path: string; note?: Text }>;
   frames: number;
   /** Pieces the video was coded in. */
   pieces: number;

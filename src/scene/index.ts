@@ -19,5 +19,6 @@ export * from './weights-file.js';
 export * from './overrides.js';
 export * from './json-schema.js';
 export * from './seed-list.js';
+export * from './options/index.js';
 export * from './scene-name.js';
 export { closest } from './suggest.js';

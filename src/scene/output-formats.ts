@@ -54,8 +54,9 @@ export const OUTPUT_FORMATS = {
     minSide: 1,
     options: z
       .strictObject({
-        colors: z.int().min(2).max(256).default(256).describe('Most colours per frame (each frame has its own palette, with as few as its picture needs within the tolerance).'),
-        dither: z.enum(GIF_DITHERS).default('none').describe('Dithering: none (the default: smallest files), bayer (ordered), sierra2_4a or floyd_steinberg (error diffusion: smoother gradients, much larger files).'),
+        // colors, dither and maxBytes are described by the options that override them (options/table.ts).
+        colors: z.int().min(2).max(256).default(256),
+        dither: z.enum(GIF_DITHERS).default('none'),
         bayerScale: z.int().min(0).max(5).default(2).describe('bayer dithering: pattern strength (0 strong … 5 faint).'),
         size: sizeSchema.optional().describe('Scale the GIF to this size (default: the frame size, scaled down to 640 pixels on its longer side when it is larger, so the GIF stays small enough to share; a maxBytes search starts from it).'),
         fps: z
@@ -70,7 +71,7 @@ export const OUTPUT_FORMATS = {
           .max(64)
           .default(2)
           .describe('The colour error (per channel, 0–255) the GIF may make to save bytes: fewer palette colours, longer compressed runs, and pixels left as they were while they stay this close. 0: every pixel gets its nearest palette colour.'),
-        maxBytes: byteSize.optional().describe('A size budget such as "5MB": the GIF\'s frame rate, size and colours are chosen from its first frames to fit it.'),
+        maxBytes: byteSize.optional(),
       })
       .prefault({}),
   },

@@ -1,8 +1,10 @@
 /**
- * Command-line overrides of scene keys (--size, --fps, --duration, --seed,
- * --format, --gif-max-size). The result is validated again, so limits hold whatever the source.
+ * Overrides of scene keys (the options size, fps, duration, seed, formats,
+ * antialias and gifMaxBytes: on the command line --size, --fps…). The
+ * result is validated again, so limits hold whatever the source.
  */
 import { SceneError, UserError } from '../errors.js';
+import { optionOfSceneKey, type TableKey } from './options/table.js';
 import { sceneFromFile, validateSceneData, type LoadedScene } from './load.js';
 import type { Format } from './output-formats.js';
 import { keyframeSeconds } from './keyframe-time.js';
@@ -29,8 +31,6 @@ export function usesSeeds(scene: SceneFile): boolean {
   if (scene.orbit || scene.keyframes.some((k) => k.seed !== undefined)) return true;
   return scene.weights === undefined && !scene.keyframes.some((k) => k.weights !== undefined);
 }
-
-const FLAG_OF: Record<string, string> = { size: '--size', fps: '--fps', duration: '--duration', seed: '--seed', formats: '--format', antialias: '--antialias', gif: '--gif-max-size' };
 
 /** The scene file with the overrides applied (not yet validated). */
 export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
@@ -64,6 +64,15 @@ export function overrideScene(scene: SceneFile, o: SceneOverrides): SceneFile {
   };
 }
 
+/** The override given in `o` that set the scene key at `path` (or one of its parents), if one did. */
+function overrideAt(path: ReadonlyArray<string | number>, o: SceneOverrides): TableKey | undefined {
+  for (let length = path.length; length > 0; length--) {
+    const key = optionOfSceneKey(path.slice(0, length).join('.'));
+    if (key !== undefined) return (o as Partial<Record<TableKey, unknown>>)[key] !== undefined ? key : undefined;
+  }
+  return undefined;
+}
+
 export function applyOverrides(loaded: LoadedScene, o: SceneOverrides): LoadedScene {
   if (Object.values(o).every((v) => v === undefined)) return loaded;
   let scene: SceneFile;
@@ -71,12 +80,10 @@ export function applyOverrides(loaded: LoadedScene, o: SceneOverrides): LoadedSc
     scene = validateSceneData(overrideScene(loaded.scene, o));
   } catch (error) {
     if (error instanceof SceneError) {
-      // Name the flag when the problem comes from one.
+      // Name the override when the problem comes from one.
       const flagged = error.problems.map((p) => {
-        const key = p.path[0] === 'output' ? String(p.path[1]) : String(p.path[0]);
-        const given = key === 'gif' ? o.gifMaxBytes : (o as Record<string, unknown>)[key];
-        const flag = FLAG_OF[key] && given !== undefined ? FLAG_OF[key] : undefined;
-        return flag ? { ...p, file: `${flag} with ${loaded.origin}` } : { ...p, file: loaded.origin };
+        const given = overrideAt(p.path, o);
+        return { ...p, file: loaded.origin, ...(given ? { option: given } : {}) };
       });
       throw new SceneError(flagged);
     }

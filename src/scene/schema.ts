@@ -20,7 +20,7 @@ import { NUDGE_LIMITS, nudgeProblem, type Nudge } from './nudge.js';
 import { parseSeedList } from './seed-list.js';
 import { LIMITS, sizeProblem, sizeSchema } from './frame-size.js';
 import { NAME_PATTERN, NAME_RULE, nameProblem } from './scene-name.js';
-import { describeFormats, FORMATS, formatOptionShapes, OUTPUT_FORMATS } from './output-formats.js';
+import { FORMATS, formatOptionShapes, OUTPUT_FORMATS } from './output-formats.js';
 
 /** keyframes: the pace the keyframes and easings give; even: re-timed so the picture changes evenly (see pacing.ts). */
 export const PACINGS = ['keyframes', 'even'] as const;
@@ -133,15 +133,11 @@ const outputSchema = z
       .default('video')
       .describe('video: render writes the looping video in output.formats. still: the scene is one picture (it need not move): render writes output/<name>.png, and validate does not warn that the video never moves.'),
     size: sizeSchema.default([512, 512]),
-    fps: z.number().positive().max(LIMITS.fps).default(30).describe('Frames per second.'),
-    duration: z.number().positive().max(LIMITS.duration).default(6).describe('Seconds.'),
-    antialias: z
-      .int()
-      .min(1)
-      .max(LIMITS.antialias)
-      .default(1)
-      .describe('Samples per pixel side: n×n samples per pixel, averaged. Smooths detail finer than a pixel (shimmer in videos, noise in GIFs) at n² the render time.'),
-    formats: z.array(z.enum(FORMATS)).min(1).default(['mp4', 'gif']).describe(`Any of ${describeFormats()}.`),
+    // The keys options override (size, fps, duration, antialias, formats) take their descriptions from the option table (json-schema.ts).
+    fps: z.number().positive().max(LIMITS.fps).default(30),
+    duration: z.number().positive().max(LIMITS.duration).default(6),
+    antialias: z.int().min(1).max(LIMITS.antialias).default(1),
+    formats: z.array(z.enum(FORMATS)).min(1).default(['mp4', 'gif']),
     ...formatOptionShapes,
   })
   .prefault({});
@@ -197,17 +193,15 @@ const keyframeSchema = z
   })
   .describe('A keyframe: a time (at or frame) and any parameters it sets.');
 
-const seedList = z
-  .union([z.array(z.int()).min(1), z.string()])
-  .describe('Seeds: a list [1, 5, 9], or text such as "1-12" or "1-4, 9".');
+// Described, like series.grid, by the option that overrides it (json-schema.ts).
+const seedList = z.union([z.array(z.int()).min(1), z.string()]);
 
 const seriesSchema = z
   .strictObject({
     seeds: seedList.optional(),
     grid: z
       .strictObject(Object.fromEntries(GRID_PARAMETERS.map((name) => [name, z.array(z.number()).min(1).optional()])) as Record<GridParameter, z.ZodOptional<z.ZodArray<z.ZodNumber>>>)
-      .optional()
-      .describe('Values to try for each parameter: the series renders every combination (the product of the lists).'),
+      .optional(),
   })
   .describe('A series for `cppn-motion batch`: several seeds and/or a grid of parameter values.');
 
@@ -221,7 +215,7 @@ export const sceneSchema = z
       .optional()
       .describe('Output file name (default: the scene file name): letters of any alphabet, digits, spaces, ".", "_" and "-".'),
     description: z.string().optional(),
-    seed: z.int().default(1).describe('Seed of the network when no keyframe sets one.'),
+    seed: z.int().default(1),
     weights: z.string().optional().describe('A weights file to use instead of a seed.'),
     nudge: nudgeList
       .optional()
@@ -255,7 +249,7 @@ export const sceneSchema = z
         adapter: z.string().optional().describe('The GPU adapter.'),
       })
       .optional()
-      .describe('Written by cppn-motion into each output: what rendered it. Ignored when rendering: --backend decides, also for --from.'),
+      .describe('Written by cppn-motion into each output: what rendered it. Ignored when rendering: the backend option decides, also for a scene read back from an output.'),
   })
   .superRefine((scene, ctx) => {
     const add = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { ActivationName } from '../../core/index.js';
 import { writeFileAtomic } from '../../files/index.js';
 import { renderActivationSheet } from '../../inspect/index.js';
-import { parseActivationNames } from '../options.js';
-import { outputFile, parseOutPath } from '../output-paths.js';
+import { addOptions } from '../options.js';
+import { outputFile } from '../output-paths.js';
 import { reporter } from '../report.js';
 
 interface ActivationsFlags {
@@ -13,15 +13,12 @@ interface ActivationsFlags {
 }
 
 export function registerActivations(program: Command): void {
-  program
+  const command = program
     .command('activations')
-    .description('draw the activations: f(x) and f′(x) on [−5, 5], and the histogram, mean and std of f(z) for z ~ N(0, 1)')
-    .option('--out <file.png>', 'output file, or a folder ending in / (default: output/activations.png)', parseOutPath)
-    .option('--only <names>', 'only these activations, in this order, e.g. tanh,cos', parseActivationNames)
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(async (flags: ActivationsFlags) => {
+    .description('draw the activations: f(x) and f′(x) on [−5, 5], and the histogram, mean and std of f(z) for z ~ N(0, 1)');
+  addOptions(command, ['out', 'only', 'quiet']).action(async (flags: ActivationsFlags) => {
       const report = reporter(flags.quiet);
-      const out = outputFile(flags.out, 'activations.png', '.png', '--out', 'the sheet');
+      const out = outputFile(flags.out, 'activations.png', '.png', 'out', 'the sheet');
       const sheet = await renderActivationSheet({ only: flags.only });
       writeFileAtomic(out, sheet.png);
       const panels = flags.only?.length ?? 'all';

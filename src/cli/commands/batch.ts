@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { glob } from 'tinyglobby';
-import { MANIFEST_FILE, parseGridFlag, parseSeedsFlag, planItems, planRun, runBatch, seriesInfo, seriesSpec, type BatchItem, type ItemResult, type SeriesInfo } from '../../batch/index.js';
+import { MANIFEST_FILE, planItems, planRun, runBatch, seriesInfo, seriesSpec, type BatchItem, type ItemResult, type SeriesInfo } from '../../batch/index.js';
 import { outputPath } from '../../encode/formats/index.js';
-import { UserError } from '../../errors.js';
-import { GIF_DITHERS, isStillScene, LIMITS, loadScene, type Format, type GridParameter } from '../../scene/index.js';
+import { option, UserError, words } from '../../errors.js';
+import { GIF_DITHERS, isStillScene, loadScene, type Format, type GridParameter } from '../../scene/index.js';
 import type { FrameBackend } from '../../render/frame-backend.js';
-import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
+import { clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
 import { refuseIdleFlags, storeNeedsRedis } from '../idle-flags.js';
 import { protectSceneInputs, refuseReplacingInputs } from '../inputs.js';
-import { parseOutPath } from '../output-paths.js';
-import { addBackendFlag, CLUSTER_BACKEND_HELP, parseFormats, parsePositive, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
+import { addOptions, cliSay } from '../options.js';
+import { commandLine } from '../../scene/options/index.js';
 import { clusterPixelBackend, createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import type { RenderedBy } from '../../render/frame-backend.js';
 import { printData, reporter, type Reporter } from '../report.js';
@@ -19,20 +19,20 @@ import { VERSION } from '../version.js';
 
 interface BatchFlags extends ClusterFlags {
   seeds?: number[];
-  set: Array<[GridParameter, number[]]>;
+  grid: Array<[GridParameter, number[]]>;
   out?: string;
   size?: [number, number];
   fps?: number;
   duration?: number;
-  format?: Format[];
-  colors?: number;
-  dither?: (typeof GIF_DITHERS)[number];
+  formats?: Format[];
+  gifColors?: number;
+  gifDither?: (typeof GIF_DITHERS)[number];
   antialias?: number;
   workers?: number;
   force?: boolean;
   dryRun?: boolean;
   yes?: boolean;
-  sheet: boolean;
+  contactSheet: boolean;
   animatedSheet?: boolean | Format;
   backend: BackendRequest;
   quiet?: boolean;
@@ -45,8 +45,8 @@ function formatSize(bytes: number): string {
 
 function describe(result: ItemResult): string {
   if (result.status === 'done') return `done in ${result.seconds!.toFixed(1)} s (${result.outputs!.map((o) => `${o.format} ${formatSize(o.bytes)}`).join(', ')})`;
-  if (result.status === 'skipped') return `skipped: ${result.reason}`;
-  return `FAILED: ${result.reason}`;
+  if (result.status === 'skipped') return `skipped: ${cliSay(result.reason ?? '')}`;
+  return `FAILED: ${cliSay(result.reason ?? '')}`;
 }
 
 /** Scene arguments: files, or glob patterns (quoted, so the shell leaves them to us). */
@@ -76,11 +76,11 @@ function planScene(path: string, flags: BatchFlags, report: Reporter, renderedBy
   protectSceneInputs(loaded, { scene: path });
   for (const warning of [...loaded.warnings, ...(loaded.motionWarning ? [loaded.motionWarning] : [])]) report.warn(warning);
   // validate is quiet about a still that never moves; a series of videos of it is another matter.
-  if (isStillScene(loaded.scene)) report.warn(`${path} is a still (output.kind: still): every item of the series is a video of one picture; \`cppn-motion still ${path} --seed N\` writes one network as a PNG`);
-  const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.set.length > 0 ? flags.set : undefined });
+  if (isStillScene(loaded.scene)) report.warn(`${path} is a still (output.kind: still): every item of the series is a video of one picture; \`${commandLine('still', path, ['seed', 'N'])}\` writes one network as a PNG`);
+  const spec = seriesSpec(loaded.scene, { seeds: flags.seeds, grid: flags.grid.length > 0 ? flags.grid : undefined });
   // A series is GIFs unless asked otherwise: by --format, or by formats the scene itself lists.
-  const formats = flags.format ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
-  const settings = { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.colors, gifDither: flags.dither, antialias: flags.antialias };
+  const formats = flags.formats ?? (loaded.formatsWritten ? undefined : (['gif'] as Format[]));
+  const settings = { size: flags.size, fps: flags.fps, duration: flags.duration, formats, gifColors: flags.gifColors, gifDither: flags.gifDither, antialias: flags.antialias };
   const planned = planItems(loaded, spec, settings, Boolean(flags.yes));
   // An item's outputs record what rendered them; an item rendered by another backend is not current.
   const items = planned.map((item) => ({ ...item, loaded: withRenderedBy(item.loaded, renderedBy) }));
@@ -117,7 +117,7 @@ async function renderSeries(series: PlannedSeries, flags: BatchFlags, report: Re
       workers: flags.workers,
       backend,
       signal,
-      contactSheet: flags.sheet,
+      contactSheet: flags.contactSheet,
       animatedSheet: flags.animatedSheet,
       series: series.series,
       events: {
@@ -138,34 +138,29 @@ export function registerBatch(program: Command): void {
   const command = program
     .command('batch')
     .description('render a series: one GIF (and whatever else the scene asks for) per seed and parameter combination, with a contact sheet and a manifest, into output/<name>/')
-    .argument('<scenes...>', 'scene files or quoted glob patterns (e.g. "scenes/*.yaml")')
-    .option('--seeds <list>', 'seeds, e.g. 1-12 or 1,5,9 (overrides series.seeds)', parseSeedsFlag)
-    .option('--set <name=values>', 'vary a parameter, e.g. --set zoom=0.5,1,2 (repeatable; overrides series.grid)', (text: string, all: Array<[GridParameter, number[]]>) => [...all, parseGridFlag(text)], [])
-    .option('--out <folder>', 'parent folder of the series folders (default: output)', parseOutPath)
-    .option('--size <WxH>', 'frame size for every item', parseSize)
-    .option('--fps <n>', 'frames per second for every item', parsePositive(LIMITS.fps))
-    .option('--duration <seconds>', 'length of every item', parsePositive(LIMITS.duration))
-    .option('--format <list>', 'formats for every item (default: gif, or the scene\'s formats)', parseFormats)
-    .option('--colors <n>', 'GIF palette size, 2–256', parseWholeNumber(2, 256))
-    .option('--dither <kind>', `GIF dithering: ${GIF_DITHERS.join(', ')}`, (text: string) => {
-      if (!(GIF_DITHERS as readonly string[]).includes(text)) throw new UserError(`--dither ${text}: use one of ${GIF_DITHERS.join(', ')}`);
-      return text;
-    })
-    .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
-    .option('--force', 're-render items even when their outputs are complete and current; start this series in a folder that holds another one')
-    .option('--dry-run', 'list what would be rendered and what skipped, render nothing')
-    .option('--yes', `render series of more than 1000 items`)
-    .option('--no-sheet', 'skip the contact sheet')
-    .option('--animated-sheet [format]', 'also write an animated contact sheet, every item playing side by side: contact-sheet.gif, or another format (webp, apng, mp4, webm)', (text: string) => {
-      const [format] = parseFormats(text);
-      if (format === 'png') throw new UserError('--animated-sheet png: the sheet is one animation; use gif, webp, apng, mp4 or webm');
-      return format;
-    })
-    .option('-q, --quiet', 'print nothing but errors');
-  addBackendFlag(command, CLUSTER_BACKEND_HELP);
-  addRedisFlag(command, 'render the items on a cluster: send each item whole to a `cppn-motion worker` process at this Redis URL');
-  addStoreFlag(command).action(async (patterns: string[], flags: BatchFlags) => {
+    .argument('<scenes...>', 'scene files or quoted glob patterns (e.g. "scenes/*.yaml")');
+  addOptions(command, [
+    'seeds',
+    'grid',
+    'out',
+    'size',
+    'fps',
+    'duration',
+    'formats',
+    'gifColors',
+    'gifDither',
+    'antialias',
+    'workers',
+    'force',
+    'dryRun',
+    'yes',
+    'contactSheet',
+    'animatedSheet',
+    'quiet',
+    'backend',
+    'redis',
+    'store',
+  ]).action(async (patterns: string[], flags: BatchFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
       const paths = await scenePaths(patterns);
@@ -176,17 +171,17 @@ export function registerBatch(program: Command): void {
       const plans = paths.map((path) => planScene(path, flags, report, renderedBy));
       // GIF settings reach the items' GIFs and a GIF contact sheet; with neither, they would be ignored.
       const writesGif = flags.animatedSheet === true || flags.animatedSheet === 'gif' || plans.some((p) => p.items.some((item) => item.loaded.scene.output.formats.includes('gif')));
-      const noGif = { idle: !writesGif, because: 'when no GIF is written (the items are not GIFs, nor is an animated sheet)', hint: 'add gif to --format, or leave the GIF settings out' };
+      const noGif = { idle: !writesGif, because: 'when no GIF is written (the items are not GIFs, nor is an animated sheet)', hint: words`add gif to ${option('formats')}, or leave the GIF settings out` };
       refuseIdleFlags([
-        { flag: '--colors', given: flags.colors !== undefined, ...noGif },
-        { flag: '--dither', given: flags.dither !== undefined, ...noGif },
+        { option: 'gifColors', given: flags.gifColors !== undefined, ...noGif },
+        { option: 'gifDither', given: flags.gifDither !== undefined, ...noGif },
       ]);
       for (const series of plans) refuseReplacingInputs(seriesOutputs(series, flags));
       if (flags.dryRun) {
         const lines: string[] = [];
         for (const series of plans) {
           lines.push(`${series.origin} → ${series.folder}/`);
-          for (const p of planRun(series.items, series.folder, flags.force, series.series)) lines.push(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${p.reason})`);
+          for (const p of planRun(series.items, series.folder, flags.force, series.series)) lines.push(`  ${p.action === 'render' ? 'render' : 'skip  '}  ${p.item.name}  (${cliSay(p.reason)})`);
         }
         await printData(`${lines.join('\n')}\n`);
         return;
@@ -208,7 +203,7 @@ export function registerBatch(program: Command): void {
       const count = (status: ItemResult['status']): number => all.filter((r) => r.status === status).length;
       report.info(`\nsummary: ${count('done')} done, ${count('skipped')} skipped, ${count('failed')} failed`);
       for (const r of all) {
-        const line = `  ${r.status.padEnd(7)} ${r.name}${r.status === 'done' ? '' : `  (${r.reason})`}`;
+        const line = `  ${r.status.padEnd(7)} ${r.name}${r.status === 'done' ? '' : `  (${cliSay(r.reason ?? '')})`}`;
         // Failures are errors: they show even with --quiet.
         if (r.status === 'failed') process.stderr.write(`${line}\n`);
         else report.info(line);

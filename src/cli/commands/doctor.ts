@@ -3,7 +3,8 @@ import { ffmpegInfo } from '../../encode/ffmpeg.js';
 import { outputFormats } from '../../encode/formats/index.js';
 import { wasmSimdSupported } from '../../core/index.js';
 import { defaultWorkerCount } from '../../render/pool.js';
-import { checkRedisUrl } from '../../cluster/redis-url.js';
+import { addOptions, cliSay } from '../options.js';
+import { flagWord } from '../../scene/options/index.js';
 import { VERSION } from '../version.js';
 
 /** The queues' state for --redis: each backend's jobs by state, workers connected and what they serve, recent failures. */
@@ -38,12 +39,12 @@ async function queueLines(url: string): Promise<string[]> {
 async function gpuLines(): Promise<string[]> {
   const { probeAdapter } = await import('../../render/gpu/adapter-probe.js');
   const found = await probeAdapter();
-  if (!('adapter' in found)) return [`gpu:      none: ${found.reason}`, `          ${found.hint}`, 'backend:  auto renders on the CPU'];
+  if (!('adapter' in found)) return [`gpu:      none: ${found.reason}`, `          ${cliSay(found.hint)}`, 'backend:  auto renders on the CPU'];
   const { adapter } = found;
   return [
     `gpu:      ${adapter.software ? 'software' : 'hardware'}: ${adapter.description || adapter.device || 'unnamed'}`,
     `          vendor ${adapter.vendor || '?'}, architecture ${adapter.architecture || '?'}${adapter.device ? `, device ${adapter.device}` : ''}`,
-    `backend:  auto renders on the ${adapter.software ? 'CPU (a software adapter is slower than the CPU kernels; --backend gpu uses it)' : 'GPU'}`,
+    `backend:  auto renders on the ${adapter.software ? `CPU (a software adapter is slower than the CPU kernels; ${flagWord('backend')} gpu uses it)` : 'GPU'}`,
   ];
 }
 
@@ -57,11 +58,10 @@ function needed(kind: 'encoders' | 'filters'): Map<string, string[]> {
 }
 
 export function registerDoctor(program: Command): void {
-  program
+  const command = program
     .command('doctor')
-    .description('check the set-up: which ffmpeg is used, its version and encoders, SIMD, cores, the GPU adapter; with --redis, the cluster\'s queue')
-    .option('--redis <url>', 'also show the queue at this Redis URL: waiting, active and failed chunks, connected workers', checkRedisUrl)
-    .action(async (flags: { redis?: string }) => {
+    .description(`check the set-up: which ffmpeg is used, its version and encoders, SIMD, cores, the GPU adapter; with ${flagWord('redis')}, the cluster's queue`);
+  addOptions(command, ['redis']).action(async (flags: { redis?: string }) => {
       const info = ffmpegInfo();
       const lines = [`ffmpeg:   ${info.location.path}`, `          found via ${info.location.source}`, `version:  ${info.version}`];
       let missing = 0;

@@ -1,15 +1,16 @@
 import { basename, extname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { exploreToFolder } from '../../explore/index.js';
-import { BREED_LIMITS, DEFAULT_STRENGTH, MUTATIONS } from '../../scene/explore/index.js';
+import { MUTATIONS } from '../../scene/explore/index.js';
+import { flagWord } from '../../scene/options/index.js';
 import { interruptible } from '../interrupts.js';
-import { parseNonNegative, parsePositive, parseSeed, parseWholeNumber } from '../options.js';
+import { addOptions } from '../options.js';
 import { reporter } from '../report.js';
 
 interface ExploreFlags {
   count: number;
   strength: number;
-  seed?: number;
+  variationSeed?: number;
   at?: number;
   out?: string;
   quiet?: boolean;
@@ -21,20 +22,15 @@ function freshSeed(): number {
 }
 
 export function registerExplore(program: Command): void {
-  program
+  const command = program
     .command('explore')
     .description('write variations of a scene (new seeds, a nudge through weight space, other activations, layers, zoom, palette, inputs) as scene files, with a contact sheet')
-    .argument('<scene>', 'scene file (.yaml)')
-    .option('--count <n>', `how many variations (1–${BREED_LIMITS.count})`, parseWholeNumber(1, BREED_LIMITS.count), 8)
-    .option('--strength <s>', 'how far each moves from the scene, above 0 and at most 1', parsePositive(1), DEFAULT_STRENGTH)
-    .option('--seed <n>', 'seed of the choices: the same seed writes the same files (default: a new one, printed)', parseSeed)
-    .option('--at <seconds>', 'the moment the contact sheet shows (default: the middle of the video when the scene moves, else 0)', parseNonNegative)
-    .option('--out <folder>', 'folder for the variations and the sheet (default: output/<name>-explore/)')
-    .option('-q, --quiet', 'print nothing but errors')
+    .argument('<scene>', 'scene file (.yaml)');
+  addOptions(command, ['count', 'strength', 'variationSeed', 'at', 'out', 'quiet'])
     .addHelpText('after', `\nMutations:\n${MUTATIONS.map((m) => `  ${m.name.padEnd(12)}${m.changes}; ${m.strength}`).join('\n')}`)
     .action(async (scenePath: string, flags: ExploreFlags) => {
       const report = reporter(flags.quiet);
-      const seed = flags.seed ?? freshSeed();
+      const seed = flags.variationSeed ?? freshSeed();
       const out = flags.out ?? join('output', `${basename(scenePath, extname(scenePath))}-explore`);
       const result = await interruptible(async () => {
         report.info(`exploring ${scenePath}: ${flags.count} variations, strength ${flags.strength}, seed ${seed}…`);
@@ -44,6 +40,6 @@ export function registerExplore(program: Command): void {
       for (const v of result.variations) report.info(`wrote ${shown(v.file)}  (${v.label})`);
       if (result.variations.length < flags.count) report.warn(`only ${result.variations.length} different variations of this scene could be made`);
       report.info(`wrote ${shown(result.sheet)} (every variation at ${result.at} s)`);
-      if (flags.seed === undefined) report.info(`the same variations again: --seed ${seed}`);
+      if (flags.variationSeed === undefined) report.info(`the same variations again: ${flagWord('variationSeed')} ${seed}`);
     });
 }

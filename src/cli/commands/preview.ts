@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { findScenes, startPreviewServer } from '../../preview/index.js';
 import { interruptible } from '../interrupts.js';
-import { parseWholeNumber } from '../options.js';
+import { addOptions } from '../options.js';
+import { flagWord } from '../../scene/options/index.js';
 import { reporter, type Reporter } from '../report.js';
 
 interface PreviewFlags {
@@ -21,30 +22,28 @@ const OPENER_GRACE_MS = 30_000;
  */
 function openInBrowser(url: string, report: Reporter): void {
   const yourself = `open ${url} in a browser yourself`;
+  const open = flagWord('open');
   // Without a display, xdg-open falls back to text browsers, which cannot run without a terminal.
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    report.warn(`--open: there is no display to open a browser on (neither DISPLAY nor WAYLAND_DISPLAY is set); ${yourself}`);
+    report.warn(`${open}: there is no display to open a browser on (neither DISPLAY nor WAYLAND_DISPLAY is set); ${yourself}`);
     return;
   }
   const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
   const started = Date.now();
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
-  child.on('error', (error: NodeJS.ErrnoException) => report.warn(`--open: could not run ${command} (${error.code === 'ENOENT' ? 'not installed' : error.message}); ${yourself}`));
+  child.on('error', (error: NodeJS.ErrnoException) => report.warn(`${open}: could not run ${command} (${error.code === 'ENOENT' ? 'not installed' : error.message}); ${yourself}`));
   child.on('exit', (code) => {
-    if (code !== null && code !== 0 && Date.now() - started < OPENER_GRACE_MS) report.warn(`--open: ${command} found no browser to open the page (exit code ${code}); ${yourself}`);
+    if (code !== null && code !== 0 && Date.now() - started < OPENER_GRACE_MS) report.warn(`${open}: ${command} found no browser to open the page (exit code ${code}); ${yourself}`);
   });
   child.unref();
 }
 
 export function registerPreview(program: Command): void {
-  program
+  const command = program
     .command('preview')
     .description('play scenes live in the browser (GPU), reloading when a file is saved')
-    .argument('<scenes...>', 'scene files (.yaml), or folders of them')
-    .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', parseWholeNumber(1, 65535))
-    .option('--open', 'open the page in the system browser')
-    .option('-q, --quiet', 'print only the URL and errors')
-    .action(async (paths: string[], flags: PreviewFlags) => {
+    .argument('<scenes...>', 'scene files (.yaml), or folders of them');
+  addOptions(command, ['port', 'open', 'quiet']).action(async (paths: string[], flags: PreviewFlags) => {
       const report = reporter(flags.quiet);
       const scenes = findScenes(paths, (message) => report.warn(message));
       // Ctrl-C is handled before the URL is printed, so it always ends the same way (exit code 130).

@@ -1,22 +1,22 @@
 import type { Command } from 'commander';
 import { extname, join } from 'node:path';
-import { describeFormats, isStillScene, LIMITS, representativeTime, type Format, type LoadedScene } from '../../scene/index.js';
-import { formatOfFile, outputFormats, outputPath } from '../../encode/formats/index.js';
+import { isStillScene, representativeTime, type Format, type LoadedScene } from '../../scene/index.js';
+import { formatOfFile, outputPath } from '../../encode/formats/index.js';
 import { greyGooWarning, noiseWarning } from '../../inspect/index.js';
 import { createRenderPool } from '../../render/pool.js';
 import { clusterPixelBackend, createFrameBackend, decideBackend, describeChoice, withRenderedBy, type BackendRequest, type ChosenBackend } from '../../render/backend-choice.js';
 import { renderVideo } from '../../render/video.js';
-import { addRedisFlag, addStoreFlag, clusterBackend, type ClusterFlags } from '../cluster-flags.js';
+import { clusterBackend, type ClusterFlags } from '../cluster-flags.js';
 import { interruptible } from '../interrupts.js';
-import { addBackendFlag, CLUSTER_BACKEND_HELP, parseFormats, parsePositive, parseSeed, parseSize, parseWholeNumber, parseWorkers } from '../options.js';
-import { UserError } from '../../errors.js';
+import { addOptions, cliSay } from '../options.js';
+import { option, UserError, words, type Words } from '../../errors.js';
 import { progressDisplay } from '../progress.js';
 import { reporter, type Reporter } from '../report.js';
 import { sceneFromArguments } from '../scene-source.js';
 import { stemAvoidingSource } from '../from-source.js';
 import { refuseIdleFlags, storeNeedsRedis } from '../idle-flags.js';
 import { refuseReplacingInputs } from '../inputs.js';
-import { namesFolder, parseOutPath } from '../output-paths.js';
+import { namesFolder } from '../output-paths.js';
 import { writeStillFile } from '../still-file.js';
 
 interface RenderFlags extends ClusterFlags {
@@ -24,10 +24,10 @@ interface RenderFlags extends ClusterFlags {
   size?: [number, number];
   fps?: number;
   duration?: number;
-  format?: Format[];
+  formats?: Format[];
   seed?: number;
   antialias?: number;
-  gifMaxSize?: string;
+  gifMaxBytes?: string;
   workers?: number;
   from?: string;
   backend: BackendRequest;
@@ -48,7 +48,10 @@ function outStem(out: string | undefined, name: string, formats: readonly Format
   const format = formatOfFile(out);
   if (!format) return out;
   if (!formats.includes(format.name)) {
-    throw new UserError(`--out ${out} names a ${format.name} file, but this render writes ${formats.join(', ')}`, `add --format ${format.name} (or ${format.name} among the scene's output.formats), or give --out without an extension`);
+    throw new UserError(
+      words`${option('out')} ${out} names a ${format.name} file, but this render writes ${formats.join(', ')}`,
+      words`add ${option('formats')} ${format.name} (or ${format.name} among the scene's output.formats), or give ${option('out')} without an extension`,
+    );
   }
   return out.slice(0, -extname(out).length);
 }
@@ -63,17 +66,11 @@ function formatSeconds(ms: number): string {
  * frames. The flags that shape a video have nothing to act on.
  */
 async function renderStillScene(loaded: LoadedScene, flags: RenderFlags, report: Reporter): Promise<void> {
-  const videoFlags = (
-    [
-      ['--fps', flags.fps],
-      ['--duration', flags.duration],
-      ['--format', flags.format],
-      ['--gif-max-size', flags.gifMaxSize],
-    ] as const
-  ).flatMap(([flag, value]) => (value === undefined ? [] : [flag]));
+  const videoFlags = (['fps', 'duration', 'formats', 'gifMaxBytes'] as const).filter((key) => flags[key] !== undefined);
   if (videoFlags.length > 0) {
+    const named: Words = videoFlags.flatMap((key, i) => [...(i > 0 ? [' and '] : []), option(key)]);
     throw new UserError(
-      `${loaded.origin} is a still (output.kind: still): render writes one PNG, so ${videoFlags.join(' and ')} ${videoFlags.length === 1 ? 'has' : 'have'} nothing to act on`,
+      words`${loaded.origin} is a still (output.kind: still): render writes one PNG, so ${named} ${videoFlags.length === 1 ? 'has' : 'have'} nothing to act on`,
       'leave the flag out, or set output.kind: video in the scene (and give it something that moves) to render a video',
     );
   }
@@ -93,32 +90,19 @@ export function registerRender(program: Command): void {
   const command = program
     .command('render')
     .description('render a scene to looping video: output/<name>.mp4 and .gif (formats, size, fps and duration from the scene); a scene marked output.kind: still gives output/<name>.png')
-    .argument('[scene]', 'scene file (.yaml)')
-    .option('--out <path>', 'output path without extension, with the extension of one of the formats written, or a folder ending in / (output/<name> by default)', parseOutPath)
-    .option('--size <WxH>', 'frame size, e.g. 1920x1080', parseSize)
-    .option('--fps <n>', 'frames per second', parsePositive(LIMITS.fps))
-    .option('--duration <seconds>', 'length in seconds', parsePositive(LIMITS.duration))
-    .option('--format <list>', `comma-separated: ${describeFormats()}`, parseFormats)
-    .option('--seed <n>', 'network seed (keyframe seeds move by the same amount)', parseSeed)
-    .option('--antialias <n>', 'samples per pixel side: n×n per pixel, averaged (1–8; output.antialias)', parseWholeNumber(1, LIMITS.antialias))
-    .option('--gif-max-size <size>', 'make the GIF fit this size, e.g. 5MB: its fps, size and colours are chosen to fit')
-    .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
-    .option('--from <file>', `re-render the scene stored in an earlier output (${outputFormats().flatMap((f) => f.extensions).join(', ')})`)
-    .option('-q, --quiet', 'print nothing but errors');
-  addBackendFlag(command, CLUSTER_BACKEND_HELP);
-  addRedisFlag(command, 'render on a cluster: queue its pieces for `cppn-motion worker` processes at this Redis URL');
-  addStoreFlag(command).action(async (scenePath: string | undefined, flags: RenderFlags) => {
+    .argument('[scene]', 'scene file (.yaml)');
+  addOptions(command, ['out', 'size', 'fps', 'duration', 'formats', 'seed', 'antialias', 'gifMaxBytes', 'workers', 'from', 'quiet', 'backend', 'redis', 'store']).action(async (scenePath: string | undefined, flags: RenderFlags) => {
       const report = reporter(flags.quiet);
       refuseIdleFlags([storeNeedsRedis(flags)]);
       const request = flags.backend;
-      const sceneLoaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.format, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxSize }, report, { video: true });
+      const sceneLoaded = await sceneFromArguments(scenePath, flags.from, { size: flags.size, fps: flags.fps, duration: flags.duration, formats: flags.formats, seed: flags.seed, antialias: flags.antialias, gifMaxBytes: flags.gifMaxBytes }, report, { video: true });
       if (isStillScene(sceneLoaded.scene)) return renderStillScene(sceneLoaded, flags, report);
       const { model } = sceneLoaded;
       if (sceneLoaded.motionWarning) report.warn(sceneLoaded.motionWarning);
       const name = model.name;
       const formats = sceneLoaded.scene.output.formats;
       refuseIdleFlags([
-        { flag: '--gif-max-size', given: flags.gifMaxSize !== undefined, idle: !formats.includes('gif'), because: `when no GIF is written (this render writes ${formats.join(', ')})`, hint: 'add gif to --format, or leave --gif-max-size out' },
+        { option: 'gifMaxBytes', given: flags.gifMaxBytes !== undefined, idle: !formats.includes('gif'), because: `when no GIF is written (this render writes ${formats.join(', ')})`, hint: words`add gif to ${option('formats')}, or leave ${option('gifMaxBytes')} out` },
       ]);
       // --from without --out never writes over its source.
       const stem = flags.out === undefined ? stemAvoidingSource(outStem(undefined, name, formats), flags.from, (candidate) => formats.map((f) => outputPath(candidate, f)), [model.width, model.height]) : outStem(flags.out, name, formats);
@@ -166,7 +150,7 @@ export function registerRender(program: Command): void {
         );
         progress.stop();
         if (cluster && cluster.reused > 0) report.info(`reused ${cluster.reused} piece${cluster.reused === 1 ? '' : 's'} finished by an earlier run`);
-        for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${output.note})` : ''}`);
+        for (const output of result.outputs) report.info(`wrote ${output.path}${output.note ? ` (${cliSay(output.note)})` : ''}`);
         // Worker time is measured where the frames are rendered: on a cluster, in the workers' logs.
         const workerTime = cluster ? '' : chosen?.kind === 'gpu' ? `on the GPU (${chosen.adapter?.name}), ` : `rendering ${formatSeconds(result.renderMs)} of worker time, `;
         report.info(

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
 import { isStillScene, loadScene } from '../../scene/index.js';
+import { addOptions, cliSay } from '../options.js';
 import { reporter } from '../report.js';
 
 export function registerValidate(program: Command): void {
-  program
+  const command = program
     .command('validate')
     .description('check scene files without rendering (exit code 2 if any has a problem)')
-    .argument('<scenes...>', 'scene files')
-    .option('-q, --quiet', 'print only problems')
-    .action((paths: string[], flags: { quiet?: boolean }) => {
+    .argument('<scenes...>', 'scene files');
+  addOptions(command, ['quiet']).action((paths: string[], flags: { quiet?: boolean }) => {
       const report = reporter(flags.quiet);
       let failed = 0;
       for (const path of paths) {
@@ -20,7 +21,7 @@ export function registerValidate(program: Command): void {
         } catch (error) {
           if (paths.length === 1) throw error;
           failed++;
-          process.stderr.write(`error: ${(error as Error).message}\n`);
+          process.stderr.write(`error: ${error instanceof UserError ? cliSay(error.said) : (error as Error).message}\n`);
         }
       }
       if (failed > 0) process.exitCode = 2;

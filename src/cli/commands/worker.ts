@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { checkRedisUrl } from '../../cluster/redis-url.js';
-import { UserError } from '../../errors.js';
-import { addStoreFlag, DEFAULT_STORE, type ClusterFlags } from '../cluster-flags.js';
+import { option, UserError, words } from '../../errors.js';
+import { DEFAULT_STORE, type ClusterFlags } from '../cluster-flags.js';
 import type { BackendRequest } from '../../render/backend-choice.js';
-import { addBackendFlag, parseWholeNumber } from '../options.js';
+import { addOptions } from '../options.js';
+import { flagWord } from '../../scene/options/index.js';
 import { takeSignals } from '../signals.js';
 
 interface WorkerFlags extends ClusterFlags {
@@ -19,16 +19,9 @@ function log(line: string): void {
 export function registerWorker(program: Command): void {
   const command = program
     .command('worker')
-    .description("render and code pieces of videos, and whole series items, queued with --redis by render and batch, on this machine (its CPU, and its GPU where it has one), until stopped (Ctrl-C)")
-    .requiredOption('--redis <url>', 'the queue: redis://host:6379, redis://:password@host:6379, rediss://… for TLS', checkRedisUrl)
-    .option('--concurrency <n>', 'jobs of each backend done at once (default 2: one renders while the other\'s encoders finish)', parseWholeNumber(1, 64))
-    .option('--workers <n>', 'worker threads for CPU jobs (default: one per core)', parseWholeNumber(1, 256));
-  addBackendFlag(
-    command,
-    'which jobs it takes: gpu (GPU jobs on this GPU, software adapters included, and CPU jobs on its threads), cpu (CPU jobs only), auto (as gpu when a hardware GPU is there, else as cpu); a video\'s pieces all come from workers of the backend its render asked for',
-  );
-  addStoreFlag(command).action(async (flags: WorkerFlags) => {
-    if (flags.redis === undefined) throw new UserError('--redis is required');
+    .description(`render and code pieces of videos, and whole series items, queued with ${flagWord('redis')} by render and batch, on this machine (its CPU, and its GPU where it has one), until stopped (Ctrl-C)`);
+  addOptions(command, ['redis', 'concurrency', 'workers', 'backend', 'store']).action(async (flags: WorkerFlags) => {
+    if (flags.redis === undefined) throw new UserError(words`${option('redis')} is required`);
     // Loaded here, not with the command line: see cluster-flags.ts.
     const { createDirectoryStore, startChunkWorker } = await import('../../cluster/index.js');
     const store = createDirectoryStore(flags.store ?? DEFAULT_STORE);

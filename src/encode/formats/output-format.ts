@@ -9,6 +9,7 @@
 import type { Format } from '../../scene/index.js';
 import type { OutputCheck } from '../../files/index.js';
 import type { EncodeJob, JoinJob, PieceEncoder, PieceJob } from '../encoder.js';
+import type { Text } from '../../errors.js';
 
 export interface OutputFormat {
   readonly name: Format;
@@ -35,7 +36,7 @@ export interface OutputFormat {
    * temporary path, with the scene's metadata (job.metadata). Returns what to
    * tell the user about the output, if anything.
    */
-  join(pieces: string[], job: JoinJob, temp: string): Promise<string | undefined>;
+  join(pieces: string[], job: JoinJob, temp: string): Promise<Text | undefined>;
   /** What makes a joined output complete, checked before it may replace anything. */
   check(job: JoinJob): OutputCheck;
   /** Whether an existing folder at the output's path may be replaced (a folder format's own earlier output); files are always replaceable. */

@@ -8,6 +8,7 @@ import type { Format } from '../../scene/index.js';
 import type { EncodeJob, Encoder, EncodingSettings, PieceEncoder } from '../encoder.js';
 import { JoinedOutput } from '../joined-output.js';
 import { createPieceEncoder, decideEncoding, framesToDecide, outputFormat } from './index.js';
+import type { Text } from '../../errors.js';
 
 class WholeEncoder implements Encoder {
   private readonly output: JoinedOutput;
@@ -33,7 +34,7 @@ class WholeEncoder implements Encoder {
     return this.job.path;
   }
 
-  summary(): string | undefined {
+  summary(): Text | undefined {
     return this.output.note;
   }
 

@@ -7,7 +7,7 @@
  * (frame selection for the GIF's rate, resampling for its size), its first
  * frame coded whole.
  */
-import { UserError } from '../../errors.js';
+import { isText, option, UserError, words, type Text } from '../../errors.js';
 import { defaultGifSize } from '../../scene/gif-size.js';
 import type { EncodeJob, FrameRange } from '../encoder.js';
 import type { FrameCoding } from './frame-coder.js';
@@ -156,7 +156,7 @@ export class FrameSelection {
 /** What a video's GIF is made with, decided once for all its pieces, and what to tell the user about it. */
 export interface ChosenGif {
   settings: GifSettings;
-  note?: string;
+  note?: Text;
 }
 
 /** The video a GIF is made from: what a piece or a choice of settings needs to know of it. */
@@ -237,13 +237,13 @@ export function chooseGif(video: GifVideo, budget: number | undefined, sample: U
 const GIF_END_BYTES = 1;
 
 /** What the render says when the GIF's size or rate are defaults that differ from the video's. */
-function defaultsNote(video: GifVideo, settings: GifSettings): string | undefined {
+function defaultsNote(video: GifVideo, settings: GifSettings): Text | undefined {
   const scaled = video.options.gif.size === undefined && (settings.width !== video.width || settings.height !== video.height);
   const thinned = video.options.gif.fps === undefined && settings.fps !== video.fps;
   const rate = `${Number(settings.fps.toFixed(2))} fps: every ${ordinal(Math.round(video.fps / settings.fps))} frame`;
   const size = `${settings.width}x${settings.height} of the ${video.width}x${video.height} video`;
-  if (scaled && thinned) return `${size}, ${rate}, to keep it small; output.gif.size and output.gif.fps set them, --gif-max-size a budget`;
-  if (scaled) return `${size}, to keep it small; output.gif.size sets the size, --gif-max-size a budget`;
+  if (scaled && thinned) return words`${size}, ${rate}, to keep it small; output.gif.size and output.gif.fps set them, ${option('gifMaxBytes')} a budget`;
+  if (scaled) return words`${size}, to keep it small; output.gif.size sets the size, ${option('gifMaxBytes')} a budget`;
   if (thinned) return `${rate}, to keep it small; output.gif.fps sets the rate`;
   if (video.options.gif.fps !== undefined && video.options.gif.fps > video.fps) return `every frame, at the video's ${Number(video.fps.toFixed(2))} fps (output.gif.fps asks for ${video.options.gif.fps}, more frames than the video has)`;
   return undefined;
@@ -273,13 +273,14 @@ export function impossibleBudget(video: GifVideo, budget: number): string | unde
 }
 
 /** What to say of a finished GIF of `bytes`; throws when it overran its budget. */
-export function finishedGifNote(chosen: ChosenGif, bytes: number, budget: number | undefined): string | undefined {
+export function finishedGifNote(chosen: ChosenGif, bytes: number, budget: number | undefined): Text | undefined {
   if (budget !== undefined && bytes > budget) {
     throw new UserError(`output.gif.maxBytes: the GIF came out at ${megabytes(bytes)}, over the budget of ${megabytes(budget)} (the first frames promised less); lower output.gif.size or fps`);
   }
   // A large GIF with no budget: say how to make it smaller.
-  const hint = budget === undefined && bytes > LARGE_GIF ? `${megabytes(bytes)}; --gif-max-size or output.gif.maxBytes makes it fit a budget` : undefined;
-  return [chosen.note, hint].filter((part) => part !== undefined).join('; ') || undefined;
+  const hint = budget === undefined && bytes > LARGE_GIF ? words`${megabytes(bytes)}; ${option('gifMaxBytes')} or output.gif.maxBytes makes it fit a budget` : undefined;
+  if (chosen.note === undefined || hint === undefined) return chosen.note ?? hint;
+  return words`${chosen.note}; ${hint}`;
 }
 
 /** Checks settings that came from elsewhere (a cluster job): throws a plain Error naming what is wrong. */
@@ -294,6 +295,6 @@ export function checkGifSettings(value: unknown): ChosenGif {
     throw new Error('the GIF coding settings are not valid');
   }
   if (!['none', 'bayer', 'floyd_steinberg', 'sierra2_4a'].includes(coding.dither as string)) throw new Error('the GIF dither is not one of none, bayer, floyd_steinberg, sierra2_4a');
-  if (value.note !== undefined && typeof value.note !== 'string') throw new Error('the GIF note is not text');
+  if (value.note !== undefined && !isText(value.note)) throw new Error('the GIF note is not text');
   return value as unknown as ChosenGif;
 }

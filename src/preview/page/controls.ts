@@ -3,7 +3,7 @@
  * side panel's tabs, the keys, saving the frame as a PNG, and the command
  * lines that render what is shown.
  */
-import { overrideScene, validateSceneData } from '../../browser/index.js';
+import { commandLine, flagWord, overrideScene, validateSceneData } from '../../browser/index.js';
 import { ui, type Tab } from './dom.js';
 import type { Playback } from './playback.js';
 import { withPngText, METADATA_KEYWORD } from './png-text.js';
@@ -78,9 +78,10 @@ export class Controls {
     const entry = state.entries.find((e) => e.id === state.current);
     if (!entry) return;
     if (this.savedAs && this.savedAs.at !== state.time.toFixed(2)) this.savedAs = undefined;
+    const stillOfSaved = this.savedAs && `npx ${commandLine('still', ['from', this.savedAs.name], ['at', this.savedAs.at])}`;
     const lines = session?.dirty
-      ? ['# the scene shown has changes the file does not: Keep them first, or', this.savedAs ? `npx cppn-motion still --from ${this.savedAs.name} --at ${this.savedAs.at}` : '# save the frame as a PNG and render it with still --from']
-      : [`npx cppn-motion render ${entry.file}`, this.savedAs ? `npx cppn-motion still --from ${this.savedAs.name} --at ${this.savedAs.at}` : `npx cppn-motion still ${entry.file} --at ${state.time.toFixed(2)}`];
+      ? ['# the scene shown has changes the file does not: Keep them first, or', stillOfSaved ?? `# save the frame as a PNG and render it with still ${flagWord('from')}`]
+      : [`npx ${commandLine('render', entry.file)}`, stillOfSaved ?? `npx ${commandLine('still', entry.file, ['at', state.time.toFixed(2)])}`];
     const text = lines.join('\n');
     if (ui.commands.textContent !== text) ui.commands.textContent = text;
   }

@@ -5,7 +5,7 @@
  * playing; "More like this" breeds from the scene shown; back and forward
  * walk the history of scenes shown.
  */
-import { breed, FrameBuilder, sameData, sceneFromFile, type SceneFile, type Variation } from '../../browser/index.js';
+import { breed, commandLine, FrameBuilder, sameData, sceneFromFile, type SceneFile, type Variation } from '../../browser/index.js';
 import { ui } from './dom.js';
 import type { Playback } from './playback.js';
 import type { Preview } from './session.js';
@@ -135,7 +135,7 @@ export class ExplorePanel {
   private showInfo(): void {
     const session = this.preview.session;
     if (!session) return;
-    const command = `npx cppn-motion explore ${session.source.file} --seed ${this.state.seed} --strength ${this.state.strength} --at ${this.preview.state.time.toFixed(2)}`;
+    const command = `npx ${commandLine('explore', session.source.file, ['variationSeed', this.state.seed], ['strength', this.state.strength], ['at', this.preview.state.time.toFixed(2)])}`;
     const fromFile = this.bredFrom && sameData(this.bredFrom, session.disk);
     ui.breedInfo.replaceChildren(
       document.createTextNode(`Seed ${this.state.seed} · strength ${this.state.strength.toFixed(2)}. `),

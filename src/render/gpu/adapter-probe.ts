@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { option, words } from '../../errors.js';
 import { threadModule } from '../../threads.js';
 import { isNoAdapter, requestAdapter, type AdapterDescription, type NoAdapter } from './dawn.js';
 
@@ -25,7 +26,7 @@ export function probeAdapter(): Promise<ProbeResult> {
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (error) => resolve({ reason: `the GPU probe could not start: ${error.message}`, hint: 'render with --backend cpu' }));
+    child.on('error', (error) => resolve({ reason: `the GPU probe could not start: ${error.message}`, hint: words`render with ${option('backend')} cpu` }));
     child.on('close', (code, signal) => {
       const line = stdout.trim().split('\n').pop() ?? '';
       try {
@@ -33,7 +34,7 @@ export function probeAdapter(): Promise<ProbeResult> {
       } catch {
         const why = signal ? `it was stopped by ${signal}` : `it exited with code ${code}`;
         const said = stderr.trim().split('\n').slice(-3).join(' / ');
-        resolve({ reason: `the GPU probe failed (${why})${said ? `: ${said}` : ''}`, hint: 'render with --backend cpu, or check the GPU driver' });
+        resolve({ reason: `the GPU probe failed (${why})${said ? `: ${said}` : ''}`, hint: words`render with ${option('backend')} cpu, or check the GPU driver` });
       }
     });
   });

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as Dawn from 'webgpu';
+import { option, words, type Text } from '../../errors.js';
 
 export type DawnModule = typeof Dawn;
 
@@ -27,7 +28,7 @@ export interface AdapterDescription {
 /** Why no adapter can be used, and what to install. */
 export interface NoAdapter {
   reason: string;
-  hint: string;
+  hint: Text;
 }
 
 export const INSTALL_VULKAN_HINT =
@@ -88,7 +89,7 @@ export function loadDawn(): Promise<DawnModule | NoAdapter> {
     } catch (error) {
       return {
         reason: `the webgpu package (Dawn) cannot be loaded here: ${(error as Error).message.split('\n')[0]}`,
-        hint: 'it is an optional dependency with builds for Linux, macOS and Windows on x64 and arm64: reinstall with `npm install webgpu`, or render with --backend cpu',
+        hint: words`it is an optional dependency with builds for Linux, macOS and Windows on x64 and arm64: reinstall with \`npm install webgpu\`, or render with ${option('backend')} cpu`,
       };
     }
   })();

@@ -18,7 +18,7 @@
  *   unit on a new device, once; a second loss fails the render by its cause.
  */
 import { FrameBuilder } from '../../scene/frames.js';
-import { GpuError, UserError } from '../../errors.js';
+import { GpuError, option, UserError, words } from '../../errors.js';
 import {
   gpuProgramKey,
   packGpuWeights,
@@ -118,7 +118,7 @@ const delay = (ms: number): Promise<undefined> => new Promise((resolve) => setTi
  */
 export async function createGpuBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
   const found = await requestAdapter({ hardwareOnly: options.hardwareOnly });
-  if (isNoAdapter(found)) throw new UserError(`--backend gpu: ${found.reason}`, found.hint);
+  if (isNoAdapter(found)) throw new UserError(words`${option('backend')} gpu: ${found.reason}`, found.hint);
   // The instance is kept for the backend's life: Dawn's pending work stops when it is collected.
   const { dawn, gpu, description: adapter } = found;
   let firstAdapter: GPUAdapter | undefined = found.adapter;

@@ -10,6 +10,7 @@ import { validateSceneData } from '../load.js';
 import type { SceneFile } from '../schema.js';
 import { MUTATIONS, type MutationOperator } from './mutations.js';
 import { sameData } from './scene-edits.js';
+import { BREED_LIMITS, DEFAULT_STRENGTH } from './limits.js';
 
 export interface Variation {
   /** The operator that made it (its name in MUTATIONS). */
@@ -30,8 +31,7 @@ export interface BreedOptions {
   operators?: readonly string[];
 }
 
-export const BREED_LIMITS = { count: 64 } as const;
-export const DEFAULT_STRENGTH = 0.3;
+export { BREED_LIMITS, DEFAULT_STRENGTH } from './limits.js';
 
 /** Tries per variation before giving up on an operator that keeps making the same or an invalid scene. */
 const TRIES = 8;

@@ -1,10 +1,11 @@
 /**
- * Redis URLs as the user gives them (--redis): checked, and shown without
- * their password, even when they cannot be parsed. Apart from redis-queue.ts
- * so that the command line can check the flag without loading the queue's
- * libraries, which take about a quarter of a second to load.
+ * Redis URLs as the user gives them (the `redis` option): checked, and shown
+ * without their password, even when they cannot be parsed. Pure, and apart
+ * from the cluster's queue, so that the option table can check the value
+ * without loading the queue's libraries, which take about a quarter of a
+ * second to load.
  */
-import { UserError } from '../errors.js';
+import { option, UserError, words } from '../../errors.js';
 
 /** The URL's text with whatever stands before an @ after the scheme (user and password) hidden: for URLs that do not parse. */
 function hideCredentials(text: string): string {
@@ -27,10 +28,10 @@ export function checkRedisUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UserError(`--redis ${redactedUrl(url)}: not a URL`, 'write redis://host:6379, redis://:password@host:6379 or rediss://host:6380 for TLS');
+    throw new UserError(words`${option('redis')} ${redactedUrl(url)}: not a URL`, 'write redis://host:6379, redis://:password@host:6379 or rediss://host:6380 for TLS');
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new UserError(`--redis ${redactedUrl(url)}: use a redis:// or rediss:// (TLS) URL`, 'e.g. redis://:password@host:6379');
+    throw new UserError(words`${option('redis')} ${redactedUrl(url)}: use a redis:// or rediss:// (TLS) URL`, 'e.g. redis://:password@host:6379');
   }
   return url;
 }
