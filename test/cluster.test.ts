@@ -374,7 +374,7 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     // --backend cpu: a worker without a GPU, whatever this machine has.
     const cpuOnly = startWorker(['--backend', 'cpu']);
     await cpuOnly.waitFor(/connected to/);
-    expect(cpuOnly.output()).toMatch(/CPU jobs only, on 1 thread \(started with --backend cpu\)/);
+    expect(cpuOnly.output()).toMatch(/CPU jobs only, on 1 thread \(the CPU was asked for\)/);
     const out = join(dir.path, 'cluster', 'waits-for-gpu');
     const render = start(['render', scene, '--redis', redis.url, '--store', store(), '--backend', 'gpu', '--out', out], dir.path);
     await render.waitFor(/rendering on the GPU workers of the cluster at redis:\/\/\S+, pieces in /);

@@ -292,7 +292,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   const jobs = `${concurrency} job${concurrency === 1 ? '' : 's'}`;
   const serving = gpu
     ? `GPU jobs on ${gpu.adapter?.name ?? 'its GPU'} and CPU jobs on ${threadWords} (started with the first CPU job), ${jobs} of each at a time`
-    : `CPU jobs only, on ${threadWords} (${decision.note ?? 'started with --backend cpu'}), ${jobs} at a time`;
+    : `CPU jobs only, on ${threadWords} (${decision.note ?? 'the CPU was asked for'}), ${jobs} at a time`;
   options.log(`worker ${who} (cppn-motion ${VERSION}): ${serving}, store ${options.store.location}, queue at ${where}`);
   return {
     name,
