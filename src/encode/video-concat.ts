@@ -28,7 +28,8 @@ function startMicroseconds(frame: number, fps: number): number {
  * from the start of the video in microseconds, every piece starts within
  * half a microsecond of its exact time.
  */
-export async function concatVideo(pieces: string[], ranges: Array<{ start: number; end: number }>, fps: number, temp: string, container: string, extra: string[], label: string): Promise<void> {
+export async function concatVideo(pieces: string[], ranges: Array<{ start: number; end: number }>, fps: number, temp: string, container: string, extra: string[], label: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   const list = `${temp}.concat`;
   const lines = pieces.map((piece, k) => {
     const microseconds = startMicroseconds(ranges[k].end, fps) - startMicroseconds(ranges[k].start, fps);
@@ -37,7 +38,15 @@ export async function concatVideo(pieces: string[], ranges: Array<{ start: numbe
   writeFileSync(list, `ffconcat version 1.0\n${lines.join('\n')}\n`);
   try {
     const ffmpeg = new FfmpegProcess(['-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v', '-c', 'copy', ...extra, '-f', container, '-y', temp], label);
-    await ffmpeg.end();
+    // Stopped (another output failed): ffmpeg is killed, not left writing a file about to be removed.
+    const stop = (): void => void ffmpeg.kill();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await ffmpeg.end();
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+    signal?.throwIfAborted();
   } finally {
     rmSync(list, { force: true });
   }
