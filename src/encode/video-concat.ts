@@ -20,7 +20,9 @@ function startMicroseconds(frame: number, fps: number): number {
 /**
  * Joins `pieces` (absolute paths, in order, each holding frames ranges[k])
  * into `temp` as `container`, with `extra` output arguments (metadata,
- * faststart). `label` names the output in errors.
+ * faststart). `list` is where the demuxer's list of pieces is written: a
+ * scratch path of the output's, so that it goes with the output however the
+ * run ends. `label` names the output in errors.
  *
  * Each piece's length is given to the demuxer: left to itself it takes the
  * container's, which MP4 rounds to milliseconds, and the rounding adds up
@@ -28,9 +30,8 @@ function startMicroseconds(frame: number, fps: number): number {
  * from the start of the video in microseconds, every piece starts within
  * half a microsecond of its exact time.
  */
-export async function concatVideo(pieces: string[], ranges: Array<{ start: number; end: number }>, fps: number, temp: string, container: string, extra: string[], label: string, signal?: AbortSignal): Promise<void> {
+export async function concatVideo(pieces: string[], ranges: Array<{ start: number; end: number }>, fps: number, temp: string, list: string, container: string, extra: string[], label: string, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
-  const list = `${temp}.concat`;
   const lines = pieces.map((piece, k) => {
     const microseconds = startMicroseconds(ranges[k].end, fps) - startMicroseconds(ranges[k].start, fps);
     return `${fileLine(piece)}\nduration ${(microseconds / 1e6).toFixed(6)}`;
