@@ -358,7 +358,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
     try {
       const record = await readRecord(reader.folder, { kind: 'item', tool, sceneHash: data.sceneHash, key, width: loaded.model.width, height: loaded.model.height, formats });
       if (signal.aborted) throw signal.reason;
-      await placeOutputs(formats.map((format, i) => ({ from: join(reader.folder, record.files[format]!.name), to: paths[i], folder: outputFormat(format).folder })));
+      await placeOutputs(formats.map((format, i) => ({ from: join(reader.folder, record.files[format]!.name), to: paths[i], folder: outputFormat(format).folder, replaces: outputFormat(format).replaces })));
       let thumbnail: Still | undefined;
       if (record.thumbnail) {
         const data = new Uint8Array(await readFile(join(reader.folder, record.thumbnail.name)));
