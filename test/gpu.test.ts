@@ -98,6 +98,20 @@ describe.skipIf(gpu.missing !== undefined)(`the GPU backend on ${gpu.adapter?.na
     }
   }, 300_000);
 
+  it('--workers bounds the cores that code the pieces when the GPU computes the pixels', async () => {
+    const { createFrameBackend } = await import('../src/render/backend-choice.js');
+    const decision = { kind: 'gpu' as const, adapter: gpu.adapter };
+    for (const [workers, pieces] of [[2, 2], [8, 4]]) {
+      const chosen = await createFrameBackend(decision, { workers });
+      try {
+        // One GIF thread and one x264 a piece: a piece coded at once per two cores.
+        expect(chosen.backend.pieceWindow, `--workers ${workers}`).toBe(pieces);
+      } finally {
+        await chosen.backend.close();
+      }
+    }
+  }, 60_000);
+
   it('renders the frame range again on a new device when the device is lost mid-render', async () => {
     const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [48, 32], duration: 1, fps: 12 });
     const clean = await allFrames(backend, loaded);
