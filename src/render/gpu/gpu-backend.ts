@@ -110,6 +110,14 @@ export function tileRegions(width: number, height: number, maxPixels: number): P
   return regions;
 }
 
+/** What to try when the GPU fails: the CPU renders every scene, with the exact reference pixels. */
+const CPU_HINT = words`${option('backend')} cpu renders on this machine's CPU instead (the exact reference pixels)`;
+
+/** The first line of an error's message: Dawn's go on with internal detail. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
 const delay = (ms: number): Promise<undefined> => new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 
 /**
@@ -129,11 +137,16 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     // An adapter gives one device; a new one after a loss needs a new adapter.
     const gpuAdapter = firstAdapter ?? (await gpu.requestAdapter({ powerPreference: 'high-performance' }));
     firstAdapter = undefined;
-    if (!gpuAdapter) throw new GpuError('the GPU adapter went away (no adapter is left to render on)');
+    if (!gpuAdapter) throw new GpuError('the GPU adapter went away (no adapter is left to render on)', CPU_HINT);
     const { limits } = gpuAdapter;
-    const device = await gpuAdapter.requestDevice({
-      requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
-    });
+    let device: GPUDevice;
+    try {
+      device = await gpuAdapter.requestDevice({
+        requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
+      });
+    } catch (error) {
+      throw new GpuError(`the GPU (${adapter.name}) gave no device to render on: ${firstLine(error)}`, CPU_HINT);
+    }
     const state: DeviceState = { device, lost: Promise.resolve(''), isLost: false, programs: new Map(), scenes: new WeakMap(), spare: new Map(), failure: undefined };
     state.lost = device.lost.then((info) => {
       state.isLost = true;
@@ -175,7 +188,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
           });
           return { shader, pipeline, layout };
         } catch (error) {
-          throw new GpuError(`the GPU could not compile the network's shader: ${(error as Error).message.split('\n')[0]}`);
+          throw new GpuError(`the GPU could not compile the network's shader: ${firstLine(error)}`, CPU_HINT);
         }
       })();
       state.programs.set(key, program);
@@ -289,14 +302,24 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     return out;
   };
 
+  /**
+   * Waits until a frame's readbacks are mapped. A failed map (not a lost
+   * device, which is retried) is said in words rather than Dawn's.
+   */
+  const frameMapped = async (readbacks: GPUBuffer[], name: string): Promise<void> => {
+    const maps = await Promise.allSettled(readbacks.map((b) => b.mapAsync(MAP.READ)));
+    const failed = maps.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    if (failed) throw new GpuError(`the GPU could not hand back the pixels of ${name} (mapping its readback buffer failed: ${firstLine(failed.reason)})`, CPU_HINT);
+  };
+
   /** Submits every frame, then waits for all of them; on any failure gives back what it took. */
-  const computeFrames = async (state: DeviceState, s: SceneOnDevice, frames: Array<() => FrameDescription>, signal: AbortSignal | undefined, onFrame: () => void): Promise<GPUBuffer[][]> => {
+  const computeFrames = async (state: DeviceState, s: SceneOnDevice, frames: Array<{ name: string; make: () => FrameDescription }>, signal: AbortSignal | undefined, onFrame: () => void): Promise<GPUBuffer[][]> => {
     const submitted: Array<{ readbacks: GPUBuffer[]; mapped: Promise<unknown> }> = [];
     try {
-      for (const make of frames) {
+      for (const { name, make } of frames) {
         if (signal?.aborted) throw signal.reason;
         const readbacks = submitFrame(state, s, make());
-        const mapped = Promise.all(readbacks.map((b) => b.mapAsync(MAP.READ))).then(() => {
+        const mapped = frameMapped(readbacks, name).then(() => {
           stats.frames++;
           onFrame();
         });
@@ -371,7 +394,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       const what = `frames ${range.start}–${range.end - 1}`;
       const { state, scene, readbacks } = await withRetry(what, context.signal, async (state) => {
         const scene = await prepareScene(state, loaded);
-        const readbacks = await computeFrames(state, scene, indices.map((i) => () => scene.builder.frame(i)), context.signal, () => context.onFrames(1));
+        const readbacks = await computeFrames(state, scene, indices.map((i) => ({ name: `frame ${i}`, make: () => scene.builder.frame(i) })), context.signal, () => context.onFrames(1));
         return { state, scene, readbacks };
       });
       // Buffers this unit still holds: each goes back once, and never after another unit took it.
@@ -397,7 +420,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       return withRetry('a picture', signal, async (state) => {
         const scene = await prepareScene(state, loaded);
         const make = (): FrameDescription => ('index' in selector ? scene.builder.frame(selector.index) : scene.builder.atTime(selector.time));
-        const [readbacks] = await computeFrames(state, scene, [make], signal, () => undefined);
+        const [readbacks] = await computeFrames(state, scene, [{ name: 'the picture', make }], signal, () => undefined);
         const data = framePixels(scene, readbacks, true);
         for (const b of readbacks) giveBack(state, b);
         return { width: scene.width, height: scene.height, data };
