@@ -112,6 +112,21 @@ describe.skipIf(gpu.missing !== undefined)(`the GPU backend on ${gpu.adapter?.na
     }
   }, 60_000);
 
+  it('an error the device reports outside any frame fails one picture, clearly, not every one after it', async () => {
+    const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [16, 16], duration: 0.25, fps: 12 });
+    const own = await createGpuBackend();
+    try {
+      const before = await own.picture(loaded, { index: 1 });
+      // A buffer both mappable for reading and a storage buffer is invalid: the device reports it, to no one in particular.
+      own.device.createBuffer({ size: 16, usage: 0x0001 | 0x0080 /* MAP_READ | STORAGE */ });
+      await expect(own.picture(loaded, { index: 1 })).rejects.toThrow(GpuError);
+      const after = await own.picture(loaded, { index: 1 });
+      expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+
   it('renders the frame range again on a new device when the device is lost mid-render', async () => {
     const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [48, 32], duration: 1, fps: 12 });
     const clean = await allFrames(backend, loaded);

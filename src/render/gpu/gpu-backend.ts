@@ -95,7 +95,10 @@ interface DeviceState {
   scenes: WeakMap<LoadedScene, Promise<SceneOnDevice>>;
   /** Readback buffers given back, by size. */
   spare: Map<number, GPUBuffer[]>;
-  /** The first error the device reported outside any wait (a validation error, memory). */
+  /**
+   * An error the device reported outside the error scopes around our work
+   * (so from no frame of ours): the next frame to finish fails with it, once.
+   */
   failure: string | undefined;
 }
 
@@ -112,6 +115,29 @@ export function tileRegions(width: number, height: number, maxPixels: number): P
 
 /** What to try when the GPU fails: the CPU renders every scene, with the exact reference pixels. */
 const CPU_HINT = words`${option('backend')} cpu renders on this machine's CPU instead (the exact reference pixels)`;
+
+/** The errors a device reports through error scopes: every kind, so none escapes to the uncaptured handler. */
+const ERROR_SCOPES: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
+
+/**
+ * Runs `work` (synchronous: the scopes are the device's, and another unit's
+ * work must not fall into them) inside error scopes; resolves with the first
+ * error it caused, or null.
+ */
+function scoped<T>(device: GPUDevice, work: () => T): { result: T; error: Promise<GPUError | null> } {
+  for (const filter of ERROR_SCOPES) device.pushErrorScope(filter);
+  // A lost device rejects the pops: its loss is reported (and retried) elsewhere.
+  const pop = (): Promise<GPUError | null> => Promise.all(ERROR_SCOPES.map(() => device.popErrorScope().catch(() => null))).then((errors) => errors.find((e) => e !== null) ?? null);
+  let result: T;
+  try {
+    result = work();
+  } catch (error) {
+    // Popped all the same, so the scopes never stay pushed.
+    void pop();
+    throw error;
+  }
+  return { result, error: pop() };
+}
 
 /** The first line of an error's message: Dawn's go on with internal detail. */
 function firstLine(error: unknown): string {
@@ -206,38 +232,46 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
         const program = await compile(state, first);
         const { width, height } = loaded.model;
         const tiles = tileRegions(width, height, maxTilePixels(device));
-        const tileBytes = Math.max(...tiles.map((t) => t.width * t.height)) * 4;
-        const buffer = (holds: string, bytes: number, extra: number): GPUBuffer => device.createBuffer({ label: holds, size: bytes, usage: extra | BUFFER.COPY_DST });
-        const weightsBinding = program.shader.bindings.find((b) => b.holds === 'weights')!;
-        const frameData = new Float32Array(program.shader.frameLayout.vectors * 4);
-        const weightsData = new Float32Array(program.shader.weightVectors * 4);
-        const frameBuffer = buffer('frame', frameData.byteLength, BUFFER.UNIFORM);
-        const weightsBuffer = buffer('weights', weightsData.byteLength, weightsBinding.kind === 'uniform' ? BUFFER.UNIFORM : BUFFER.STORAGE);
-        const usesPalette = program.shader.bindings.some((b) => b.holds === 'palette');
-        const paletteBuffer = usesPalette ? buffer('palette', PALETTE_ENTRIES * 16, BUFFER.STORAGE) : undefined;
-        const output = device.createBuffer({ label: 'pixels', size: tileBytes, usage: BUFFER.STORAGE | BUFFER.COPY_SRC });
-        const resources: Record<string, GPUBuffer | undefined> = { frame: frameBuffer, weights: weightsBuffer, palette: paletteBuffer, pixels: output };
-        const bindGroup = device.createBindGroup({
-          layout: program.layout,
-          entries: program.shader.bindings.map((b) => ({ binding: b.binding, resource: { buffer: resources[b.holds]! } })),
+        // The scene's buffers are made in error scopes of their own: a buffer the device cannot make fails this scene, by its cause.
+        const { result, error } = scoped(device, () => {
+          const tileBytes = Math.max(...tiles.map((t) => t.width * t.height)) * 4;
+          const buffer = (holds: string, bytes: number, extra: number): GPUBuffer => device.createBuffer({ label: holds, size: bytes, usage: extra | BUFFER.COPY_DST });
+          const weightsBinding = program.shader.bindings.find((b) => b.holds === 'weights')!;
+          const frameData = new Float32Array(program.shader.frameLayout.vectors * 4);
+          const weightsData = new Float32Array(program.shader.weightVectors * 4);
+          const frameBuffer = buffer('frame', frameData.byteLength, BUFFER.UNIFORM);
+          const weightsBuffer = buffer('weights', weightsData.byteLength, weightsBinding.kind === 'uniform' ? BUFFER.UNIFORM : BUFFER.STORAGE);
+          const usesPalette = program.shader.bindings.some((b) => b.holds === 'palette');
+          const paletteBuffer = usesPalette ? buffer('palette', PALETTE_ENTRIES * 16, BUFFER.STORAGE) : undefined;
+          const output = device.createBuffer({ label: 'pixels', size: tileBytes, usage: BUFFER.STORAGE | BUFFER.COPY_SRC });
+          const resources: Record<string, GPUBuffer | undefined> = { frame: frameBuffer, weights: weightsBuffer, palette: paletteBuffer, pixels: output };
+          const bindGroup = device.createBindGroup({
+            layout: program.layout,
+            entries: program.shader.bindings.map((b) => ({ binding: b.binding, resource: { buffer: resources[b.holds]! } })),
+          });
+          return {
+            builder,
+            program,
+            width,
+            height,
+            tiles,
+            frameBuffer,
+            frameData,
+            weightsBuffer,
+            weightsData,
+            paletteBuffer,
+            paletteData: usesPalette ? new Float32Array(PALETTE_ENTRIES * 4) : undefined,
+            paletteKey: '',
+            output,
+            bindGroup,
+          };
         });
-        return {
-          builder,
-          program,
-          width,
-          height,
-          tiles,
-          frameBuffer,
-          frameData,
-          weightsBuffer,
-          weightsData,
-          paletteBuffer,
-          paletteData: usesPalette ? new Float32Array(PALETTE_ENTRIES * 4) : undefined,
-          paletteKey: '',
-          output,
-          bindGroup,
-        };
+        const failed = await error;
+        if (failed) throw new GpuError(`the GPU could not make the buffers of a ${width}×${height} frame: ${firstLine(failed.message)}`, CPU_HINT);
+        return result;
       })();
+      // A scene that failed is not kept: a later try makes it again.
+      prepared.catch(() => state.scenes.delete(loaded));
       state.scenes.set(loaded, prepared);
     }
     return prepared;
@@ -306,8 +340,11 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
    * Waits until a frame's readbacks are mapped. A failed map (not a lost
    * device, which is retried) is said in words rather than Dawn's.
    */
-  const frameMapped = async (readbacks: GPUBuffer[], name: string): Promise<void> => {
+  const frameMapped = async (readbacks: GPUBuffer[], name: string, scopeError: Promise<GPUError | null>): Promise<void> => {
     const maps = await Promise.allSettled(readbacks.map((b) => b.mapAsync(MAP.READ)));
+    // The error the frame's own work caused says more than a map that failed because of it.
+    const error = await scopeError;
+    if (error) throw new GpuError(`the GPU reported an error computing ${name}: ${firstLine(error.message)}`, CPU_HINT);
     const failed = maps.find((m): m is PromiseRejectedResult => m.status === 'rejected');
     if (failed) throw new GpuError(`the GPU could not hand back the pixels of ${name} (mapping its readback buffer failed: ${firstLine(failed.reason)})`, CPU_HINT);
   };
@@ -318,8 +355,10 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     try {
       for (const { name, make } of frames) {
         if (signal?.aborted) throw signal.reason;
-        const readbacks = submitFrame(state, s, make());
-        const mapped = frameMapped(readbacks, name).then(() => {
+        const frame = make();
+        // Each frame's work in error scopes of its own: an error fails that frame, and no other.
+        const { result: readbacks, error } = scoped(state.device, () => submitFrame(state, s, frame));
+        const mapped = frameMapped(readbacks, name, error).then(() => {
           stats.frames++;
           onFrame();
         });
@@ -334,7 +373,9 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       } finally {
         if (--waiting === 0) stats.waitMs += performance.now() - waitingSince;
       }
-      if (state.failure) throw new GpuError(`the GPU reported an error: ${state.failure.split('\n')[0]}`);
+      const failure = state.failure;
+      state.failure = undefined;
+      if (failure) throw new GpuError(`the GPU reported an error: ${failure.split('\n')[0]}`, CPU_HINT);
       return submitted.map((f) => f.readbacks);
     } catch (error) {
       // Nothing half-done is left behind: maps in flight settle, then every buffer goes back.
