@@ -127,6 +127,23 @@ describe.skipIf(gpu.missing !== undefined)(`the GPU backend on ${gpu.adapter?.na
     }
   }, 60_000);
 
+  it('keeps a bounded number of readback buffers for reuse, however many frame sizes it renders, and none once closed', async () => {
+    // Units of 2 frames, one in flight: 4 readbacks of a size in use at once at most.
+    const own = await createGpuBackend({ unitFrames: 2, window: 1 });
+    try {
+      for (let size = 8; size < 18; size++) {
+        const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [size, 8], duration: 0.25, fps: 12 });
+        expect(await allFrames(own, loaded)).toHaveLength(3);
+      }
+      // Ten sizes rendered; the spares of four sizes kept, each at most what a render holds at once.
+      expect(own.stats.spareBuffers).toBeGreaterThan(0);
+      expect(own.stats.spareBuffers).toBeLessThanOrEqual(4 * 4);
+    } finally {
+      await own.close();
+    }
+    expect(own.stats.spareBuffers).toBe(0);
+  }, 120_000);
+
   it('renders the frame range again on a new device when the device is lost mid-render', async () => {
     const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [48, 32], duration: 1, fps: 12 });
     const clean = await allFrames(backend, loaded);

@@ -57,8 +57,12 @@ export interface GpuBackend extends PixelSource {
   readonly adapter: AdapterDescription;
   /** The device in use now (a new one after a loss). Tests destroy it to simulate a loss. */
   readonly device: GPUDevice;
-  /** Frames computed so far, and the wall-clock milliseconds during which some unit waited for the GPU (compute and copy back). */
-  readonly stats: { frames: number; waitMs: number };
+  /**
+   * Frames computed so far, the wall-clock milliseconds during which some
+   * unit waited for the GPU (compute and copy back), and the readback buffers
+   * kept for reuse.
+   */
+  readonly stats: { frames: number; waitMs: number; spareBuffers: number };
 }
 
 interface Program {
@@ -115,6 +119,9 @@ export function tileRegions(width: number, height: number, maxPixels: number): P
 
 /** What to try when the GPU fails: the CPU renders every scene, with the exact reference pixels. */
 const CPU_HINT = words`${option('backend')} cpu renders on this machine's CPU instead (the exact reference pixels)`;
+
+/** Sizes of readback buffers kept for reuse: a video's frames or tiles, and a still's or thumbnail's. */
+const SPARE_SIZES = 4;
 
 /** The errors a device reports through error scopes: every kind, so none escapes to the uncaptured handler. */
 const ERROR_SCOPES: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
@@ -187,7 +194,9 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   let current = await openDevice();
   let reopening: Promise<DeviceState> | undefined;
   let closed = false;
-  const stats = { frames: 0, waitMs: 0 };
+  const stats = { frames: 0, waitMs: 0, spareBuffers: 0 };
+  // Readback buffers in use at once, at most: a frame's (or tile's) for every frame of the units in flight and of the one being read.
+  const framesInFlight = ((options.window ?? 4) + 1) * (options.unitFrames ?? 4);
   let waiting = 0;
   let waitingSince = 0;
 
@@ -277,16 +286,49 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     return prepared;
   };
 
-  const takeReadback = (state: DeviceState, bytes: number): GPUBuffer =>
-    state.spare.get(bytes)?.pop() ?? state.device.createBuffer({ label: 'readback', size: bytes, usage: BUFFER.MAP_READ | BUFFER.COPY_DST });
+  const countSpares = (state: DeviceState): void => {
+    stats.spareBuffers = [...state.spare.values()].reduce((sum, list) => sum + list.length, 0);
+  };
 
-  const giveBack = (state: DeviceState, buffer: GPUBuffer): void => {
-    if (state !== current || state.isLost) return;
+  const destroySpares = (state: DeviceState): void => {
+    for (const list of state.spare.values()) for (const buffer of list) buffer.destroy();
+    state.spare.clear();
+    countSpares(state);
+  };
+
+  /** The spare buffers of one size, made the most recently used size. */
+  const sparesOf = (state: DeviceState, bytes: number): GPUBuffer[] => {
+    const list = state.spare.get(bytes) ?? [];
+    state.spare.delete(bytes);
+    state.spare.set(bytes, list);
+    return list;
+  };
+
+  const takeReadback = (state: DeviceState, bytes: number): GPUBuffer => {
+    const spare = sparesOf(state, bytes).pop();
+    countSpares(state);
+    return spare ?? state.device.createBuffer({ label: 'readback', size: bytes, usage: BUFFER.MAP_READ | BUFFER.COPY_DST });
+  };
+
+  /**
+   * Keeps a readback buffer for reuse, or destroys it: the spares of a size
+   * are bounded by what a render of `tiles` tiles a frame holds at once, and
+   * only the SPARE_SIZES sizes used last are kept (a series' thumbnails and
+   * items of other sizes would otherwise each leave theirs behind).
+   */
+  const giveBack = (state: DeviceState, buffer: GPUBuffer, tiles: number): void => {
+    if (closed || state !== current || state.isLost) return buffer.destroy();
     if (buffer.mapState === 'mapped') buffer.unmap();
-    if (buffer.mapState !== 'unmapped') return;
-    const list = state.spare.get(buffer.size) ?? [];
-    list.push(buffer);
-    state.spare.set(buffer.size, list);
+    if (buffer.mapState !== 'unmapped') return buffer.destroy();
+    const list = sparesOf(state, buffer.size);
+    if (list.length >= framesInFlight * tiles) buffer.destroy();
+    else list.push(buffer);
+    for (const [size, old] of state.spare) {
+      if (state.spare.size <= SPARE_SIZES) break;
+      for (const stale of old) stale.destroy();
+      state.spare.delete(size);
+    }
+    countSpares(state);
   };
 
   /**
@@ -380,7 +422,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     } catch (error) {
       // Nothing half-done is left behind: maps in flight settle, then every buffer goes back.
       await Promise.allSettled(submitted.map((f) => f.mapped));
-      for (const f of submitted) for (const b of f.readbacks) giveBack(state, b);
+      for (const f of submitted) for (const b of f.readbacks) giveBack(state, b, s.tiles.length);
       throw error;
     }
   };
@@ -390,6 +432,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     if (current !== state) return Promise.resolve(current);
     reopening ??= openDevice().then(
       (next) => {
+        destroySpares(state);
         current = next;
         reopening = undefined;
         return next;
@@ -441,7 +484,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       // Buffers this unit still holds: each goes back once, and never after another unit took it.
       const held = new Set(readbacks.flat());
       const release = (buffer: GPUBuffer): void => {
-        if (held.delete(buffer)) giveBack(state, buffer);
+        if (held.delete(buffer)) giveBack(state, buffer, scene.tiles.length);
       };
       return {
         renderMs: performance.now() - started,
@@ -463,12 +506,13 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
         const make = (): FrameDescription => ('index' in selector ? scene.builder.frame(selector.index) : scene.builder.atTime(selector.time));
         const [readbacks] = await computeFrames(state, scene, [{ name: 'the picture', make }], signal, () => undefined);
         const data = framePixels(scene, readbacks, true);
-        for (const b of readbacks) giveBack(state, b);
+        for (const b of readbacks) giveBack(state, b, scene.tiles.length);
         return { width: scene.width, height: scene.height, data };
       });
     },
     close: async () => {
       closed = true;
+      destroySpares(current);
       current.device.destroy();
     },
   };
