@@ -150,9 +150,15 @@ export class OutputError extends Error {
  * compile, memory it did not have): exit code 1, the cause in one message.
  */
 export class GpuError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly said: Text;
+  /** What to try instead (the CPU), when there is something to say. */
+  readonly hintSaid?: Text;
+
+  constructor(message: Text, hint?: Text) {
+    super(say(message));
     this.name = 'GpuError';
+    this.said = message;
+    this.hintSaid = hint;
   }
 }
 

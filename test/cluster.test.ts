@@ -148,6 +148,21 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     expect(again.stderr).toContain('summary: 0 done, 3 skipped, 0 failed');
   });
 
+  it('a series item of PNG frames replaces the frames folder an earlier batch wrote, as a local batch does', async () => {
+    const scene = writeScene(dir.path, 'frames-series', SMALL.replace('name: small', 'name: frames-series').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [png]').replace('duration: 16', 'duration: 2').replace('at: 8', 'at: 1'));
+    startWorker();
+    const out = join(dir.path, 'cluster-frames-series');
+    const first = await runCli(['batch', scene, '--seeds', '1', '--redis', redis.url, '--store', store(), '--out', out, '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    const folder = readdirSync(join(out, 'frames-series')).find((name) => name.endsWith('-frames'))!;
+    const frames = readdirSync(join(out, 'frames-series', folder));
+    expect(frames.length).toBeGreaterThan(0);
+    const again = await runCli(['batch', scene, '--seeds', '1', '--redis', redis.url, '--store', store(), '--out', out, '--force', '-q']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/did not write/);
+    expect(readdirSync(join(out, 'frames-series', folder))).toEqual(frames);
+  });
+
   it('a worker killed mid-piece: its piece goes to another worker, and the video is complete and identical', async () => {
     const scene = writeScene(dir.path, 'heavy', HEAVY);
     const reference = await local(scene, 'heavy');

@@ -227,6 +227,14 @@ describe('output paths', () => {
     expect(readdirSync(join(dir.path, 'newdir'))).toEqual(['fault.gif']);
   });
 
+  it('% in the output folder\'s name is a plain character too: PNG frames into a folder named 50%', async () => {
+    const result = await runCli(['render', scene, '--format', 'png,mp4', '--out', join(dir.path, '50%', 'x'), '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(join(dir.path, '50%')).sort()).toEqual(['x-frames', 'x.mp4']);
+    expect(readdirSync(join(dir.path, '50%', 'x-frames'))).toHaveLength(12);
+    expect((await readPng(join(dir.path, '50%', 'x-frames', 'frame-00011.png'))).width).toBeGreaterThan(0);
+  });
+
   it('temporary files left by a killed process are removed by the next run into that folder', async () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     const folder = join(dir.path, 'stale');

@@ -98,6 +98,52 @@ describe.skipIf(gpu.missing !== undefined)(`the GPU backend on ${gpu.adapter?.na
     }
   }, 300_000);
 
+  it('--workers bounds the cores that code the pieces when the GPU computes the pixels', async () => {
+    const { createFrameBackend } = await import('../src/render/backend-choice.js');
+    const decision = { kind: 'gpu' as const, adapter: gpu.adapter };
+    for (const [workers, pieces] of [[2, 2], [8, 4]]) {
+      const chosen = await createFrameBackend(decision, { workers });
+      try {
+        // One GIF thread and one x264 a piece: a piece coded at once per two cores.
+        expect(chosen.backend.pieceWindow, `--workers ${workers}`).toBe(pieces);
+      } finally {
+        await chosen.backend.close();
+      }
+    }
+  }, 60_000);
+
+  it('an error the device reports outside any frame fails one picture, clearly, not every one after it', async () => {
+    const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [16, 16], duration: 0.25, fps: 12 });
+    const own = await createGpuBackend();
+    try {
+      const before = await own.picture(loaded, { index: 1 });
+      // A buffer both mappable for reading and a storage buffer is invalid: the device reports it, to no one in particular.
+      own.device.createBuffer({ size: 16, usage: 0x0001 | 0x0080 /* MAP_READ | STORAGE */ });
+      await expect(own.picture(loaded, { index: 1 })).rejects.toThrow(GpuError);
+      const after = await own.picture(loaded, { index: 1 });
+      expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+
+  it('keeps a bounded number of readback buffers for reuse, however many frame sizes it renders, and none once closed', async () => {
+    // Units of 2 frames, one in flight: 4 readbacks of a size in use at once at most.
+    const own = await createGpuBackend({ unitFrames: 2, window: 1 });
+    try {
+      for (let size = 8; size < 18; size++) {
+        const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [size, 8], duration: 0.25, fps: 12 });
+        expect(await allFrames(own, loaded)).toHaveLength(3);
+      }
+      // Ten sizes rendered; the spares of four sizes kept, each at most what a render holds at once.
+      expect(own.stats.spareBuffers).toBeGreaterThan(0);
+      expect(own.stats.spareBuffers).toBeLessThanOrEqual(4 * 4);
+    } finally {
+      await own.close();
+    }
+    expect(own.stats.spareBuffers).toBe(0);
+  }, 120_000);
+
   it('renders the frame range again on a new device when the device is lost mid-render', async () => {
     const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [48, 32], duration: 1, fps: 12 });
     const clean = await allFrames(backend, loaded);

@@ -114,8 +114,8 @@ function outputBytes(path: string): number {
   return readdirSync(path).reduce((sum, f) => sum + statSync(join(path, f)).size, 0);
 }
 
-/** Seconds into the video that best shows an item: its middle. */
-function representativeTime(item: BatchItem): number {
+/** Seconds into the video that a thumbnail of an item shows: its middle (named apart from the scene's representativeTime, which is 0 s for a scene that never moves). */
+function thumbnailTime(item: BatchItem): number {
   return item.loaded.scene.output.duration / 2;
 }
 
@@ -157,7 +157,7 @@ function heading(sceneName: string, count: number): string {
 /** `known`: thumbnails that came with their items (rendered where the item was); the others are rendered here. */
 async function writeContactSheet(items: BatchItem[], folder: string, backend: FrameBackend, sceneName: string, known: Map<string, Still>): Promise<string> {
   const { scaled, cell } = thumbnails(items);
-  const pictures = await Promise.all(scaled.map((thumb, i) => known.get(items[i].name) ?? renderStill(thumb, { at: representativeTime(items[i]), backend })));
+  const pictures = await Promise.all(scaled.map((thumb, i) => known.get(items[i].name) ?? renderStill(thumb, { at: thumbnailTime(items[i]), backend })));
   const path = join(folder, 'contact-sheet.png');
   writeFileAtomic(path, drawContactSheet(heading(sceneName, items.length), labels(items, sceneName), pictures, cell));
   return path;
@@ -219,7 +219,7 @@ async function renderItem(item: BatchItem, outStem: string, backend: FrameBacken
   const whole = await backend.renderWhole(item.loaded, {
     outStem,
     formats: item.loaded.scene.output.formats,
-    thumbnail: options.contactSheet === false ? undefined : { size: thumbnailSize(item), at: representativeTime(item) },
+    thumbnail: options.contactSheet === false ? undefined : { size: thumbnailSize(item), at: thumbnailTime(item) },
     signal: options.signal,
     onProgress: (done) => {
       count(done - reported);

@@ -8,10 +8,10 @@
  * items and left a manifest and a contact sheet that no longer described the
  * folder.
  */
-import { createHash } from 'node:crypto';
 import { option, UserError, words, type Words } from '../errors.js';
 import { optionOfSceneKey } from '../scene/options/index.js';
 import { scenePayload } from '../render/scene-payload.js';
+import { sceneHash } from '../render/scene-hash.js';
 import { sceneFromFile, type GridParameter, type LoadedScene } from '../scene/index.js';
 import type { Manifest, ManifestItem } from './manifest.js';
 import { planItems, type BatchItem, type ItemSettings } from './series.js';
@@ -43,14 +43,10 @@ function flatten(value: unknown, prefix: string, into: Record<string, unknown>):
   return into;
 }
 
-function sceneHash(loaded: LoadedScene): string {
+function pictureHash(loaded: LoadedScene): string {
   const rest: Record<string, unknown> = { ...loaded.scene };
   for (const key of NOT_PICTURE) delete rest[key];
-  const hash = createHash('sha256').update(JSON.stringify(rest));
-  for (const weights of loaded.library.values()) {
-    for (const layer of weights.layers) hash.update(new Uint8Array(layer.weight.buffer, layer.weight.byteOffset, layer.weight.byteLength)).update(new Uint8Array(layer.bias.buffer, layer.bias.byteOffset, layer.bias.byteLength));
-  }
-  return hash.digest('hex').slice(0, 16);
+  return sceneHash(rest, loaded.library.values());
 }
 
 /** The output settings of an item, with the size in one form whichever way the scene wrote it. */
@@ -66,7 +62,7 @@ function outputSettings(item: LoadedScene): Record<string, unknown> {
  * for all.
  */
 export function seriesInfo(base: LoadedScene, items: BatchItem[], settings: ItemSettings): SeriesInfo {
-  const record: SeriesRecord = { scene: base.origin, sceneHash: sceneHash(base), output: items.length > 0 ? outputSettings(items[0].loaded) : {} };
+  const record: SeriesRecord = { scene: base.origin, sceneHash: pictureHash(base), output: items.length > 0 ? outputSettings(items[0].loaded) : {} };
   return {
     record,
     itemFor(name, params) {

@@ -38,7 +38,12 @@ function exitWith(error: unknown): never {
     process.stderr.write(`error: ${cliSay(error.said)}\n`);
     process.exit(1);
   }
-  if (error instanceof FfmpegError || error instanceof OutputError || error instanceof GpuError || error instanceof ChunkStoreError) {
+  if (error instanceof GpuError) {
+    process.stderr.write(`error: ${cliSay(error.said)}\n`);
+    if (error.hintSaid !== undefined) process.stderr.write(`hint: ${cliSay(error.hintSaid)}\n`);
+    process.exit(1);
+  }
+  if (error instanceof FfmpegError || error instanceof OutputError || error instanceof ChunkStoreError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }

@@ -24,7 +24,7 @@ import { videoEncodeJob } from '../render/encode-job.js';
 import type { EncodedPiece, FrameBackend, FrameRange, PieceContext, PieceRequest, RenderedBy, Still, WholeVideoRequest, WholeVideoResult } from '../render/frame-backend.js';
 import type { FrameSelector } from '../render/frame-renderer.js';
 import { createLocalBackend, type LocalBackend } from '../render/local-backend.js';
-import { DEFAULT_PIXEL_BACKEND, PIXEL_BACKENDS, type PixelBackend } from '../render/pixel-backend.js';
+import { CLUSTER_DEFAULT_PIXEL_BACKEND, PIXEL_BACKENDS, type PixelBackend } from '../render/pixel-backend.js';
 import { untilAborted } from '../render/scheduler.js';
 import type { Format, LoadedScene } from '../scene/index.js';
 import { ITEM_NAME, itemJob, pieceJob, pieceKey, settingsJob, type ClusterJobData } from './chunk-job.js';
@@ -90,7 +90,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   } catch (error) {
     throw new ClusterError((error as Error).message);
   }
-  const pixelBackend = options.pixelBackend ?? DEFAULT_PIXEL_BACKEND;
+  const pixelBackend = options.pixelBackend ?? CLUSTER_DEFAULT_PIXEL_BACKEND;
   const queue = jobQueue(redis, pixelBackend, (message) => notice(`queue: ${message}`));
   // The other backends' queues, only to say who is connected there when nobody is here.
   const otherQueues = PIXEL_BACKENDS.filter((backend) => backend !== pixelBackend).map((backend) => jobQueue(redis, backend));
@@ -358,7 +358,7 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
     try {
       const record = await readRecord(reader.folder, { kind: 'item', tool, sceneHash: data.sceneHash, key, width: loaded.model.width, height: loaded.model.height, formats });
       if (signal.aborted) throw signal.reason;
-      await placeOutputs(formats.map((format, i) => ({ from: join(reader.folder, record.files[format]!.name), to: paths[i], folder: outputFormat(format).folder })));
+      await placeOutputs(formats.map((format, i) => ({ from: join(reader.folder, record.files[format]!.name), to: paths[i], folder: outputFormat(format).folder, replaces: outputFormat(format).replaces })));
       let thumbnail: Still | undefined;
       if (record.thumbnail) {
         const data = new Uint8Array(await readFile(join(reader.folder, record.thumbnail.name)));

@@ -7,7 +7,7 @@
  */
 import { ffmpegVersion } from '../encode/ffmpeg.js';
 import { usesFfmpeg } from '../encode/formats/index.js';
-import { DEFAULT_PIXEL_BACKEND, pixelBackendWords, type PixelBackend } from '../render/pixel-backend.js';
+import { CLUSTER_DEFAULT_PIXEL_BACKEND, pixelBackendWords, type PixelBackend } from '../render/pixel-backend.js';
 import type { Format } from '../scene/index.js';
 import { VERSION } from '../tool-version.js';
 import { queueName } from './redis-queue.js';
@@ -28,7 +28,7 @@ export interface ServedBackends {
 }
 
 /** This process's identity for a job of these formats. */
-export function toolIdentity(formats: readonly Format[], backend: PixelBackend = DEFAULT_PIXEL_BACKEND): ToolIdentity {
+export function toolIdentity(formats: readonly Format[], backend: PixelBackend = CLUSTER_DEFAULT_PIXEL_BACKEND): ToolIdentity {
   return { version: VERSION, backend, ffmpeg: usesFfmpeg(formats) ? ffmpegVersion() : undefined };
 }
 

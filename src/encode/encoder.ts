@@ -64,6 +64,10 @@ export interface JoinJob extends EncodeJob {
   settings: EncodingSettings;
   /** The frames of each piece, in order. */
   ranges: FrameRange[];
+  /** Stops the join (a sibling output failed): whatever it runs, an ffmpeg included, is ended. */
+  signal?: AbortSignal;
+  /** A work file beside the output, removed with it however the run ends (an interrupt included). */
+  scratch(suffix: string): string;
 }
 
 /** Codes one piece. Frames come in order, each with its place in the video. */

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { fileSystemError, OutputError, UserError, type Text } from '../errors.js';
 import { PendingOutput, type OutputCheck } from '../files/index.js';
-import type { EncodeJob, EncodingSettings, FrameRange } from './encoder.js';
+import type { EncodeJob, EncodingSettings, FrameRange, JoinJob } from './encoder.js';
 import { FfmpegError } from './ffmpeg.js';
 import type { OutputFormat } from './formats/output-format.js';
 
@@ -34,19 +34,17 @@ export class JoinedOutput {
     return this.output.tempPath;
   }
 
-  /** A scratch folder beside the output, removed with it (pieces on this machine). */
-  scratchFolder(suffix: string): string {
-    return this.output.scratchFolder(suffix);
-  }
-
   /** A scratch path beside the output, removed with it. */
   scratch(suffix: string): string {
     return this.output.scratch(suffix);
   }
 
-  /** Joins the pieces (in the video's order, each holding frames ranges[k]) under the temporary name, and checks the result. */
-  async join(pieces: string[], settings: EncodingSettings, ranges: FrameRange[]): Promise<void> {
-    const job = { ...this.job, settings, ranges };
+  /**
+   * Joins the pieces (in the video's order, each holding frames ranges[k])
+   * under the temporary name, and checks the result; `signal` stops it.
+   */
+  async join(pieces: string[], settings: EncodingSettings, ranges: FrameRange[], signal?: AbortSignal): Promise<void> {
+    const job: JoinJob = { ...this.job, settings, ranges, signal, scratch: (suffix) => this.output.scratch(suffix) };
     this.check = this.format.check(job);
     try {
       this.note = await this.format.join(

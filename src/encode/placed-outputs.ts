@@ -26,6 +26,8 @@ export interface Placement {
   /** Its final path. */
   to: string;
   folder?: boolean;
+  /** Whether a folder already at `to` is an earlier output of the same format, which may be replaced (the format's own rule). */
+  replaces?: (existing: string) => boolean;
 }
 
 function bytesOf(path: string): number {
@@ -37,10 +39,11 @@ function bytesOf(path: string): number {
 export async function placeOutputs(placements: Placement[]): Promise<void> {
   const pending: PendingOutput[] = [];
   try {
-    for (const { from, to, folder } of placements) {
+    for (const { from, to, folder, replaces } of placements) {
       const expected = bytesOf(from);
       const output = new PendingOutput(to, {
         folder,
+        replaces,
         verify: (temp) => {
           const bytes = bytesOf(temp);
           if (bytes !== expected) throw new Error(`it holds ${bytes} bytes of ${expected}`);

@@ -20,7 +20,9 @@ function startMicroseconds(frame: number, fps: number): number {
 /**
  * Joins `pieces` (absolute paths, in order, each holding frames ranges[k])
  * into `temp` as `container`, with `extra` output arguments (metadata,
- * faststart). `label` names the output in errors.
+ * faststart). `list` is where the demuxer's list of pieces is written: a
+ * scratch path of the output's, so that it goes with the output however the
+ * run ends. `label` names the output in errors.
  *
  * Each piece's length is given to the demuxer: left to itself it takes the
  * container's, which MP4 rounds to milliseconds, and the rounding adds up
@@ -28,8 +30,8 @@ function startMicroseconds(frame: number, fps: number): number {
  * from the start of the video in microseconds, every piece starts within
  * half a microsecond of its exact time.
  */
-export async function concatVideo(pieces: string[], ranges: Array<{ start: number; end: number }>, fps: number, temp: string, container: string, extra: string[], label: string): Promise<void> {
-  const list = `${temp}.concat`;
+export async function concatVideo(pieces: string[], ranges: Array<{ start: number; end: number }>, fps: number, temp: string, list: string, container: string, extra: string[], label: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   const lines = pieces.map((piece, k) => {
     const microseconds = startMicroseconds(ranges[k].end, fps) - startMicroseconds(ranges[k].start, fps);
     return `${fileLine(piece)}\nduration ${(microseconds / 1e6).toFixed(6)}`;
@@ -37,7 +39,15 @@ export async function concatVideo(pieces: string[], ranges: Array<{ start: numbe
   writeFileSync(list, `ffconcat version 1.0\n${lines.join('\n')}\n`);
   try {
     const ffmpeg = new FfmpegProcess(['-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v', '-c', 'copy', ...extra, '-f', container, '-y', temp], label);
-    await ffmpeg.end();
+    // Stopped (another output failed): ffmpeg is killed, not left writing a file about to be removed.
+    const stop = (): void => void ffmpeg.kill();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await ffmpeg.end();
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+    signal?.throwIfAborted();
   } finally {
     rmSync(list, { force: true });
   }

@@ -342,6 +342,35 @@ export class PendingOutput {
   }
 }
 
+/**
+ * A scratch folder beside `beside` (a path in the output folder) that belongs
+ * to no one output: work files several outputs read, such as a render's
+ * pieces. Named like a temporary output, so an interrupt removes it and the
+ * next run in the folder removes one a killed process left behind.
+ */
+export class ScratchFolder {
+  readonly path: string;
+
+  constructor(beside: string, suffix: string) {
+    const stem = temporaryStem(basename(beside), `.${suffix}`);
+    this.path = join(dirname(beside), `.${stem}.partial-${machineId()}-${process.pid}-${randomBytes(3).toString('hex')}.${suffix}`);
+    pending.add(this.path);
+    try {
+      makeOutputFolder(this.path);
+    } catch (error) {
+      this.remove();
+      throw error;
+    }
+  }
+
+  /** Removes the folder and all in it. */
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+    pending.delete(this.path);
+    removeEmptyFoldersMade();
+  }
+}
+
 /** Writes a whole file atomically; a full disk or a read-only location ends in a clear error. */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const output = new PendingOutput(path);

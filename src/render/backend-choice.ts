@@ -51,7 +51,7 @@ export async function decideBackend(request: BackendRequest): Promise<BackendDec
 }
 
 export interface FrameBackendOptions {
-  /** CPU: worker threads (default one per core). */
+  /** CPU: worker threads; GPU: the cores that code the pieces (default one per core either way). */
   workers?: number;
   /** CPU: threads already started (not destroyed by the backend's close). */
   pool?: RenderPool;
@@ -77,8 +77,8 @@ export async function createFrameBackend(choice: BackendRequest | BackendDecisio
   if (decision.kind === 'cpu') return { backend: createLocalBackend({ workers: options.workers, pool: options.pool }), kind: 'cpu', adapter: decision.adapter, note: decision.note };
   const { createGpuBackend } = await import('./gpu/gpu-backend.js');
   const gpu = await createGpuBackend({ ...options.gpu, hardwareOnly: decision.adapter !== undefined && !decision.adapter.software });
-  // The GPU computes the pixels; this machine's cores code the pieces.
-  return { backend: piecesHere(gpu, codingCores()), kind: 'gpu', adapter: gpu.adapter };
+  // The GPU computes the pixels; this machine's cores (as many as --workers allows) code the pieces.
+  return { backend: piecesHere(gpu, options.workers ?? codingCores()), kind: 'gpu', adapter: gpu.adapter };
 }
 
 /**

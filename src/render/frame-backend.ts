@@ -12,17 +12,14 @@
  * frames delivered in order, which a backend on this machine feeds to its
  * piece encoders.
  */
-import type { EncodingSettings } from '../encode/encoder.js';
+import type { EncodingSettings, FrameRange } from '../encode/encoder.js';
 import type { Format, LoadedScene } from '../scene/index.js';
 import type { FrameSelector } from './frame-renderer.js';
 import type { Text } from '../errors.js';
 import type { PixelBackend } from './pixel-backend.js';
 
-/** Frames [start, end) of a scene's timeline. */
-export interface FrameRange {
-  start: number;
-  end: number;
-}
+// Frames [start, end) of a scene's timeline: declared by the encoders (a piece is a range), offered here to the backends.
+export type { FrameRange };
 
 export interface Still {
   width: number;

@@ -9,8 +9,8 @@
 export const PIXEL_BACKENDS = ['cpu', 'gpu'] as const;
 export type PixelBackend = (typeof PIXEL_BACKENDS)[number];
 
-/** The backend a render uses unless told otherwise: the bit-exact CPU reference. */
-export const DEFAULT_PIXEL_BACKEND: PixelBackend = 'cpu';
+/** The backend a cluster render asks its workers for unless told otherwise: the bit-exact CPU reference (a render on this machine chooses its own, see backend-choice.ts). */
+export const CLUSTER_DEFAULT_PIXEL_BACKEND: PixelBackend = 'cpu';
 
 /** "the CPU" / "the GPU", for messages. */
 export function pixelBackendWords(backend: string): string {

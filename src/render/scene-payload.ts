@@ -3,9 +3,9 @@
  * weights files it uses, packed into shared memory so that sending them to a
  * worker with every job shares, rather than copies, the numbers.
  */
-import { createHash } from 'node:crypto';
 import type { NetworkWeights } from '../core/index.js';
 import type { LoadedScene, SceneFile } from '../scene/index.js';
+import { sceneHash } from './scene-hash.js';
 
 export interface ScenePayload {
   /** Identifies the scene and its weights: workers cache per key. */
@@ -33,11 +33,9 @@ export function scenePayload(loaded: LoadedScene): ScenePayload {
 }
 
 function makePayload(loaded: LoadedScene): ScenePayload {
-  const hash = createHash('sha256').update(JSON.stringify(loaded.scene));
   const library: ScenePayload['library'] = [];
   for (const [path, weights] of loaded.library) {
     library.push([path, { layers: weights.layers.map((l) => ({ ...l, weight: shared(l.weight), bias: shared(l.bias) })) }]);
-    for (const layer of weights.layers) hash.update(new Uint8Array(layer.weight.buffer, layer.weight.byteOffset, layer.weight.byteLength));
   }
-  return { key: hash.digest('hex').slice(0, 16), scene: loaded.scene, library };
+  return { key: sceneHash(loaded.scene, loaded.library.values()), scene: loaded.scene, library };
 }

@@ -8,7 +8,8 @@ const loaded = sceneFromFile(validateSceneData({ output: { size: [2, 2], fps: 10
 
 /** A frame source whose units finish in a scrambled order; each frame is one byte: its index. */
 function fakeBackend(unitFrames: number, window: number, failAt?: number) {
-  const stats = { inFlight: 0, maxInFlight: 0, started: 0, settled: 0 };
+  // held: units rendered and not yet released (a frame buffer each).
+  const stats = { inFlight: 0, maxInFlight: 0, started: 0, settled: 0, held: 0 };
   const backend: FrameSource = {
     plan: () => ({ unitFrames, window }),
     async render(_loaded, range: FrameRange, context: UnitContext): Promise<RenderedUnit> {
@@ -23,6 +24,7 @@ function fakeBackend(unitFrames: number, window: number, failAt?: number) {
       } finally {
         stats.settled++;
       }
+      stats.held++;
       return {
         renderMs: 1,
         async *frames() {
@@ -30,6 +32,7 @@ function fakeBackend(unitFrames: number, window: number, failAt?: number) {
         },
         release: async () => {
           stats.inFlight--;
+          stats.held--;
         },
       };
     },
@@ -79,6 +82,22 @@ describe('the frame scheduler', () => {
     await expect(run).rejects.toThrow('stop');
     expect(seen.length).toBeLessThan(23);
     expect(stats.settled).toBe(stats.started);
+    expect(stats.held).toBe(0);
+  });
+
+  it('gives back every unit rendered but not yet read when the reader stops early or a unit fails', async () => {
+    const early = fakeBackend(1, 6);
+    for await (const frame of scheduleFrames(early.backend, loaded)) if (frame[0] === 2) break;
+    expect(early.stats.started).toBeGreaterThan(3);
+    expect(early.stats.held).toBe(0);
+
+    const failing = fakeBackend(1, 6, 3);
+    await expect(
+      (async () => {
+        for await (const frame of scheduleFrames(failing.backend, loaded)) void frame;
+      })(),
+    ).rejects.toThrow('unit 3 broke');
+    expect(failing.stats.held).toBe(0);
   });
 
   it('fails with the failing unit\'s error and stops the rest', async () => {

@@ -134,9 +134,10 @@ export class FrameStream implements AsyncIterable<Uint8Array> {
     } finally {
       abort.abort();
       options.signal?.removeEventListener('abort', onOuterAbort);
-      // Units still in flight: wait for them to stop. Those already rendered
-      // are left as they are (a cluster keeps finished chunks for a restart).
-      await Promise.allSettled(pending.slice(consumed));
+      // Units still in flight: wait for them to stop, then give back what
+      // those that were rendered but never read hold (their frame buffers).
+      const unread = await Promise.allSettled(pending.slice(consumed));
+      await Promise.allSettled(unread.map((unit) => (unit.status === 'fulfilled' ? unit.value.release() : undefined)));
     }
   }
 }

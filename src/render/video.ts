@@ -12,6 +12,7 @@ import type { EncodingSettings } from '../encode/encoder.js';
 import { outputFormat, outputPath } from '../encode/formats/index.js';
 import { JoinedOutput } from '../encode/joined-output.js';
 import { InterruptedError, type Text } from '../errors.js';
+import { ScratchFolder } from '../files/index.js';
 import type { Format, LoadedScene } from '../scene/index.js';
 import { videoEncodeJob } from './encode-job.js';
 import type { EncodedPiece, FrameBackend, FrameRange } from './frame-backend.js';
@@ -83,6 +84,25 @@ async function eachPiece(ranges: FrameRange[], window: number, abort: AbortContr
   if (abort.signal.aborted) throw abort.signal.reason;
 }
 
+/**
+ * Joins every output. Joining is quick (no coding): it is let finish even
+ * when the render is stopped. When one output fails the others are stopped
+ * (their ffmpeg killed), and every join has ended before the first failure is
+ * thrown, so none is left writing a file that is about to be removed, or
+ * reading pieces that are.
+ */
+async function joinAll(outputs: JoinedOutput[], piecesOf: (i: number) => string[], settings: EncodingSettings, ranges: FrameRange[]): Promise<void> {
+  const failed = new AbortController();
+  await Promise.allSettled(
+    outputs.map((output, i) =>
+      output.join(piecesOf(i), settings, ranges, failed.signal).catch((error: unknown) => {
+        failed.abort(error);
+      }),
+    ),
+  );
+  if (failed.signal.aborted) throw failed.signal.reason;
+}
+
 export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {}): Promise<VideoResult> {
   if (options.signal?.aborted) throw options.signal.reason;
   const started = performance.now();
@@ -100,19 +120,22 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
 
   const outputs: JoinedOutput[] = [];
   const pieces: EncodedPiece[] = [];
+  // Pieces on this machine wait in a folder of their own, beside the outputs: every output reads them, none owns them.
+  let scratch: ScratchFolder | undefined;
   const releaseAll = async (): Promise<void> => {
     await Promise.allSettled(pieces.splice(0).filter(Boolean).map((piece) => piece.release()));
+    scratch?.remove();
+    scratch = undefined;
   };
   try {
     // Every output is prepared first: a path or scene that cannot make one fails before any work.
     for (const format of formats) outputs.push(new JoinedOutput(outputFormat(format), videoEncodeJob(loaded, outputPath(stem, format))));
-    // Pieces on this machine wait beside the first output (removed with it); PNG frames are written straight into their folder.
-    let scratch: string | undefined;
+    // PNG frames are written straight into their folder.
     const piecePath = (format: Format, k: number): string => {
       const output = outputs[formats.indexOf(format)];
       if (output.format.folder) return output.tempPath;
-      scratch ??= outputs[0].scratchFolder('pieces');
-      return join(scratch, `${String(k).padStart(5, '0')}-${output.format.pieceName}`);
+      scratch ??= new ScratchFolder(stem, 'pieces');
+      return join(scratch.path, `${String(k).padStart(5, '0')}-${output.format.pieceName}`);
     };
     const settings: EncodingSettings = await untilAborted(backend.encodingSettings(loaded, formats, ranges.length, abort.signal), abort.signal);
     const count = progressCounter(total, () => backend.activeWorkers(), options.onProgress);
@@ -125,8 +148,7 @@ export async function renderVideo(loaded: LoadedScene, options: VideoOptions = {
     });
     const finishStarted = performance.now();
     options.onFinishing?.();
-    // Joining is quick (no coding): it is let finish even when stopped, so no ffmpeg outlives the render.
-    await Promise.all(outputs.map((output, i) => output.join(pieces.map((piece) => piece.files[formats[i]]!), settings, ranges)));
+    await joinAll(outputs, (i) => pieces.map((piece) => piece.files[formats[i]]!), settings, ranges);
     if (abort.signal.aborted) throw abort.signal.reason;
     // Every format is complete: only now do they replace what was there, together.
     for (const output of outputs) output.commit();

@@ -8,8 +8,9 @@
  * becomes fdAT. A piece's first frame replaces the whole picture (blend
  * "source"), and every frame lasts 1/fps.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { JoinedFile, readAt as readPieceAt, withPiece } from './piece-file.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** fcTL blend_op 0: the frame replaces what is under it. */
@@ -22,19 +23,15 @@ interface PngChunk {
   size: number;
 }
 
-function readAt(fd: number, offset: number, size: number): Buffer {
-  const data = Buffer.alloc(size);
-  if (readSync(fd, data, 0, size, offset) < size) throw new Error('the PNG ends early');
-  return data;
-}
+const readAt = (file: FileHandle, offset: number, size: number): Promise<Buffer> => readPieceAt(file, offset, size, 'PNG');
 
 /** The chunks of a PNG file, header by header, up to IEND. */
-function chunksOf(fd: number): PngChunk[] {
-  const total = fstatSync(fd).size;
-  if (!readAt(fd, 0, 8).equals(SIGNATURE)) throw new Error('not a PNG file');
+async function chunksOf(file: FileHandle): Promise<PngChunk[]> {
+  const total = (await file.stat()).size;
+  if (!(await readAt(file, 0, 8)).equals(SIGNATURE)) throw new Error('not a PNG file');
   const chunks: PngChunk[] = [];
   for (let at = 8; at + 12 <= total; ) {
-    const head = readAt(fd, at, 8);
+    const head = await readAt(file, at, 8);
     const size = head.readUInt32BE(0);
     if (at + 12 + size > total) throw new Error('a PNG chunk runs past the end of the file');
     const type = head.toString('latin1', 4, 8);
@@ -82,12 +79,12 @@ interface Frame {
   idat: boolean;
 }
 
-function framesOf(fd: number, chunks: PngChunk[]): Frame[] {
+async function framesOf(file: FileHandle, chunks: PngChunk[]): Promise<Frame[]> {
   const frames: Frame[] = [];
   let current: Frame | undefined;
   for (const c of chunks) {
     if (c.type === 'fcTL') {
-      current = { control: readAt(fd, c.offset, c.size), data: [], idat: false };
+      current = { control: await readAt(file, c.offset, c.size), data: [], idat: false };
       frames.push(current);
     } else if (c.type === 'IDAT' || c.type === 'fdAT') {
       if (!current) {
@@ -109,82 +106,87 @@ export interface ApngJoin {
   trailer?: Buffer;
 }
 
-/** Joins APNG pieces into one APNG at `path`; returns the frame count. */
-export function joinApng(job: ApngJoin, path: string): number {
-  const fds: number[] = [];
-  const out = openSync(path, 'w');
-  let position = 0;
-  const write = (data: Buffer): void => {
-    for (let at = 0; at < data.length; ) at += writeSync(out, data, at, data.length - at, position + at);
-    position += data.length;
-  };
-  try {
-    const pieces = job.pieces.map((file) => {
-      const fd = openSync(file, 'r');
-      fds.push(fd);
-      const chunks = chunksOf(fd);
-      return { fd, chunks, frames: framesOf(fd, chunks) };
+/**
+ * Joins APNG pieces into one APNG at `path`; returns the frame count. The
+ * pieces are read twice, one at a time: first their layout (the frame count
+ * comes before any frame), then their image data, chunk by chunk.
+ */
+export async function joinApng(job: ApngJoin, path: string): Promise<number> {
+  let header: Buffer | undefined;
+  /** The first piece's ancillary chunks before its image data (pHYs), but not its own animation control. */
+  const ancillary: Buffer[] = [];
+  const layouts: Frame[][] = [];
+  for (const [k, piece] of job.pieces.entries()) {
+    const frames = await withPiece(piece, async (file) => {
+      const chunks = await chunksOf(file);
+      const ihdr = chunks[0];
+      if (ihdr?.type !== 'IHDR') throw new Error('an APNG piece does not start with IHDR');
+      const own = await readAt(file, ihdr.offset, ihdr.size);
+      if (k === 0) {
+        header = own;
+        for (const c of chunks.slice(1)) {
+          if (c.type === 'acTL') continue;
+          if (c.type === 'fcTL' || c.type === 'IDAT') break;
+          ancillary.push(chunk(c.type, await readAt(file, c.offset, c.size)));
+        }
+      } else if (!own.equals(header!)) throw new Error('the APNG pieces differ in size or colour type');
+      return framesOf(file, chunks);
     });
-    const ihdr = pieces[0].chunks[0];
-    if (ihdr?.type !== 'IHDR') throw new Error('an APNG piece does not start with IHDR');
-    const header = readAt(pieces[0].fd, ihdr.offset, ihdr.size);
-    for (const piece of pieces) {
-      if (!readAt(piece.fd, piece.chunks[0].offset, piece.chunks[0].size).equals(header)) throw new Error('the APNG pieces differ in size or colour type');
-    }
-    const width = header.readUInt32BE(0);
-    const height = header.readUInt32BE(4);
-    const total = pieces.reduce((sum, piece) => sum + piece.frames.length, 0);
-    write(SIGNATURE);
-    write(chunk('IHDR', header));
-    // Ancillary chunks of the first piece before its image data (pHYs), but not its own animation control.
-    for (const c of pieces[0].chunks.slice(1)) {
-      if (c.type === 'acTL') continue;
-      if (c.type === 'fcTL' || c.type === 'IDAT') break;
-      write(chunk(c.type, readAt(pieces[0].fd, c.offset, c.size)));
-    }
+    layouts.push(frames);
+  }
+  if (!header) throw new Error('there are no APNG pieces to join');
+  const width = header.readUInt32BE(0);
+  const height = header.readUInt32BE(4);
+  const total = layouts.reduce((sum, frames) => sum + frames.length, 0);
+  const out = await JoinedFile.create(path);
+  try {
+    await out.write(SIGNATURE);
+    await out.write(chunk('IHDR', header));
+    for (const c of ancillary) await out.write(c);
     const control = Buffer.alloc(8);
     control.writeUInt32BE(total, 0);
     // Plays: 0 = forever.
     control.writeUInt32BE(0, 4);
-    write(chunk('acTL', control));
+    await out.write(chunk('acTL', control));
     const [delayNum, delayDen] = frameDelay(job.fps);
     let sequence = 0;
-    pieces.forEach((piece, k) => {
-      piece.frames.forEach((frame, i) => {
-        const first = i === 0;
-        const fctl = frame.control ? Buffer.from(frame.control) : Buffer.alloc(26);
-        if (!frame.control) {
-          fctl.writeUInt32BE(width, 4);
-          fctl.writeUInt32BE(height, 8);
-        }
-        if (first && (fctl.readUInt32BE(4) !== width || fctl.readUInt32BE(8) !== height || fctl.readUInt32BE(12) !== 0 || fctl.readUInt32BE(16) !== 0)) {
-          throw new Error('an APNG piece does not start with a whole frame');
-        }
-        fctl.writeUInt32BE(sequence++, 0);
-        fctl.writeUInt16BE(delayNum, 20);
-        fctl.writeUInt16BE(delayDen, 22);
-        if (first) fctl[25] = BLEND_SOURCE;
-        write(chunk('fcTL', fctl));
-        // Only the video's very first frame is the default image (IDAT).
-        const asIdat = k === 0 && first;
-        for (const c of frame.data) {
-          const data = readAt(piece.fd, c.offset, c.size);
-          // fdAT's data starts with its own sequence number; IDAT's has none.
-          const image = c.type === 'fdAT' ? data.subarray(4) : data;
-          if (asIdat) write(chunk('IDAT', image));
-          else {
-            const number = Buffer.alloc(4);
-            number.writeUInt32BE(sequence++, 0);
-            write(chunk('fdAT', Buffer.concat([number, image])));
+    for (const [k, piece] of job.pieces.entries()) {
+      await withPiece(piece, async (file) => {
+        for (const [i, frame] of layouts[k].entries()) {
+          const first = i === 0;
+          const fctl = frame.control ? Buffer.from(frame.control) : Buffer.alloc(26);
+          if (!frame.control) {
+            fctl.writeUInt32BE(width, 4);
+            fctl.writeUInt32BE(height, 8);
+          }
+          if (first && (fctl.readUInt32BE(4) !== width || fctl.readUInt32BE(8) !== height || fctl.readUInt32BE(12) !== 0 || fctl.readUInt32BE(16) !== 0)) {
+            throw new Error('an APNG piece does not start with a whole frame');
+          }
+          fctl.writeUInt32BE(sequence++, 0);
+          fctl.writeUInt16BE(delayNum, 20);
+          fctl.writeUInt16BE(delayDen, 22);
+          if (first) fctl[25] = BLEND_SOURCE;
+          await out.write(chunk('fcTL', fctl));
+          // Only the video's very first frame is the default image (IDAT).
+          const asIdat = k === 0 && first;
+          for (const c of frame.data) {
+            const data = await readAt(file, c.offset, c.size);
+            // fdAT's data starts with its own sequence number; IDAT's has none.
+            const image = c.type === 'fdAT' ? data.subarray(4) : data;
+            if (asIdat) await out.write(chunk('IDAT', image));
+            else {
+              const number = Buffer.alloc(4);
+              number.writeUInt32BE(sequence++, 0);
+              await out.write(chunk('fdAT', Buffer.concat([number, image])));
+            }
           }
         }
       });
-    });
-    if (job.trailer) write(job.trailer);
-    write(chunk('IEND', Buffer.alloc(0)));
+    }
+    if (job.trailer) await out.write(job.trailer);
+    await out.write(chunk('IEND', Buffer.alloc(0)));
     return total;
   } finally {
-    closeSync(out);
-    for (const fd of fds) closeSync(fd);
+    await out.close();
   }
 }

@@ -45,7 +45,7 @@ export const mp4: OutputFormat = {
     ]);
   },
   async join(pieces, job, temp) {
-    await concatVideo(pieces, job.ranges, job.fps, temp, 'mp4', ['-movflags', '+faststart', ...commentArgs(job)], `mp4 ${job.path}`);
+    await concatVideo(pieces, job.ranges, job.fps, temp, job.scratch('concat'), 'mp4', ['-movflags', '+faststart', ...commentArgs(job)], `mp4 ${job.path}`, job.signal);
     return undefined;
   },
   check: (job) => videoFrameCheck(job.frameCount),

@@ -53,6 +53,15 @@ function markFirstFrame(folder: string, scene: string): void {
   }
 }
 
+/**
+ * The image2 muxer's file name pattern for frames in `folder`: its `%`
+ * starts a frame number, so one in the folder's own name (a folder named
+ * 50%) is written `%%`.
+ */
+function framesPattern(folder: string): string {
+  return join(folder.replace(/%/g, '%%'), 'frame-%05d.png');
+}
+
 export const pngFrames: OutputFormat = {
   name: 'png',
   extensions: ['.png'],
@@ -67,7 +76,7 @@ export const pngFrames: OutputFormat = {
     const discard = (): void => {
       for (let i = job.range.start; i < job.range.end; i++) rmSync(frame(i), { force: true });
     };
-    return new FfmpegPiece(job.path, pieceLabel('png', job), [...rawInput(job), '-f', 'image2', '-start_number', String(job.range.start), '-c:v', 'png', join(job.path, 'frame-%05d.png')], discard);
+    return new FfmpegPiece(job.path, pieceLabel('png', job), [...rawInput(job), '-f', 'image2', '-start_number', String(job.range.start), '-c:v', 'png', framesPattern(job.path)], discard);
   },
   async join(pieces, job, temp) {
     makeOutputFolder(temp);

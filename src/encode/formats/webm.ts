@@ -38,7 +38,7 @@ export const webm: OutputFormat = {
     ]);
   },
   async join(pieces, job, temp) {
-    await concatVideo(pieces, job.ranges, job.fps, temp, 'webm', commentArgs(job), `webm ${job.path}`);
+    await concatVideo(pieces, job.ranges, job.fps, temp, job.scratch('concat'), 'webm', commentArgs(job), `webm ${job.path}`, job.signal);
     return undefined;
   },
   check: (job) => videoFrameCheck(job.frameCount),

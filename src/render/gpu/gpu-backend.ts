@@ -57,8 +57,12 @@ export interface GpuBackend extends PixelSource {
   readonly adapter: AdapterDescription;
   /** The device in use now (a new one after a loss). Tests destroy it to simulate a loss. */
   readonly device: GPUDevice;
-  /** Frames computed so far, and the wall-clock milliseconds during which some unit waited for the GPU (compute and copy back). */
-  readonly stats: { frames: number; waitMs: number };
+  /**
+   * Frames computed so far, the wall-clock milliseconds during which some
+   * unit waited for the GPU (compute and copy back), and the readback buffers
+   * kept for reuse.
+   */
+  readonly stats: { frames: number; waitMs: number; spareBuffers: number };
 }
 
 interface Program {
@@ -95,7 +99,10 @@ interface DeviceState {
   scenes: WeakMap<LoadedScene, Promise<SceneOnDevice>>;
   /** Readback buffers given back, by size. */
   spare: Map<number, GPUBuffer[]>;
-  /** The first error the device reported outside any wait (a validation error, memory). */
+  /**
+   * An error the device reported outside the error scopes around our work
+   * (so from no frame of ours): the next frame to finish fails with it, once.
+   */
   failure: string | undefined;
 }
 
@@ -108,6 +115,40 @@ export function tileRegions(width: number, height: number, maxPixels: number): P
     for (let x = 0; x < width; x += tileWidth) regions.push({ x, y, width: Math.min(tileWidth, width - x), height: Math.min(tileHeight, height - y) });
   }
   return regions;
+}
+
+/** What to try when the GPU fails: the CPU renders every scene, with the exact reference pixels. */
+const CPU_HINT = words`${option('backend')} cpu renders on this machine's CPU instead (the exact reference pixels)`;
+
+/** Sizes of readback buffers kept for reuse: a video's frames or tiles, and a still's or thumbnail's. */
+const SPARE_SIZES = 4;
+
+/** The errors a device reports through error scopes: every kind, so none escapes to the uncaptured handler. */
+const ERROR_SCOPES: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
+
+/**
+ * Runs `work` (synchronous: the scopes are the device's, and another unit's
+ * work must not fall into them) inside error scopes; resolves with the first
+ * error it caused, or null.
+ */
+function scoped<T>(device: GPUDevice, work: () => T): { result: T; error: Promise<GPUError | null> } {
+  for (const filter of ERROR_SCOPES) device.pushErrorScope(filter);
+  // A lost device rejects the pops: its loss is reported (and retried) elsewhere.
+  const pop = (): Promise<GPUError | null> => Promise.all(ERROR_SCOPES.map(() => device.popErrorScope().catch(() => null))).then((errors) => errors.find((e) => e !== null) ?? null);
+  let result: T;
+  try {
+    result = work();
+  } catch (error) {
+    // Popped all the same, so the scopes never stay pushed.
+    void pop();
+    throw error;
+  }
+  return { result, error: pop() };
+}
+
+/** The first line of an error's message: Dawn's go on with internal detail. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
 const delay = (ms: number): Promise<undefined> => new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
@@ -129,11 +170,16 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     // An adapter gives one device; a new one after a loss needs a new adapter.
     const gpuAdapter = firstAdapter ?? (await gpu.requestAdapter({ powerPreference: 'high-performance' }));
     firstAdapter = undefined;
-    if (!gpuAdapter) throw new GpuError('the GPU adapter went away (no adapter is left to render on)');
+    if (!gpuAdapter) throw new GpuError('the GPU adapter went away (no adapter is left to render on)', CPU_HINT);
     const { limits } = gpuAdapter;
-    const device = await gpuAdapter.requestDevice({
-      requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
-    });
+    let device: GPUDevice;
+    try {
+      device = await gpuAdapter.requestDevice({
+        requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
+      });
+    } catch (error) {
+      throw new GpuError(`the GPU (${adapter.name}) gave no device to render on: ${firstLine(error)}`, CPU_HINT);
+    }
     const state: DeviceState = { device, lost: Promise.resolve(''), isLost: false, programs: new Map(), scenes: new WeakMap(), spare: new Map(), failure: undefined };
     state.lost = device.lost.then((info) => {
       state.isLost = true;
@@ -148,7 +194,9 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   let current = await openDevice();
   let reopening: Promise<DeviceState> | undefined;
   let closed = false;
-  const stats = { frames: 0, waitMs: 0 };
+  const stats = { frames: 0, waitMs: 0, spareBuffers: 0 };
+  // Readback buffers in use at once, at most: a frame's (or tile's) for every frame of the units in flight and of the one being read.
+  const framesInFlight = ((options.window ?? 4) + 1) * (options.unitFrames ?? 4);
   let waiting = 0;
   let waitingSince = 0;
 
@@ -175,7 +223,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
           });
           return { shader, pipeline, layout };
         } catch (error) {
-          throw new GpuError(`the GPU could not compile the network's shader: ${(error as Error).message.split('\n')[0]}`);
+          throw new GpuError(`the GPU could not compile the network's shader: ${firstLine(error)}`, CPU_HINT);
         }
       })();
       state.programs.set(key, program);
@@ -193,53 +241,94 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
         const program = await compile(state, first);
         const { width, height } = loaded.model;
         const tiles = tileRegions(width, height, maxTilePixels(device));
-        const tileBytes = Math.max(...tiles.map((t) => t.width * t.height)) * 4;
-        const buffer = (holds: string, bytes: number, extra: number): GPUBuffer => device.createBuffer({ label: holds, size: bytes, usage: extra | BUFFER.COPY_DST });
-        const weightsBinding = program.shader.bindings.find((b) => b.holds === 'weights')!;
-        const frameData = new Float32Array(program.shader.frameLayout.vectors * 4);
-        const weightsData = new Float32Array(program.shader.weightVectors * 4);
-        const frameBuffer = buffer('frame', frameData.byteLength, BUFFER.UNIFORM);
-        const weightsBuffer = buffer('weights', weightsData.byteLength, weightsBinding.kind === 'uniform' ? BUFFER.UNIFORM : BUFFER.STORAGE);
-        const usesPalette = program.shader.bindings.some((b) => b.holds === 'palette');
-        const paletteBuffer = usesPalette ? buffer('palette', PALETTE_ENTRIES * 16, BUFFER.STORAGE) : undefined;
-        const output = device.createBuffer({ label: 'pixels', size: tileBytes, usage: BUFFER.STORAGE | BUFFER.COPY_SRC });
-        const resources: Record<string, GPUBuffer | undefined> = { frame: frameBuffer, weights: weightsBuffer, palette: paletteBuffer, pixels: output };
-        const bindGroup = device.createBindGroup({
-          layout: program.layout,
-          entries: program.shader.bindings.map((b) => ({ binding: b.binding, resource: { buffer: resources[b.holds]! } })),
+        // The scene's buffers are made in error scopes of their own: a buffer the device cannot make fails this scene, by its cause.
+        const { result, error } = scoped(device, () => {
+          const tileBytes = Math.max(...tiles.map((t) => t.width * t.height)) * 4;
+          const buffer = (holds: string, bytes: number, extra: number): GPUBuffer => device.createBuffer({ label: holds, size: bytes, usage: extra | BUFFER.COPY_DST });
+          const weightsBinding = program.shader.bindings.find((b) => b.holds === 'weights')!;
+          const frameData = new Float32Array(program.shader.frameLayout.vectors * 4);
+          const weightsData = new Float32Array(program.shader.weightVectors * 4);
+          const frameBuffer = buffer('frame', frameData.byteLength, BUFFER.UNIFORM);
+          const weightsBuffer = buffer('weights', weightsData.byteLength, weightsBinding.kind === 'uniform' ? BUFFER.UNIFORM : BUFFER.STORAGE);
+          const usesPalette = program.shader.bindings.some((b) => b.holds === 'palette');
+          const paletteBuffer = usesPalette ? buffer('palette', PALETTE_ENTRIES * 16, BUFFER.STORAGE) : undefined;
+          const output = device.createBuffer({ label: 'pixels', size: tileBytes, usage: BUFFER.STORAGE | BUFFER.COPY_SRC });
+          const resources: Record<string, GPUBuffer | undefined> = { frame: frameBuffer, weights: weightsBuffer, palette: paletteBuffer, pixels: output };
+          const bindGroup = device.createBindGroup({
+            layout: program.layout,
+            entries: program.shader.bindings.map((b) => ({ binding: b.binding, resource: { buffer: resources[b.holds]! } })),
+          });
+          return {
+            builder,
+            program,
+            width,
+            height,
+            tiles,
+            frameBuffer,
+            frameData,
+            weightsBuffer,
+            weightsData,
+            paletteBuffer,
+            paletteData: usesPalette ? new Float32Array(PALETTE_ENTRIES * 4) : undefined,
+            paletteKey: '',
+            output,
+            bindGroup,
+          };
         });
-        return {
-          builder,
-          program,
-          width,
-          height,
-          tiles,
-          frameBuffer,
-          frameData,
-          weightsBuffer,
-          weightsData,
-          paletteBuffer,
-          paletteData: usesPalette ? new Float32Array(PALETTE_ENTRIES * 4) : undefined,
-          paletteKey: '',
-          output,
-          bindGroup,
-        };
+        const failed = await error;
+        if (failed) throw new GpuError(`the GPU could not make the buffers of a ${width}×${height} frame: ${firstLine(failed.message)}`, CPU_HINT);
+        return result;
       })();
+      // A scene that failed is not kept: a later try makes it again.
+      prepared.catch(() => state.scenes.delete(loaded));
       state.scenes.set(loaded, prepared);
     }
     return prepared;
   };
 
-  const takeReadback = (state: DeviceState, bytes: number): GPUBuffer =>
-    state.spare.get(bytes)?.pop() ?? state.device.createBuffer({ label: 'readback', size: bytes, usage: BUFFER.MAP_READ | BUFFER.COPY_DST });
+  const countSpares = (state: DeviceState): void => {
+    stats.spareBuffers = [...state.spare.values()].reduce((sum, list) => sum + list.length, 0);
+  };
 
-  const giveBack = (state: DeviceState, buffer: GPUBuffer): void => {
-    if (state !== current || state.isLost) return;
+  const destroySpares = (state: DeviceState): void => {
+    for (const list of state.spare.values()) for (const buffer of list) buffer.destroy();
+    state.spare.clear();
+    countSpares(state);
+  };
+
+  /** The spare buffers of one size, made the most recently used size. */
+  const sparesOf = (state: DeviceState, bytes: number): GPUBuffer[] => {
+    const list = state.spare.get(bytes) ?? [];
+    state.spare.delete(bytes);
+    state.spare.set(bytes, list);
+    return list;
+  };
+
+  const takeReadback = (state: DeviceState, bytes: number): GPUBuffer => {
+    const spare = sparesOf(state, bytes).pop();
+    countSpares(state);
+    return spare ?? state.device.createBuffer({ label: 'readback', size: bytes, usage: BUFFER.MAP_READ | BUFFER.COPY_DST });
+  };
+
+  /**
+   * Keeps a readback buffer for reuse, or destroys it: the spares of a size
+   * are bounded by what a render of `tiles` tiles a frame holds at once, and
+   * only the SPARE_SIZES sizes used last are kept (a series' thumbnails and
+   * items of other sizes would otherwise each leave theirs behind).
+   */
+  const giveBack = (state: DeviceState, buffer: GPUBuffer, tiles: number): void => {
+    if (closed || state !== current || state.isLost) return buffer.destroy();
     if (buffer.mapState === 'mapped') buffer.unmap();
-    if (buffer.mapState !== 'unmapped') return;
-    const list = state.spare.get(buffer.size) ?? [];
-    list.push(buffer);
-    state.spare.set(buffer.size, list);
+    if (buffer.mapState !== 'unmapped') return buffer.destroy();
+    const list = sparesOf(state, buffer.size);
+    if (list.length >= framesInFlight * tiles) buffer.destroy();
+    else list.push(buffer);
+    for (const [size, old] of state.spare) {
+      if (state.spare.size <= SPARE_SIZES) break;
+      for (const stale of old) stale.destroy();
+      state.spare.delete(size);
+    }
+    countSpares(state);
   };
 
   /**
@@ -289,14 +378,29 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     return out;
   };
 
+  /**
+   * Waits until a frame's readbacks are mapped. A failed map (not a lost
+   * device, which is retried) is said in words rather than Dawn's.
+   */
+  const frameMapped = async (readbacks: GPUBuffer[], name: string, scopeError: Promise<GPUError | null>): Promise<void> => {
+    const maps = await Promise.allSettled(readbacks.map((b) => b.mapAsync(MAP.READ)));
+    // The error the frame's own work caused says more than a map that failed because of it.
+    const error = await scopeError;
+    if (error) throw new GpuError(`the GPU reported an error computing ${name}: ${firstLine(error.message)}`, CPU_HINT);
+    const failed = maps.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    if (failed) throw new GpuError(`the GPU could not hand back the pixels of ${name} (mapping its readback buffer failed: ${firstLine(failed.reason)})`, CPU_HINT);
+  };
+
   /** Submits every frame, then waits for all of them; on any failure gives back what it took. */
-  const computeFrames = async (state: DeviceState, s: SceneOnDevice, frames: Array<() => FrameDescription>, signal: AbortSignal | undefined, onFrame: () => void): Promise<GPUBuffer[][]> => {
+  const computeFrames = async (state: DeviceState, s: SceneOnDevice, frames: Array<{ name: string; make: () => FrameDescription }>, signal: AbortSignal | undefined, onFrame: () => void): Promise<GPUBuffer[][]> => {
     const submitted: Array<{ readbacks: GPUBuffer[]; mapped: Promise<unknown> }> = [];
     try {
-      for (const make of frames) {
+      for (const { name, make } of frames) {
         if (signal?.aborted) throw signal.reason;
-        const readbacks = submitFrame(state, s, make());
-        const mapped = Promise.all(readbacks.map((b) => b.mapAsync(MAP.READ))).then(() => {
+        const frame = make();
+        // Each frame's work in error scopes of its own: an error fails that frame, and no other.
+        const { result: readbacks, error } = scoped(state.device, () => submitFrame(state, s, frame));
+        const mapped = frameMapped(readbacks, name, error).then(() => {
           stats.frames++;
           onFrame();
         });
@@ -311,12 +415,14 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       } finally {
         if (--waiting === 0) stats.waitMs += performance.now() - waitingSince;
       }
-      if (state.failure) throw new GpuError(`the GPU reported an error: ${state.failure.split('\n')[0]}`);
+      const failure = state.failure;
+      state.failure = undefined;
+      if (failure) throw new GpuError(`the GPU reported an error: ${failure.split('\n')[0]}`, CPU_HINT);
       return submitted.map((f) => f.readbacks);
     } catch (error) {
       // Nothing half-done is left behind: maps in flight settle, then every buffer goes back.
       await Promise.allSettled(submitted.map((f) => f.mapped));
-      for (const f of submitted) for (const b of f.readbacks) giveBack(state, b);
+      for (const f of submitted) for (const b of f.readbacks) giveBack(state, b, s.tiles.length);
       throw error;
     }
   };
@@ -326,6 +432,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     if (current !== state) return Promise.resolve(current);
     reopening ??= openDevice().then(
       (next) => {
+        destroySpares(state);
         current = next;
         reopening = undefined;
         return next;
@@ -371,13 +478,13 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       const what = `frames ${range.start}–${range.end - 1}`;
       const { state, scene, readbacks } = await withRetry(what, context.signal, async (state) => {
         const scene = await prepareScene(state, loaded);
-        const readbacks = await computeFrames(state, scene, indices.map((i) => () => scene.builder.frame(i)), context.signal, () => context.onFrames(1));
+        const readbacks = await computeFrames(state, scene, indices.map((i) => ({ name: `frame ${i}`, make: () => scene.builder.frame(i) })), context.signal, () => context.onFrames(1));
         return { state, scene, readbacks };
       });
       // Buffers this unit still holds: each goes back once, and never after another unit took it.
       const held = new Set(readbacks.flat());
       const release = (buffer: GPUBuffer): void => {
-        if (held.delete(buffer)) giveBack(state, buffer);
+        if (held.delete(buffer)) giveBack(state, buffer, scene.tiles.length);
       };
       return {
         renderMs: performance.now() - started,
@@ -397,14 +504,15 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       return withRetry('a picture', signal, async (state) => {
         const scene = await prepareScene(state, loaded);
         const make = (): FrameDescription => ('index' in selector ? scene.builder.frame(selector.index) : scene.builder.atTime(selector.time));
-        const [readbacks] = await computeFrames(state, scene, [make], signal, () => undefined);
+        const [readbacks] = await computeFrames(state, scene, [{ name: 'the picture', make }], signal, () => undefined);
         const data = framePixels(scene, readbacks, true);
-        for (const b of readbacks) giveBack(state, b);
+        for (const b of readbacks) giveBack(state, b, scene.tiles.length);
         return { width: scene.width, height: scene.height, data };
       });
     },
     close: async () => {
       closed = true;
+      destroySpares(current);
       current.device.destroy();
     },
   };

@@ -226,6 +226,9 @@ export const OPTIONS = {
     help: 'worker threads (default: one per core)',
     parse: value.workers,
     in: {
+      // With --backend gpu the GPU computes the pixels; the threads then code the pieces.
+      render: { help: 'worker threads (default: one per core); with --backend gpu, the cores that code the pieces' },
+      batch: { help: 'worker threads (default: one per core); with --backend gpu, the cores that code the pieces' },
       still: { help: 'worker threads for a large still (default: one per core; a small one renders sooner on one thread than threads take to start)' },
       fit: { help: 'worker threads (default: one per core; the same seed and count give the same weights)', parse: value.anyWorkers },
       // A worker's count is for the machine it runs on, which may not be the one that queued the work.
