@@ -3,6 +3,7 @@
  * that validate and render, the same bytes for the same --seed, comments
  * kept, a labelled contact sheet, and clear refusals of bad input.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,5 +167,19 @@ describe('explore on the command line', () => {
     // The killed run's temporary files are gone too.
     expect(readdirSync(join(dir.path, 'killed')).filter((name) => name.startsWith('.'))).toEqual([]);
     expect(files('killed')).toHaveLength(8);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a scene that is a named pipe or a folder with exit code 2, in words, without waiting', async () => {
+    const pipe = join(dir.path, 'pipe.yaml');
+    expect(spawnSync('mkfifo', [pipe]).status).toBe(0);
+    const fromPipe = await runCli(['explore', pipe, '--out', 'never']);
+    expect(fromPipe.code).toBe(2);
+    expect(fromPipe.stderr).toContain('pipe.yaml is a named pipe, not a regular file');
+    const folder = join(dir.path, 'folder.yaml');
+    mkdirSync(folder);
+    const fromFolder = await runCli(['explore', folder, '--out', 'never']);
+    expect(fromFolder.code).toBe(2);
+    expect(fromFolder.stderr).toContain('folder.yaml is a folder, not a regular file');
+    for (const result of [fromPipe, fromFolder]) expect(result.stderr).not.toMatch(/\n\s+at |EISDIR/);
   });
 });

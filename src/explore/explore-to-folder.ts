@@ -10,14 +10,14 @@
  * then are they all renamed into place. A failure or an interrupt in between
  * leaves nothing under the final names, so running it again is not refused.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { drawContactSheet, type SheetLabel } from '../batch/contact-sheet.js';
-import { makeOutputFolder, writePendingFile, type PendingOutput } from '../files/index.js';
+import { makeOutputFolder, readRegularFile, writePendingFile, type PendingOutput } from '../files/index.js';
 import { option, UserError, words } from '../errors.js';
 import { renderStill } from '../render/still.js';
-import { applyOverrides, loadScene, loadSceneText, parseSceneText, representativeTime, SCENE_FILE_LIMIT, validateSceneData, type SceneFile } from '../scene/index.js';
+import { applyOverrides, INPUT_LIMITS, loadScene, loadSceneText, parseSceneText, representativeTime, validateSceneData, type SceneFile } from '../scene/index.js';
 import { breed, rewriteSceneText, type Variation } from '../scene/explore/index.js';
 
 export interface ExploreOptions {
@@ -46,15 +46,9 @@ export interface ExploreResult {
 
 const DEFAULT_CELL = 256;
 
+/** The scene's text, through the one bounded reader: a pipe, a folder or a device is refused in words. */
 function readSceneText(path: string): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new UserError(`scene file ${path} does not exist`);
-  }
-  if (size > SCENE_FILE_LIMIT) throw new UserError(`${path} is ${(size / 1024 / 1024).toFixed(1)} MB; scene files may be at most ${SCENE_FILE_LIMIT / 1024 / 1024} MB`);
-  return readFileSync(path, 'utf8');
+  return readRegularFile(path, `scene file ${path}`, INPUT_LIMITS.sceneFile, 'scene files').toString('utf8');
 }
 
 /** The variation as its own file in `out`: its own name, and weights paths that still lead to the same files. */
