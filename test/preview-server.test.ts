@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
+import { OpenTokens } from '../src/preview/request-guard.js';
 import { startPreview, type RunningPreview } from './preview-helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -225,5 +226,21 @@ describe('the preview server refuses what is not its own', () => {
         { numRuns: RUNS },
       );
     });
+  });
+});
+
+describe("the one-time tokens --open hands the browser in place of the run's key", () => {
+  it('are good once, and not after their lifetime', () => {
+    let now = 1_000;
+    const tokens = new OpenTokens(60_000, () => now);
+    const first = tokens.issue();
+    const second = tokens.issue();
+    expect(first).not.toBe(second);
+    expect(tokens.redeem(first)).toBe(true);
+    expect(tokens.redeem(first)).toBe(false);
+    expect(tokens.redeem('made-up')).toBe(false);
+    expect(tokens.redeem(null)).toBe(false);
+    now += 60_000;
+    expect(tokens.redeem(second)).toBe(false);
   });
 });
