@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 import { OpenTokens } from '../src/preview/request-guard.js';
+import { SCENE_FILE_LIMIT } from '../src/scene/index.js';
 import { startPreview, type RunningPreview } from './preview-helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -128,6 +129,16 @@ describe('the preview server refuses what is not its own', () => {
     const wrongKey = await put('/api/scenes/0', { text, version: current }, { cookie: `${cookie.split('=')[0]}=not-the-key` });
     expect(wrongKey.status).toBe(403);
     expect(readFileSync(dir.scene, 'utf8')).toBe(SCENE);
+  });
+
+  it('answers a body too large for a scene with 413 and a reason the page can show, writing nothing', async () => {
+    const text = `${SCENE}#${'x'.repeat(2 * SCENE_FILE_LIMIT)}\n`;
+    const answer = await put('/api/scenes/0', { text, version: await version() });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).error).toContain('the scene is too large');
+    expect(readFileSync(dir.scene, 'utf8')).toBe(SCENE);
+    // The server goes on answering.
+    expect((await send(server.url, '/api/scenes/0', { headers: { cookie } })).status).toBe(200);
   });
 
   it('refuses a write for any path but a scene it serves', async () => {
