@@ -13,6 +13,7 @@ import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { canMount, mountTmpfs } from './mounts.js';
 import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
 import { pieceJob } from '../src/cluster/chunk-job.js';
+import { RedisOutage } from '../src/cluster/redis-outage.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
@@ -488,5 +489,24 @@ describe('cluster flags and stores, in words', () => {
     } finally {
       disk.remove();
     }
+  });
+});
+
+describe("the coordinator's patience with a lost Redis", () => {
+  it('counts from when the connection was lost, not from the last call that went through', () => {
+    let now = 0;
+    const outage = new RedisOutage(30_000, () => now);
+    // A quiet minute with no calls, then Redis goes: the render waits the whole limit from here.
+    now = 60_000;
+    expect(outage.lost()).toBe(true);
+    expect(outage.tooLong).toBe(false);
+    now = 89_000;
+    expect(outage.lost()).toBe(false);
+    expect(outage.tooLong).toBe(false);
+    now = 90_001;
+    expect(outage.tooLong).toBe(true);
+    expect(outage.found()).toBe(30_001);
+    expect(outage.lastedMs).toBe(0);
+    expect(outage.found()).toBeUndefined();
   });
 });

@@ -36,6 +36,7 @@ import { JobWaiter } from './job-waiter.js';
 import { readRecord } from './piece-record.js';
 import { connect, connectNow, isConnectionError, JOB_OPTIONS, jobEvents, jobQueue, type Job } from './redis-queue.js';
 import { commandLine, redactedUrl } from '../scene/options/index.js';
+import { RedisOutage } from './redis-outage.js';
 import { SetUsers } from './set-users.js';
 import { toolIdentity, type ToolIdentity } from './tool-identity.js';
 import { VERSION } from '../tool-version.js';
@@ -109,34 +110,31 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   let local: LocalBackend | undefined;
   let reused = 0;
   let workers = 0;
-  let lastContact = Date.now();
-  let lostSince: number | undefined;
+  const outage = new RedisOutage(redisTimeoutMs);
   /** The set of pieces each video was filed under, for its clean-up. */
   const sets = new WeakMap<LoadedScene, string>();
 
-  /** A Redis call that gives up after a few seconds; long outages end the render with a clear message. */
+  /** Says that Redis is back, if it was lost. */
+  const backAgain = (): void => {
+    const lasted = outage.found();
+    if (lasted === undefined) return;
+    notice(`Redis at ${where} is back after ${(lasted / 1000).toFixed(0)} s`);
+    // Events sent while it was away are lost: look at every job now.
+    waiter.checkNow();
+  };
+
+  /** A Redis call that gives up after a few seconds; outages longer than the limit end the render with a clear message. */
   const call = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
     try {
       const value = await untilAborted(work(), AbortSignal.timeout(CALL_TIMEOUT_MS));
-      if (lostSince !== undefined) {
-        notice(`Redis at ${where} is back after ${((Date.now() - lostSince) / 1000).toFixed(0)} s`);
-        lostSince = undefined;
-        // Events sent while it was away are lost: look at every job now.
-        waiter.checkNow();
-      }
-      lastContact = Date.now();
+      backAgain();
       return value;
     } catch (error) {
       // Only an unreachable Redis is waited out; anything else is the call's own failure.
       const unreachable = (error as Error).name === 'TimeoutError' || isConnectionError(error as Error);
       if (!unreachable) throw error;
-      if (lostSince === undefined) {
-        lostSince = Date.now();
-        notice(`lost Redis at ${where} (${(error as Error).message || 'no answer'}); retrying for ${redisTimeoutMs / 1000} s`);
-      }
-      if (Date.now() - lastContact > redisTimeoutMs) {
-        throw new ClusterError(`lost Redis at ${where} for ${Math.round((Date.now() - lastContact) / 1000)} s: ${(error as Error).message || 'no answer'}`);
-      }
+      if (outage.lost()) notice(`lost Redis at ${where} (${(error as Error).message || 'no answer'}); retrying for ${redisTimeoutMs / 1000} s`);
+      if (outage.tooLong) throw new ClusterError(`lost Redis at ${where} for ${Math.round(outage.lastedMs / 1000)} s: ${(error as Error).message || 'no answer'}`);
       return undefined;
     }
   };
@@ -147,20 +145,11 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   redis.on('close', () => {
     if (!ready || closing) return;
     ready = false;
-    if (lostSince === undefined) {
-      lostSince = Date.now();
-      notice(`lost Redis at ${where}; retrying for ${redisTimeoutMs / 1000} s`);
-    }
+    if (outage.lost()) notice(`lost Redis at ${where}; retrying for ${redisTimeoutMs / 1000} s`);
   });
   redis.on('ready', () => {
     ready = true;
-    if (lostSince !== undefined) {
-      notice(`Redis at ${where} is back after ${((Date.now() - lostSince) / 1000).toFixed(0)} s`);
-      lostSince = undefined;
-      lastContact = Date.now();
-      // Events sent while it was away are lost: look at every job now.
-      waiter.checkNow();
-    }
+    backAgain();
   });
 
   // The workers, for progress and for warnings: refreshed now and then, never awaited by a render.
