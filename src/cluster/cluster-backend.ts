@@ -384,7 +384,12 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
       if (set === undefined) return;
       sets.delete(loaded);
       // The pieces stay while another coordinator (the same scene, rendered twice at once) still needs them.
-      if (await call(() => users.release(set))) await options.store.removeSet(set);
+      try {
+        if (await call(() => users.release(set))) await options.store.removeSet(set);
+      } catch (error) {
+        // The outputs are in place already: pieces left in the store are a clean-up to mention, not a failed render.
+        notice(`${loaded.model.name} is complete, but its pieces could not be removed from the chunk store ${options.store.location} (${(error as Error).message}); the next render of the same scene reuses them, or remove them by hand`);
+      }
     },
     // Stills and the thumbnails of items done in an earlier run are small: the coordinator renders them itself.
     picture(loaded: LoadedScene, selector: FrameSelector, signal?: AbortSignal): Promise<Still> {
