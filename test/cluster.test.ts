@@ -440,6 +440,31 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     }
   });
 
+  it('a worker that loses the lock on its job stops rendering it, and the job is done again', async () => {
+    // Pieces that take long enough on one thread for the lock to be lost mid-piece.
+    const scene = writeScene(dir.path, 'slow', HEAVY.replace('name: heavy', 'name: slow').replace('width: 16', 'width: 96'));
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.port, '127.0.0.1');
+    try {
+      const worker = startWorker();
+      await worker.waitFor(/connected to/);
+      const out = join(dir.path, 'cluster', 'slow-lock');
+      const render = start(['render', scene, '--redis', redis.url, '--store', store(), '--out', out], dir.path);
+      const [, range] = await worker.waitFor(/slow (frames \d+–\d+): rendering/);
+      // As if Redis had lost the lock (an outage longer than the lock, a failover): the next renewal fails.
+      const locks = await client.keys('bull:cppn-motion-chunks:*:lock');
+      expect(locks.length).toBeGreaterThan(0);
+      await client.del(...locks);
+      await worker.waitFor(/lost its lock/);
+      await worker.waitFor(new RegExp(`slow ${range}: failed: job \\S+ lost its lock`));
+      const result = await render.exited;
+      expect(result.code, result.stderr).toBe(0);
+      expect(worker.output()).toContain(`slow ${range}: done`);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('a worker stops on SIGTERM even while Redis is down', async () => {
     const worker = startWorker();
     await worker.waitFor(/connected to/);

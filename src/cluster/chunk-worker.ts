@@ -191,7 +191,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return files;
   };
 
-  const doPiece = async (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job, backend: FrameBackend): Promise<ChunkWorkerResult> => {
+  const doPiece = async (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
     const { loaded, key, data } = accepted;
     const { range, formats } = data;
     const what = `${loaded.model.name} ${describeRange(range)}`;
@@ -209,7 +209,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       await backend.encodePiece(
         { loaded, range, formats, settings: data.settings, label: loaded.model.name, piecePath: (format) => join(writer.folder, pieceName(format)) },
         {
-          signal: new AbortController().signal,
+          signal,
           onFrames: (count) => {
             done += count;
             progress(done, frames);
@@ -223,7 +223,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return { worker: name, frames, reused: false };
   };
 
-  const doItem = async (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job, backend: FrameBackend): Promise<ChunkWorkerResult> => {
+  const doItem = async (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
     const { loaded, key, data } = accepted;
     const what = `${loaded.model.name} (whole)`;
     if (await options.store.has(key)) {
@@ -235,12 +235,12 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     const progress = progressReporter(job);
     const frames = loaded.model.timeline.frameCount;
     await intoStore(what, key, async (writer) => {
-      const video = await renderVideo(loaded, { outStem: join(writer.folder, 'item'), formats: data.formats, backend, onProgress: (p) => progress(p.done, p.total) });
+      const video = await renderVideo(loaded, { outStem: join(writer.folder, 'item'), formats: data.formats, backend, signal, onProgress: (p) => progress(p.done, p.total) });
       const names = new Map(video.outputs.map((o) => [o.format, basename(o.path)]));
       const notes = Object.fromEntries(video.outputs.map((o) => [o.format, o.note]));
       let thumbnail;
       if (data.thumbnail) {
-        const still = await renderStill(applyOverrides(loaded, { size: data.thumbnail.size }), { at: data.thumbnail.at, backend });
+        const still = await renderStill(applyOverrides(loaded, { size: data.thumbnail.size }), { at: data.thumbnail.at, backend, signal });
         await writeFile(join(writer.folder, 'thumbnail.rgba'), still.data);
         thumbnail = { name: 'thumbnail.rgba', width: still.width, height: still.height };
       }
@@ -252,10 +252,17 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return { worker: name, frames, reused: false };
   };
 
-  /** Takes the jobs of one backend's queue. */
+  /**
+   * Takes the jobs of one backend's queue. `signal` is aborted when the job's
+   * lock is lost (see below): another worker may have the job by then.
+   */
   const processorFor =
     (queue: PixelBackend) =>
-    async (job: Job): Promise<unknown> => {
+    async (job: Job, _token?: string, lockLost?: AbortSignal): Promise<unknown> => {
+      // BullMQ aborts with its reason as text; the work stops with an error that says it.
+      const stop = new AbortController();
+      lockLost?.addEventListener('abort', () => stop.abort(new Error(`job ${job.id} lost its lock; another worker takes it over`)), { once: true });
+      const { signal } = stop;
       let accepted: AcceptedJob;
       try {
         accepted = acceptClusterJob(job.data, { serves, queue });
@@ -268,13 +275,13 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       const backend = await backendFor(queue);
       switch (accepted.kind) {
         case 'piece':
-          return doPiece(accepted, job, backend);
+          return doPiece(accepted, job, backend, signal);
         case 'item':
-          return doItem(accepted, job, backend);
+          return doItem(accepted, job, backend, signal);
         case 'settings': {
           const { loaded, data } = accepted;
           options.log(`${loaded.model.name}: choosing the encoding settings on ${pixelBackendWords(queue)}`);
-          const settings = await backend.encodingSettings(loaded, data.formats, data.pieces);
+          const settings = await backend.encodingSettings(loaded, data.formats, data.pieces, signal);
           return { worker: name, settings };
         }
       }
@@ -287,6 +294,16 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   };
   // One BullMQ worker per queue served, on one connection; each does `concurrency` jobs at once.
   const workers = serves.map((backend) => jobWorker(connection, backend, processorFor(backend), concurrency, name, report));
+  // A job whose lock could not be renewed is no longer this worker's (it is found stalled and handed out
+  // again): its rendering stops, and what it wrote is not committed to the store.
+  for (const worker of workers) {
+    worker.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) {
+        options.log(`job ${id}: lost its lock (Redis did not renew it); stopping its work, which another worker takes over`);
+        worker.cancelJob(id, `job ${id} lost its lock`);
+      }
+    });
+  }
   for (const worker of workers) void worker.run().catch((error: unknown) => options.log(`worker stopped: ${(error as Error).message}`));
   const threadWords = `${threads} thread${threads === 1 ? '' : 's'}`;
   const jobs = `${concurrency} job${concurrency === 1 ? '' : 's'}`;
