@@ -12,7 +12,7 @@ import { frameHashes, start, type Running } from './cli-process.js';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { canMount, mountTmpfs } from './mounts.js';
 import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
-import { pieceJob } from '../src/cluster/chunk-job.js';
+import { itemJob, pieceJob } from '../src/cluster/chunk-job.js';
 import { RedisOutage } from '../src/cluster/redis-outage.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
@@ -409,6 +409,27 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
       expect(await failed!.getState()).toBe('failed');
       expect(failed!.attemptsMade).toBe(1);
       expect(worker.output()).not.toMatch(/rendering/);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('a job that is a user mistake found only while rendering (a thumbnail past the end of a scene that does not loop) fails once, in its words, without retries', async () => {
+    mkdirSync(store(), { recursive: true });
+    const worker = startWorker();
+    await worker.waitFor(/connected to/);
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const once = sceneFromFile(validateSceneData(parse(SMALL.replace('loop: true', 'loop: false').replace('name: small', 'name: once').replace('duration: 16', 'duration: 1').replace('at: 8,', 'at: 0.5,'))), 'once.yaml', '/', 'once');
+      await queue.add('item', itemJob(once, ['gif'], toolIdentity(['gif']), { size: [16, 16], at: 100 }), { jobId: 'past-the-end', attempts: 3 });
+      await worker.waitFor(/once \(whole\): failed: .*past the end/);
+      await sleep(500);
+      const failed = await queue.getJob('past-the-end');
+      expect(await failed!.getState()).toBe('failed');
+      expect(failed!.attemptsMade).toBe(1);
+      expect(failed!.failedReason).toMatch(/past the end of .* \(on \S+, cppn-motion /);
+      expect(worker.output().match(/once \(whole\): rendering/g)).toHaveLength(1);
     } finally {
       await queue.close();
     }
