@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ffprobe, ROOT, runCli, sha256, tempDir, writeScene } from './helpers.js';
 import { frameHashes, start, type Running } from './cli-process.js';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
@@ -14,6 +14,7 @@ import { canMount, mountTmpfs } from './mounts.js';
 import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
 import { itemJob, pieceJob } from '../src/cluster/chunk-job.js';
 import { RedisOutage } from '../src/cluster/redis-outage.js';
+import { SetUsers } from '../src/cluster/set-users.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
@@ -554,5 +555,39 @@ describe("the coordinator's patience with a lost Redis", () => {
     expect(outage.found()).toBe(30_001);
     expect(outage.lastedMs).toBe(0);
     expect(outage.found()).toBeUndefined();
+  });
+});
+
+describe.skipIf(!HAS_REDIS)('coordinators sharing pieces, on machines whose clocks differ', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("a coordinator whose clock is an hour behind still counts as using the pieces: the other's release keeps them", async () => {
+    const { Redis } = await import('ioredis');
+    const [a, b] = [new Redis(redis.port, '127.0.0.1'), new Redis(redis.port, '127.0.0.1')];
+    const behind = new SetUsers(a, 'behind');
+    const onTime = new SetUsers(b, 'on-time');
+    try {
+      const now = Date.now();
+      const clock = vi.spyOn(Date, 'now').mockReturnValue(now - 3600_000);
+      try {
+        await behind.use('0123456789abcdef');
+      } finally {
+        clock.mockRestore();
+      }
+      await onTime.use('0123456789abcdef');
+      expect(await onTime.release('0123456789abcdef')).toBe(false);
+      expect(await behind.release('0123456789abcdef')).toBe(true);
+    } finally {
+      await behind.close();
+      await onTime.close();
+      a.disconnect();
+      b.disconnect();
+    }
   });
 });
