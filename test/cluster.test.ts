@@ -15,6 +15,7 @@ import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-serv
 import { itemJob, pieceJob } from '../src/cluster/chunk-job.js';
 import { RedisOutage } from '../src/cluster/redis-outage.js';
 import { SetUsers } from '../src/cluster/set-users.js';
+import { workerCommand } from '../src/scene/options/index.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
@@ -507,6 +508,11 @@ describe('cluster flags and stores, in words', () => {
       expect(result.stderr, command[0]).toMatch(/--redis redis:\/\/\*\*\*@queue-host:port: not a URL/);
       expect(result.stdout + result.stderr, command[0]).not.toContain('s3cret');
     }
+  });
+
+  it('the command shown to start a worker never carries a password, hidden or not: it asks for the same URL', () => {
+    expect(workerCommand('redis://:s3cret-word@queue-host:6379', 'gpu')).toBe('cppn-motion worker --redis <the same --redis URL, with its password> --backend gpu');
+    expect(workerCommand('redis://queue-host:6379')).toBe('cppn-motion worker --redis redis://queue-host:6379');
   });
 
   it('a --store that is a file is named in words, before anything else, with exit code 2', async () => {

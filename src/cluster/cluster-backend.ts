@@ -35,7 +35,7 @@ import { ClusterError } from './cluster-error.js';
 import { JobWaiter } from './job-waiter.js';
 import { readRecord } from './piece-record.js';
 import { connect, connectNow, isConnectionError, JOB_OPTIONS, jobEvents, jobQueue, type Job } from './redis-queue.js';
-import { commandLine, redactedUrl } from '../scene/options/index.js';
+import { redactedUrl, workerCommand } from '../scene/options/index.js';
 import { RedisOutage } from './redis-outage.js';
 import { SetUsers } from './set-users.js';
 import { toolIdentity, type ToolIdentity } from './tool-identity.js';
@@ -157,11 +157,11 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   const warnedAbout = new Set<string>();
   /** Said when no worker serves this render's backend: who to start, and who is there but cannot help. */
   const nobodyToServe = async (): Promise<string> => {
-    if (pixelBackend === 'cpu') return `no worker is connected to ${where}; start some with: ${commandLine('worker', ['redis', where])}`;
+    if (pixelBackend === 'cpu') return `no worker is connected to ${where}; start some with: ${workerCommand(options.redisUrl)}`;
     const elsewhere = new Set<string>();
     for (const other of otherQueues) for (const w of await other.getWorkers().catch(() => [])) elsewhere.add(w.rawname?.split(':w:')[1] ?? w.name);
     const others = elsewhere.size > 0 ? ` (${elsewhere.size} worker${elsewhere.size === 1 ? '' : 's'} connected, on the CPU only)` : '';
-    return `no worker that renders on the GPU is connected to ${where}${others}; the GPU jobs wait for one (a CPU worker never takes them): start one on a machine with a GPU with: ${commandLine('worker', ['redis', where], ['backend', 'gpu'])}`;
+    return `no worker that renders on the GPU is connected to ${where}${others}; the GPU jobs wait for one (a CPU worker never takes them): start one on a machine with a GPU with: ${workerCommand(options.redisUrl, 'gpu')}`;
   };
   const lookAtWorkers = (): void => {
     queue.getWorkers().then(

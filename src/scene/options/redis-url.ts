@@ -12,6 +12,15 @@ function hideCredentials(text: string): string {
   return text.replace(/^([^/]*\/\/)[^/?#]*@/, '$1***@').replace(/^([a-z][a-z0-9+.-]*:)(?!\/\/)[^/?#]*@/i, '$1***@');
 }
 
+/** Whether the URL holds a password (which messages never show). */
+export function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return hideCredentials(url) !== url;
+  }
+}
+
 /** The URL without its password, for logs and messages. */
 export function redactedUrl(url: string): string {
   try {
