@@ -2,8 +2,8 @@
  * Redis URLs as the user gives them (the `redis` option): checked, and shown
  * without their password, even when they cannot be parsed. Pure, and apart
  * from the cluster's queue, so that the option table can check the value
- * without loading the queue's libraries, which take about a quarter of a
- * second to load.
+ * without loading the queue's libraries, which are slow to load: a command
+ * that never talks to a queue should not wait for them.
  */
 import { option, UserError, words } from '../../errors.js';
 
