@@ -15,6 +15,8 @@ import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-serv
 import { itemJob, pieceJob } from '../src/cluster/chunk-job.js';
 import { RedisOutage } from '../src/cluster/redis-outage.js';
 import { SetUsers } from '../src/cluster/set-users.js';
+import { createClusterBackend, createDirectoryStore, type ChunkStore } from '../src/cluster/index.js';
+import { renderVideo } from '../src/render/video.js';
 import { workerCommand } from '../src/scene/options/index.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
@@ -485,6 +487,26 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
       expect(worker.output()).toContain(`slow ${range}: done`);
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('a store clean-up that fails after the outputs are in place is a warning: the render succeeds', async () => {
+    const worker = startWorker();
+    await worker.waitFor(/connected to/);
+    const real = createDirectoryStore(store());
+    // The pieces' folder cannot be removed (a store on a share gone read-only at the very end, say).
+    const stubborn: ChunkStore = { location: real.location, ready: () => real.ready(), has: (key: string) => real.has(key), open: (key: string) => real.open(key), create: (key: string) => real.create(key), remove: (key: string) => real.remove(key), removeSet: async () => Promise.reject(new Error('the share went read-only')) };
+    const notices: string[] = [];
+    const backend = await createClusterBackend({ redisUrl: redis.url, store: stubborn, onNotice: (message) => notices.push(message) });
+    try {
+      const loaded = sceneFromFile(validateSceneData(parse(SMALL.replace('name: small', 'name: tidy').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [mp4]'))), 'tidy.yaml', '/', 'tidy');
+      const outStem = join(dir.path, 'cluster', 'tidy');
+      const result = await renderVideo(loaded, { outStem, backend });
+      expect(result.outputs.map((o) => o.path)).toEqual([`${outStem}.mp4`]);
+      expect(existsSync(`${outStem}.mp4`)).toBe(true);
+      expect(notices.join('\n')).toMatch(/tidy is complete, but its pieces could not be removed from the chunk store .*\(the share went read-only\)/);
+    } finally {
+      await backend.close();
     }
   });
 
