@@ -1,6 +1,6 @@
 /**
  * Stands in for @napi-rs/canvas in the GPU device check's bundle
- * (bench/gpu-device-check.sh), which renders MP4 only: the canvas's native
+ * (bench/gpu-offline-pack.sh), which renders MP4 only: the canvas's native
  * library need not travel to the GPU machine. Anything that would draw says so.
  */
 const absent = (): never => {

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
+import { LOCK_FILE, lockSeriesFolder } from '../src/batch/folder-lock.js';
 import { spawnSync } from 'node:child_process';
 import { CLI, distinctColours, ffprobe, readPng, runCli, sha256, snapshot, tempDir, writeScene } from './helpers.js';
 
@@ -274,5 +275,27 @@ describe('bad series input: a clear error, exit code 2, nothing rendered', () =>
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/badseries\.yaml:\d+:\d+: series\.grid\.frequncy: unknown key "frequncy" \(did you mean "frequency"\?\)/);
     expect(existsSync(join(dir.path, 'refused-out'))).toBe(false);
+  });
+});
+
+describe("a series folder's lock", () => {
+  it('an empty lock just made (another batch between making and writing it) is held; an old empty one is a leftover and taken over', () => {
+    const dir = tempDir();
+    try {
+      const lock = join(dir.path, LOCK_FILE);
+      writeFileSync(lock, '');
+      expect(() => lockSeriesFolder(dir.path)).toThrow(/is being written by another batch/);
+      expect(readFileSync(lock, 'utf8')).toBe('');
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(lock, past, past);
+      const release = lockSeriesFolder(dir.path);
+      expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(` ${process.pid}\\n$`));
+      // Only the lock is left: no draft beside it.
+      expect(readdirSync(dir.path)).toEqual([LOCK_FILE]);
+      release();
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      dir.remove();
+    }
   });
 });

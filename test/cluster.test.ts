@@ -6,13 +6,18 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ffprobe, ROOT, runCli, sha256, tempDir, writeScene } from './helpers.js';
 import { frameHashes, start, type Running } from './cli-process.js';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { canMount, mountTmpfs } from './mounts.js';
 import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
-import { pieceJob } from '../src/cluster/chunk-job.js';
+import { itemJob, pieceJob } from '../src/cluster/chunk-job.js';
+import { RedisOutage } from '../src/cluster/redis-outage.js';
+import { SetUsers } from '../src/cluster/set-users.js';
+import { createClusterBackend, createDirectoryStore, type ChunkStore } from '../src/cluster/index.js';
+import { renderVideo } from '../src/render/video.js';
+import { workerCommand } from '../src/scene/options/index.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
@@ -428,6 +433,27 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     }
   });
 
+  it('a job that is a user mistake found only while rendering (a thumbnail past the end of a scene that does not loop) fails once, in its words, without retries', async () => {
+    mkdirSync(store(), { recursive: true });
+    const worker = startWorker();
+    await worker.waitFor(/connected to/);
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const once = sceneFromFile(validateSceneData(parse(SMALL.replace('loop: true', 'loop: false').replace('name: small', 'name: once').replace('duration: 16', 'duration: 1').replace('at: 8,', 'at: 0.5,'))), 'once.yaml', '/', 'once');
+      await queue.add('item', itemJob(once, ['gif'], toolIdentity(['gif']), { size: [16, 16], at: 100 }), { jobId: 'past-the-end', attempts: 3 });
+      await worker.waitFor(/once \(whole\): failed: .*past the end/);
+      await sleep(500);
+      const failed = await queue.getJob('past-the-end');
+      expect(await failed!.getState()).toBe('failed');
+      expect(failed!.attemptsMade).toBe(1);
+      expect(failed!.failedReason).toMatch(/past the end of .* \(on \S+, cppn-motion /);
+      expect(worker.output().match(/once \(whole\): rendering/g)).toHaveLength(1);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('a job whose data is not JSON fails once, is reported once, and leaves the active list', async () => {
     const { Queue } = await import('bullmq');
     const { Redis } = await import('ioredis');
@@ -454,6 +480,51 @@ describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, b
     }
   });
 
+  it('a worker that loses the lock on its job stops rendering it, and the job is done again', async () => {
+    // Pieces that take long enough on one thread for the lock to be lost mid-piece.
+    const scene = writeScene(dir.path, 'slow', HEAVY.replace('name: heavy', 'name: slow').replace('width: 16', 'width: 96'));
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.port, '127.0.0.1');
+    try {
+      const worker = startWorker();
+      await worker.waitFor(/connected to/);
+      const out = join(dir.path, 'cluster', 'slow-lock');
+      const render = start(['render', scene, '--redis', redis.url, '--store', store(), '--out', out], dir.path);
+      const [, range] = await worker.waitFor(/slow (frames \d+–\d+): rendering/);
+      // As if Redis had lost the lock (an outage longer than the lock, a failover): the next renewal fails.
+      const locks = await client.keys('bull:cppn-motion-chunks:*:lock');
+      expect(locks.length).toBeGreaterThan(0);
+      await client.del(...locks);
+      await worker.waitFor(/lost its lock/);
+      await worker.waitFor(new RegExp(`slow ${range}: failed: job \\S+ lost its lock`));
+      const result = await render.exited;
+      expect(result.code, result.stderr).toBe(0);
+      expect(worker.output()).toContain(`slow ${range}: done`);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a store clean-up that fails after the outputs are in place is a warning: the render succeeds', async () => {
+    const worker = startWorker();
+    await worker.waitFor(/connected to/);
+    const real = createDirectoryStore(store());
+    // The pieces' folder cannot be removed (a store on a share gone read-only at the very end, say).
+    const stubborn: ChunkStore = { location: real.location, ready: () => real.ready(), has: (key: string) => real.has(key), open: (key: string) => real.open(key), create: (key: string) => real.create(key), remove: (key: string) => real.remove(key), removeSet: async () => Promise.reject(new Error('the share went read-only')) };
+    const notices: string[] = [];
+    const backend = await createClusterBackend({ redisUrl: redis.url, store: stubborn, onNotice: (message) => notices.push(message) });
+    try {
+      const loaded = sceneFromFile(validateSceneData(parse(SMALL.replace('name: small', 'name: tidy').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [mp4]'))), 'tidy.yaml', '/', 'tidy');
+      const outStem = join(dir.path, 'cluster', 'tidy');
+      const result = await renderVideo(loaded, { outStem, backend });
+      expect(result.outputs.map((o) => o.path)).toEqual([`${outStem}.mp4`]);
+      expect(existsSync(`${outStem}.mp4`)).toBe(true);
+      expect(notices.join('\n')).toMatch(/tidy is complete, but its pieces could not be removed from the chunk store .*\(the share went read-only\)/);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('a worker stops on SIGTERM even while Redis is down', async () => {
     const worker = startWorker();
     await worker.waitFor(/connected to/);
@@ -474,6 +545,11 @@ describe('cluster flags and stores, in words', () => {
       expect(result.stderr, command[0]).toMatch(/--redis redis:\/\/\*\*\*@queue-host:port: not a URL/);
       expect(result.stdout + result.stderr, command[0]).not.toContain('s3cret');
     }
+  });
+
+  it('the command shown to start a worker never carries a password, hidden or not: it asks for the same URL', () => {
+    expect(workerCommand('redis://:s3cret-word@queue-host:6379', 'gpu')).toBe('cppn-motion worker --redis <the same --redis URL, with its password> --backend gpu');
+    expect(workerCommand('redis://queue-host:6379')).toBe('cppn-motion worker --redis redis://queue-host:6379');
   });
 
   it('a --store that is a file is named in words, before anything else, with exit code 2', async () => {
@@ -502,6 +578,59 @@ describe('cluster flags and stores, in words', () => {
       expect(result.stderr).not.toMatch(/EROFS|ENOENT/);
     } finally {
       disk.remove();
+    }
+  });
+});
+
+describe("the coordinator's patience with a lost Redis", () => {
+  it('counts from when the connection was lost, not from the last call that went through', () => {
+    let now = 0;
+    const outage = new RedisOutage(30_000, () => now);
+    // A quiet minute with no calls, then Redis goes: the render waits the whole limit from here.
+    now = 60_000;
+    expect(outage.lost()).toBe(true);
+    expect(outage.tooLong).toBe(false);
+    now = 89_000;
+    expect(outage.lost()).toBe(false);
+    expect(outage.tooLong).toBe(false);
+    now = 90_001;
+    expect(outage.tooLong).toBe(true);
+    expect(outage.found()).toBe(30_001);
+    expect(outage.lastedMs).toBe(0);
+    expect(outage.found()).toBeUndefined();
+  });
+});
+
+describe.skipIf(!HAS_REDIS)('coordinators sharing pieces, on machines whose clocks differ', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("a coordinator whose clock is an hour behind still counts as using the pieces: the other's release keeps them", async () => {
+    const { Redis } = await import('ioredis');
+    const [a, b] = [new Redis(redis.port, '127.0.0.1'), new Redis(redis.port, '127.0.0.1')];
+    const behind = new SetUsers(a, 'behind');
+    const onTime = new SetUsers(b, 'on-time');
+    try {
+      const now = Date.now();
+      const clock = vi.spyOn(Date, 'now').mockReturnValue(now - 3600_000);
+      try {
+        await behind.use('0123456789abcdef');
+      } finally {
+        clock.mockRestore();
+      }
+      await onTime.use('0123456789abcdef');
+      expect(await onTime.release('0123456789abcdef')).toBe(false);
+      expect(await behind.release('0123456789abcdef')).toBe(true);
+    } finally {
+      await behind.close();
+      await onTime.close();
+      a.disconnect();
+      b.disconnect();
     }
   });
 });

@@ -165,6 +165,27 @@ describe.skipIf(!HAS_CHROMIUM)('exploring in the preview page', () => {
     expect(readFileSync(scene, 'utf8')).toBe(edited);
   });
 
+  it('says so when the answer to a write cannot be read, and Keep works again afterwards', async () => {
+    await open();
+    await page.click('#tab-explore');
+    await waitFor(page, 'p.explore.drawn > 0');
+    await page.locator('.tile:not(.current)').first().click();
+    await waitFor(page, 'p.session.dirty');
+    // An answer that is no JSON, as a proxy or a server cut short might give.
+    await page.route('**/api/scenes/*', (route) => (route.request().method() === 'PUT' ? route.fulfill({ status: 200, body: 'not json' }) : route.fallback()));
+    try {
+      await page.click('#keep');
+      await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain('Not written');
+      expect(await page.locator('#keep').isEnabled()).toBe(true);
+    } finally {
+      await page.unroute('**/api/scenes/*');
+    }
+    expect(readFileSync(scene, 'utf8')).toBe(SCENE);
+    await page.click('#keep');
+    await waitFor(page, '!p.session.dirty');
+    expect(readFileSync(scene, 'utf8')).not.toBe(SCENE);
+  });
+
   it('lets a page opened without the run\'s key look but not write', async () => {
     writeFileSync(scene, SCENE);
     const other = await chrome.browser.newPage({ viewport: { width: 1280, height: 720 } });

@@ -3,11 +3,13 @@
  * that validate and render, the same bytes for the same --seed, comments
  * kept, a labelled contact sheet, and clear refusals of bad input.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStill } from '../src/render/still.js';
 import { applyOverrides, loadScene } from '../src/scene/index.js';
+import { start } from './cli-process.js';
 import { readPng, runCli, tempDir } from './helpers.js';
 
 const SCENE = `# An explorer's starting point.
@@ -22,6 +24,18 @@ colour: { palette: viridis }
 keyframes:
   - { at: 0, seed: 1, zoom: 1.2 }
   - { at: 1, seed: 2, zoom: 0.8 }   # the turn
+`;
+
+/** A scene whose pictures take a while (a deep, wide network), so a signal comes while the sheet renders. */
+const SLOW = `name: slow
+output: { size: [256, 256], fps: 10, duration: 2 }
+network:
+  inputs: [x, y, r, t]
+  layers: { depth: 16, width: 96 }
+  output: { channels: 3, activation: sigmoid }
+keyframes:
+  - { at: 0, seed: 1 }
+  - { at: 1, seed: 2 }
 `;
 
 describe('explore on the command line', () => {
@@ -122,5 +136,50 @@ describe('explore on the command line', () => {
     expect(onFile.code).toBe(2);
     expect(onFile.stderr).toContain('is a file; explore writes a folder');
     expect(readdirSync(dir.path)).not.toContain('never');
+  });
+
+  it('Ctrl-C stops it with exit code 130, and none of its files appear', async () => {
+    const slow = join(dir.path, 'slow.yaml');
+    writeFileSync(slow, SLOW);
+    const run = start(['explore', slow, '--seed', '3', '--out', 'stopped'], dir.path);
+    await run.waitFor(/exploring/);
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain('stopped: interrupted by SIGINT');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir.path, 'stopped'))).toBe(false);
+  });
+
+  it('a run killed while its sheet renders leaves nothing under the final names: the same command runs again', async () => {
+    const slow = join(dir.path, 'slow.yaml');
+    writeFileSync(slow, SLOW);
+    const run = start(['explore', slow, '--seed', '3', '--out', 'killed'], dir.path);
+    await run.waitFor(/exploring/);
+    // Long enough for the scene files to be written; the sheet's pictures take longer.
+    await new Promise((done) => setTimeout(done, 1000));
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const names = existsSync(join(dir.path, 'killed')) ? readdirSync(join(dir.path, 'killed')) : [];
+    expect(names.filter((name) => !name.startsWith('.'))).toEqual([]);
+    const again = await runCli(['explore', slow, '--seed', '3', '--out', 'killed', '-q'], { cwd: dir.path });
+    expect(again.code, again.stderr).toBe(0);
+    // The killed run's temporary files are gone too.
+    expect(readdirSync(join(dir.path, 'killed')).filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(files('killed')).toHaveLength(8);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a scene that is a named pipe or a folder with exit code 2, in words, without waiting', async () => {
+    const pipe = join(dir.path, 'pipe.yaml');
+    expect(spawnSync('mkfifo', [pipe]).status).toBe(0);
+    const fromPipe = await runCli(['explore', pipe, '--out', 'never']);
+    expect(fromPipe.code).toBe(2);
+    expect(fromPipe.stderr).toContain('pipe.yaml is a named pipe, not a regular file');
+    const folder = join(dir.path, 'folder.yaml');
+    mkdirSync(folder);
+    const fromFolder = await runCli(['explore', folder, '--out', 'never']);
+    expect(fromFolder.code).toBe(2);
+    expect(fromFolder.stderr).toContain('folder.yaml is a folder, not a regular file');
+    for (const result of [fromPipe, fromFolder]) expect(result.stderr).not.toMatch(/\n\s+at |EISDIR/);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The preview as people start it: through npx, which runs it under npm and
  * a shell. Stopping npm by its pid stops the server too; --open says when no
- * browser came, with the URL to open by hand.
+ * browser came, with the URL to open by hand, and never puts the run's key
+ * on the opener's command line.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers.js';
@@ -121,5 +122,34 @@ describe.runIf(process.platform === 'linux')('preview --open', () => {
     const url = await firstLine(child);
     expect(await until(() => stderr.includes('warning:'), 5000), stderr).toBe(true);
     expect(stderr).toContain(`warning: --open: xdg-open found no browser to open the page (exit code 3); open ${url} in a browser yourself`);
+  }, 30_000);
+
+  it("hands the opener a one-time token, not the run's key: it sets the key's cookie once, then is refused", async () => {
+    const bin = join(dir.path, 'bin-token');
+    mkdirSync(bin);
+    // An opener that records the address it was given, as any user could read it from the process list.
+    const given = join(dir.path, 'opened.txt');
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${given}'\n`);
+    chmodSync(join(bin, 'xdg-open'), 0o755);
+    const env = { ...process.env, DISPLAY: ':99', PATH: `${bin}:${process.env.PATH}` };
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'preview', join(ROOT, 'scenes', 'drift.yaml'), '--open'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    const printed = await firstLine(child);
+    const key = new URL(printed).searchParams.get('key')!;
+    expect(key).toBeTruthy();
+    expect(await until(() => existsSync(given) && readFileSync(given, 'utf8') !== '', 5000)).toBe(true);
+    const opened = readFileSync(given, 'utf8');
+    expect(opened).not.toContain(key);
+    expect(opened).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?open=[\w-]+$/);
+
+    const first = await fetch(opened, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/');
+    expect(first.headers.get('set-cookie')).toMatch(new RegExp(`^cppn-motion-preview-\\d+=${key};`));
+    const again = await fetch(opened, { redirect: 'manual' });
+    expect(again.status).toBe(403);
+    expect(await again.text()).toContain('this one-time link was used already or has expired');
+    // The printed address, for the user's own terminal, still works.
+    expect((await fetch(printed, { redirect: 'manual' })).status).toBe(303);
   }, 30_000);
 });

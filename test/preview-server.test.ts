@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
+import { OpenTokens } from '../src/preview/request-guard.js';
+import { SCENE_FILE_LIMIT } from '../src/scene/index.js';
 import { startPreview, type RunningPreview } from './preview-helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -134,6 +136,16 @@ describe('the preview server refuses what is not its own', () => {
     expect(readFileSync(dir.scene, 'utf8')).toBe(SCENE);
   });
 
+  it('answers a body too large for a scene with 413 and a reason the page can show, writing nothing', async () => {
+    const text = `${SCENE}#${'x'.repeat(2 * SCENE_FILE_LIMIT)}\n`;
+    const answer = await put('/api/scenes/0', { text, version: await version() });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).error).toContain('the scene is too large');
+    expect(readFileSync(dir.scene, 'utf8')).toBe(SCENE);
+    // The server goes on answering.
+    expect((await send(server.url, '/api/scenes/0', { headers: { cookie } })).status).toBe(200);
+  });
+
   it('refuses a write for any path but a scene it serves', async () => {
     const current = await version();
     const body = { text: SCENE.replace('seed: 1', 'seed: 4'), version: current };
@@ -230,5 +242,21 @@ describe('the preview server refuses what is not its own', () => {
         { numRuns: RUNS },
       );
     });
+  });
+});
+
+describe("the one-time tokens --open hands the browser in place of the run's key", () => {
+  it('are good once, and not after their lifetime', () => {
+    let now = 1_000;
+    const tokens = new OpenTokens(60_000, () => now);
+    const first = tokens.issue();
+    const second = tokens.issue();
+    expect(first).not.toBe(second);
+    expect(tokens.redeem(first)).toBe(true);
+    expect(tokens.redeem(first)).toBe(false);
+    expect(tokens.redeem('made-up')).toBe(false);
+    expect(tokens.redeem(null)).toBe(false);
+    now += 60_000;
+    expect(tokens.redeem(second)).toBe(false);
   });
 });

@@ -6,8 +6,15 @@
  * nothing on another machine (a folder shared over the network), so a lock
  * held from another machine is never taken over: the message says how to
  * clear it.
+ *
+ * The lock appears whole: its text is written to a file of this process's
+ * own, then linked to the lock's name (which fails if the lock exists), so
+ * another batch never reads a lock that exists but is still empty and takes
+ * it for a dead one. An empty lock (a version that wrote it in two steps,
+ * caught between them) counts as held while it is young.
  */
-import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileSystemError, option, UserError, words } from '../errors.js';
 import { machineId, makeOutputFolder, processAlive } from '../files/index.js';
@@ -20,20 +27,39 @@ function owner(text: string): { machine: string; pid: number } {
   return second === undefined ? { machine: machineId(), pid: Number.parseInt(first, 10) } : { machine: first, pid: Number.parseInt(second, 10) };
 }
 
+/** An empty lock younger than this is taken to be one being written, not a leftover. */
+const EMPTY_LOCK_GRACE_MS = 10_000;
+
+/** Makes the lock at `path` with its text already in it; false when a lock is there already. */
+function linkLock(path: string, folder: string): boolean {
+  const draft = `${path}.${process.pid}-${randomBytes(3).toString('hex')}`;
+  try {
+    writeFileSync(draft, `${machineId()} ${process.pid}\n`, { flag: 'wx' });
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw fileSystemError(folder, error) ?? error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
 /** Takes the folder's lock (making the folder if need be); returns the function that releases it. */
 export function lockSeriesFolder(folder: string): () => void {
   const path = join(folder, LOCK_FILE);
   makeOutputFolder(folder);
   for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fileSystemError(folder, error) ?? error;
+    if (!linkLock(path, folder)) {
       let held: { machine: string; pid: number } | undefined;
       try {
-        held = owner(readFileSync(path, 'utf8'));
-      } catch {
+        const text = readFileSync(path, 'utf8');
+        if (text.trim() === '' && Date.now() - statSync(path).mtimeMs < EMPTY_LOCK_GRACE_MS) {
+          throw new UserError(words`${folder} is being written by another batch (its lock was just made); wait for it to finish, or give another ${option('out')}`);
+        }
+        held = owner(text);
+      } catch (error) {
+        if (error instanceof UserError) throw error;
         // Gone in the meantime: try again.
       }
       if (held && held.machine !== machineId()) {
@@ -44,11 +70,6 @@ export function lockSeriesFolder(folder: string): () => void {
       }
       rmSync(path, { force: true });
       continue;
-    }
-    try {
-      writeSync(fd, `${machineId()} ${process.pid}\n`);
-    } finally {
-      closeSync(fd);
     }
     return () => {
       try {

@@ -33,7 +33,8 @@ import { describeRange, type ChunkStore, type StoreWriter } from './chunk-store.
 import { storedBytes, writeRecord, type StoredFile } from './piece-record.js';
 import { connect, jobWorker, UnrecoverableError, type Job } from './redis-queue.js';
 import { redactedUrl } from '../scene/options/redis-url.js';
-import type { Text } from '../errors.js';
+import { UserError, type Text } from '../errors.js';
+import { ChunkStoreError } from './cluster-error.js';
 
 export interface ChunkWorkerOptions {
   redisUrl: string;
@@ -171,15 +172,35 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return error;
   };
 
+  /**
+   * The store is this worker's own: one it cannot write to is its fault, not
+   * the job's (another worker may do the job), so it is no user mistake of
+   * the job's, which would end the job without retries (see processorFor).
+   */
+  const storeFault = (error: unknown): unknown => (error instanceof UserError ? new ChunkStoreError(error.message) : error);
+
   /** Creates the object, fills it with `fill`, writes its record (what `fill` returns) and commits it; aborts on failure. */
   const intoStore = async (what: string, key: string, fill: (writer: StoreWriter) => Promise<Parameters<typeof writeRecord>[1]>): Promise<void> => {
-    const writer = await options.store.create(key);
+    let writer: StoreWriter;
     try {
-      await writeRecord(writer.folder, await fill(writer));
-      await writer.commit();
+      writer = await options.store.create(key);
+    } catch (error) {
+      const cause = storeFault(error);
+      options.log(`${what}: failed: ${(cause as Error).message}`);
+      throw cause;
+    }
+    try {
+      const record = await fill(writer);
+      try {
+        await writeRecord(writer.folder, record);
+        await writer.commit();
+      } catch (error) {
+        throw storeFault(error);
+      }
     } catch (error) {
       await writer.abort();
-      const cause = inStoreWords(error, writer);
+      // A file that could not be written into the store's folder: the store's fault too.
+      const cause = inStoreWords(error instanceof Error && error.message.includes(writer.folder) ? storeFault(error) : error, writer);
       options.log(`${what}: failed: ${(cause as Error).message}`);
       throw cause;
     }
@@ -191,7 +212,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return files;
   };
 
-  const doPiece = async (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job, backend: FrameBackend): Promise<ChunkWorkerResult> => {
+  const doPiece = async (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
     const { loaded, key, data } = accepted;
     const { range, formats } = data;
     const what = `${loaded.model.name} ${describeRange(range)}`;
@@ -209,7 +230,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       await backend.encodePiece(
         { loaded, range, formats, settings: data.settings, label: loaded.model.name, piecePath: (format) => join(writer.folder, pieceName(format)) },
         {
-          signal: new AbortController().signal,
+          signal,
           onFrames: (count) => {
             done += count;
             progress(done, frames);
@@ -223,7 +244,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return { worker: name, frames, reused: false };
   };
 
-  const doItem = async (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job, backend: FrameBackend): Promise<ChunkWorkerResult> => {
+  const doItem = async (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
     const { loaded, key, data } = accepted;
     const what = `${loaded.model.name} (whole)`;
     if (await options.store.has(key)) {
@@ -235,12 +256,12 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     const progress = progressReporter(job);
     const frames = loaded.model.timeline.frameCount;
     await intoStore(what, key, async (writer) => {
-      const video = await renderVideo(loaded, { outStem: join(writer.folder, 'item'), formats: data.formats, backend, onProgress: (p) => progress(p.done, p.total) });
+      const video = await renderVideo(loaded, { outStem: join(writer.folder, 'item'), formats: data.formats, backend, signal, onProgress: (p) => progress(p.done, p.total) });
       const names = new Map(video.outputs.map((o) => [o.format, basename(o.path)]));
       const notes = Object.fromEntries(video.outputs.map((o) => [o.format, o.note]));
       let thumbnail;
       if (data.thumbnail) {
-        const still = await renderStill(applyOverrides(loaded, { size: data.thumbnail.size }), { at: data.thumbnail.at, backend });
+        const still = await renderStill(applyOverrides(loaded, { size: data.thumbnail.size }), { at: data.thumbnail.at, backend, signal });
         await writeFile(join(writer.folder, 'thumbnail.rgba'), still.data);
         thumbnail = { name: 'thumbnail.rgba', width: still.width, height: still.height };
       }
@@ -252,31 +273,50 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return { worker: name, frames, reused: false };
   };
 
-  /** Takes the jobs of one backend's queue. */
+  /** One job of one backend's queue. `signal` is aborted when the job's lock is lost (see below). */
+  const doJob = async (job: Job, queue: PixelBackend, signal: AbortSignal): Promise<unknown> => {
+    let accepted: AcceptedJob;
+    try {
+      accepted = acceptClusterJob(job.data, { serves, queue });
+    } catch (error) {
+      options.log(`refused job ${job.id}: ${(error as Error).message}`);
+      throw error;
+    }
+    const backend = await backendFor(queue);
+    switch (accepted.kind) {
+      case 'piece':
+        return doPiece(accepted, job, backend, signal);
+      case 'item':
+        return doItem(accepted, job, backend, signal);
+      case 'settings': {
+        const { loaded, data } = accepted;
+        options.log(`${loaded.model.name}: choosing the encoding settings on ${pixelBackendWords(queue)}`);
+        const settings = await backend.encodingSettings(loaded, data.formats, data.pieces, signal);
+        return { worker: name, settings };
+      }
+    }
+  };
+
+  /**
+   * Takes the jobs of one backend's queue. A user's mistake (a malformed job,
+   * one for another version or backend, a scene that cannot be rendered as
+   * asked) fails the same way on every attempt: it fails at once, without
+   * retries, in its own words.
+   */
   const processorFor =
     (queue: PixelBackend) =>
-    async (job: Job): Promise<unknown> => {
-      let accepted: AcceptedJob;
+    async (job: Job, _token?: string, lockLost?: AbortSignal): Promise<unknown> => {
+      // BullMQ aborts with its reason as text; the work stops with an error that says it.
+      const stop = new AbortController();
+      lockLost?.addEventListener('abort', () => stop.abort(new Error(`job ${job.id} lost its lock; another worker takes it over`)), { once: true });
       try {
-        accepted = acceptClusterJob(job.data, { serves, queue });
+        return await doJob(job, queue, stop.signal);
       } catch (error) {
-        options.log(`refused job ${job.id}: ${(error as Error).message}`);
-        // A malformed job, or one for another version or backend, fails the same way every time: no retries.
-        if (error instanceof RejectedJobError || error instanceof MismatchedJobError) throw new UnrecoverableError(`${error.message} (refused by ${who}, cppn-motion ${VERSION})`);
-        throw error;
-      }
-      const backend = await backendFor(queue);
-      switch (accepted.kind) {
-        case 'piece':
-          return doPiece(accepted, job, backend);
-        case 'item':
-          return doItem(accepted, job, backend);
-        case 'settings': {
-          const { loaded, data } = accepted;
-          options.log(`${loaded.model.name}: choosing the encoding settings on ${pixelBackendWords(queue)}`);
-          const settings = await backend.encodingSettings(loaded, data.formats, data.pieces);
-          return { worker: name, settings };
+        if (error instanceof UserError) {
+          const by = error instanceof RejectedJobError || error instanceof MismatchedJobError ? 'refused by' : 'on';
+          throw new UnrecoverableError(`${error.message} (${by} ${who}, cppn-motion ${VERSION})`);
         }
+        throw error;
       }
     };
 
@@ -287,6 +327,16 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   };
   // One BullMQ worker per queue served, on one connection; each does `concurrency` jobs at once.
   const workers = serves.map((backend) => jobWorker(connection, backend, processorFor(backend), concurrency, name, report));
+  // A job whose lock could not be renewed is no longer this worker's (it is found stalled and handed out
+  // again): its rendering stops, and what it wrote is not committed to the store.
+  for (const worker of workers) {
+    worker.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) {
+        options.log(`job ${id}: lost its lock (Redis did not renew it); stopping its work, which another worker takes over`);
+        worker.cancelJob(id, `job ${id} lost its lock`);
+      }
+    });
+  }
   for (const worker of workers) void worker.run().catch((error: unknown) => options.log(`worker stopped: ${(error as Error).message}`));
   const threadWords = `${threads} thread${threads === 1 ? '' : 's'}`;
   const jobs = `${concurrency} job${concurrency === 1 ? '' : 's'}`;

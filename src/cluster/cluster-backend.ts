@@ -35,7 +35,8 @@ import { ClusterError } from './cluster-error.js';
 import { JobWaiter } from './job-waiter.js';
 import { readRecord } from './piece-record.js';
 import { connect, connectNow, isConnectionError, JOB_OPTIONS, jobEvents, jobQueue, type Job } from './redis-queue.js';
-import { commandLine, redactedUrl } from '../scene/options/index.js';
+import { redactedUrl, workerCommand } from '../scene/options/index.js';
+import { RedisOutage } from './redis-outage.js';
 import { SetUsers } from './set-users.js';
 import { toolIdentity, type ToolIdentity } from './tool-identity.js';
 import { VERSION } from '../tool-version.js';
@@ -109,34 +110,31 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   let local: LocalBackend | undefined;
   let reused = 0;
   let workers = 0;
-  let lastContact = Date.now();
-  let lostSince: number | undefined;
+  const outage = new RedisOutage(redisTimeoutMs);
   /** The set of pieces each video was filed under, for its clean-up. */
   const sets = new WeakMap<LoadedScene, string>();
 
-  /** A Redis call that gives up after a few seconds; long outages end the render with a clear message. */
+  /** Says that Redis is back, if it was lost. */
+  const backAgain = (): void => {
+    const lasted = outage.found();
+    if (lasted === undefined) return;
+    notice(`Redis at ${where} is back after ${(lasted / 1000).toFixed(0)} s`);
+    // Events sent while it was away are lost: look at every job now.
+    waiter.checkNow();
+  };
+
+  /** A Redis call that gives up after a few seconds; outages longer than the limit end the render with a clear message. */
   const call = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
     try {
       const value = await untilAborted(work(), AbortSignal.timeout(CALL_TIMEOUT_MS));
-      if (lostSince !== undefined) {
-        notice(`Redis at ${where} is back after ${((Date.now() - lostSince) / 1000).toFixed(0)} s`);
-        lostSince = undefined;
-        // Events sent while it was away are lost: look at every job now.
-        waiter.checkNow();
-      }
-      lastContact = Date.now();
+      backAgain();
       return value;
     } catch (error) {
       // Only an unreachable Redis is waited out; anything else is the call's own failure.
       const unreachable = (error as Error).name === 'TimeoutError' || isConnectionError(error as Error);
       if (!unreachable) throw error;
-      if (lostSince === undefined) {
-        lostSince = Date.now();
-        notice(`lost Redis at ${where} (${(error as Error).message || 'no answer'}); retrying for ${redisTimeoutMs / 1000} s`);
-      }
-      if (Date.now() - lastContact > redisTimeoutMs) {
-        throw new ClusterError(`lost Redis at ${where} for ${Math.round((Date.now() - lastContact) / 1000)} s: ${(error as Error).message || 'no answer'}`);
-      }
+      if (outage.lost()) notice(`lost Redis at ${where} (${(error as Error).message || 'no answer'}); retrying for ${redisTimeoutMs / 1000} s`);
+      if (outage.tooLong) throw new ClusterError(`lost Redis at ${where} for ${Math.round(outage.lastedMs / 1000)} s: ${(error as Error).message || 'no answer'}`);
       return undefined;
     }
   };
@@ -147,20 +145,11 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   redis.on('close', () => {
     if (!ready || closing) return;
     ready = false;
-    if (lostSince === undefined) {
-      lostSince = Date.now();
-      notice(`lost Redis at ${where}; retrying for ${redisTimeoutMs / 1000} s`);
-    }
+    if (outage.lost()) notice(`lost Redis at ${where}; retrying for ${redisTimeoutMs / 1000} s`);
   });
   redis.on('ready', () => {
     ready = true;
-    if (lostSince !== undefined) {
-      notice(`Redis at ${where} is back after ${((Date.now() - lostSince) / 1000).toFixed(0)} s`);
-      lostSince = undefined;
-      lastContact = Date.now();
-      // Events sent while it was away are lost: look at every job now.
-      waiter.checkNow();
-    }
+    backAgain();
   });
 
   // The workers, for progress and for warnings: refreshed now and then, never awaited by a render.
@@ -168,11 +157,11 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
   const warnedAbout = new Set<string>();
   /** Said when no worker serves this render's backend: who to start, and who is there but cannot help. */
   const nobodyToServe = async (): Promise<string> => {
-    if (pixelBackend === 'cpu') return `no worker is connected to ${where}; start some with: ${commandLine('worker', ['redis', where])}`;
+    if (pixelBackend === 'cpu') return `no worker is connected to ${where}; start some with: ${workerCommand(options.redisUrl)}`;
     const elsewhere = new Set<string>();
     for (const other of otherQueues) for (const w of await other.getWorkers().catch(() => [])) elsewhere.add(w.rawname?.split(':w:')[1] ?? w.name);
     const others = elsewhere.size > 0 ? ` (${elsewhere.size} worker${elsewhere.size === 1 ? '' : 's'} connected, on the CPU only)` : '';
-    return `no worker that renders on the GPU is connected to ${where}${others}; the GPU jobs wait for one (a CPU worker never takes them): start one on a machine with a GPU with: ${commandLine('worker', ['redis', where], ['backend', 'gpu'])}`;
+    return `no worker that renders on the GPU is connected to ${where}${others}; the GPU jobs wait for one (a CPU worker never takes them): start one on a machine with a GPU with: ${workerCommand(options.redisUrl, 'gpu')}`;
   };
   const lookAtWorkers = (): void => {
     queue.getWorkers().then(
@@ -395,7 +384,12 @@ export async function createClusterBackend(options: ClusterBackendOptions): Prom
       if (set === undefined) return;
       sets.delete(loaded);
       // The pieces stay while another coordinator (the same scene, rendered twice at once) still needs them.
-      if (await call(() => users.release(set))) await options.store.removeSet(set);
+      try {
+        if (await call(() => users.release(set))) await options.store.removeSet(set);
+      } catch (error) {
+        // The outputs are in place already: pieces left in the store are a clean-up to mention, not a failed render.
+        notice(`${loaded.model.name} is complete, but its pieces could not be removed from the chunk store ${options.store.location} (${(error as Error).message}); the next render of the same scene reuses them, or remove them by hand`);
+      }
     },
     // Stills and the thumbnails of items done in an earlier run are small: the coordinator renders them itself.
     picture(loaded: LoadedScene, selector: FrameSelector, signal?: AbortSignal): Promise<Still> {

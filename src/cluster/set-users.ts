@@ -3,9 +3,25 @@
  * (not by process ids, which mean nothing across machines): two renders of
  * the same scene share their pieces, and the pieces go only when the last
  * one is done with them. A coordinator that dies stops renewing its entry,
- * which lapses after USE_MS.
+ * which lapses after USE_MS. Entries are dated by Redis's own clock (TIME,
+ * read inside a script): the coordinators' machines may disagree on the time,
+ * and one whose clock is behind must not see the others' entries as lapsed.
  */
 import type { Redis } from 'ioredis';
+
+/** Redis's clock in milliseconds, in a script. */
+const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/** KEYS[1]: the set's key; ARGV: me, USE_MS, the key's own lifetime. */
+const MARK = `${NOW}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
+
+/** KEYS[1]: the set's key; ARGV: me. The users left, lapsed entries not counted. */
+const RELEASE = `${NOW}
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZCARD', KEYS[1])`;
 
 const USE_MS = 60_000;
 const RENEW_MS = 15_000;
@@ -28,7 +44,7 @@ export class SetUsers {
   }
 
   private async mark(set: string): Promise<void> {
-    await this.redis.multi().zadd(keyOf(set), Date.now() + USE_MS, this.me).pexpire(keyOf(set), USE_MS * 2).exec();
+    await this.redis.eval(MARK, 1, keyOf(set), this.me, USE_MS, USE_MS * 2);
   }
 
   /** Marks the set as in use by this coordinator. */
@@ -41,8 +57,7 @@ export class SetUsers {
   /** This coordinator is done with the set; resolves true when no other coordinator uses it. */
   async release(set: string): Promise<boolean> {
     this.sets.delete(set);
-    const [, , count] = (await this.redis.multi().zrem(keyOf(set), this.me).zremrangebyscore(keyOf(set), '-inf', Date.now()).zcard(keyOf(set)).exec()) ?? [];
-    return Number(count?.[1] ?? 0) === 0;
+    return Number(await this.redis.eval(RELEASE, 1, keyOf(set), this.me)) === 0;
   }
 
   /**

@@ -4,14 +4,20 @@
  * beside each other, each the original's text with only its change made
  * (comments kept), and a labelled contact sheet of them all at one moment.
  * The scene files are the same bytes for the same seed.
+ *
+ * The folder's new files appear together or not at all: each is written
+ * under a temporary name first, the sheet is rendered from those, and only
+ * then are they all renamed into place. A failure or an interrupt in between
+ * leaves nothing under the final names, so running it again is not refused.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { drawContactSheet, type SheetLabel } from '../batch/contact-sheet.js';
-import { makeOutputFolder, writeFileAtomic } from '../files/index.js';
+import { makeOutputFolder, readRegularFile, writePendingFile, type PendingOutput } from '../files/index.js';
 import { option, UserError, words } from '../errors.js';
 import { renderStill } from '../render/still.js';
-import { applyOverrides, loadScene, parseSceneText, representativeTime, SCENE_FILE_LIMIT, validateSceneData, type SceneFile } from '../scene/index.js';
+import { applyOverrides, INPUT_LIMITS, loadScene, loadSceneText, parseSceneText, representativeTime, validateSceneData, type SceneFile } from '../scene/index.js';
 import { breed, rewriteSceneText, type Variation } from '../scene/explore/index.js';
 
 export interface ExploreOptions {
@@ -23,6 +29,8 @@ export interface ExploreOptions {
   out: string;
   /** The longest side of each picture on the sheet. */
   cell?: number;
+  /** Stops the work between two pictures of the sheet; nothing is left under the final names. */
+  signal?: AbortSignal;
 }
 
 export interface ExploredVariation extends Variation {
@@ -38,15 +46,9 @@ export interface ExploreResult {
 
 const DEFAULT_CELL = 256;
 
+/** The scene's text, through the one bounded reader: a pipe, a folder or a device is refused in words. */
 function readSceneText(path: string): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new UserError(`scene file ${path} does not exist`);
-  }
-  if (size > SCENE_FILE_LIMIT) throw new UserError(`${path} is ${(size / 1024 / 1024).toFixed(1)} MB; scene files may be at most ${SCENE_FILE_LIMIT / 1024 / 1024} MB`);
-  return readFileSync(path, 'utf8');
+  return readRegularFile(path, `scene file ${path}`, INPUT_LIMITS.sceneFile, 'scene files').toString('utf8');
 }
 
 /** The variation as its own file in `out`: its own name, and weights paths that still lead to the same files. */
@@ -89,19 +91,56 @@ export async function exploreToFolder(scenePath: string, options: ExploreOptions
   if (taken.length > 0) throw new UserError(`${relative(process.cwd(), taken[0]) || taken[0]} exists already; explore writes new files only`, words`pick another ${option('out')} folder, or move the earlier variations away`);
   const texts = variations.map((v, i) => rewriteSceneText(text, relocated(v.scene, basename(files[i], '.yaml'), folder, out, scene.name !== undefined), scenePath));
 
+  const stopIfAsked = (): void => {
+    if (options.signal?.aborted) throw options.signal.reason;
+  };
+  stopIfAsked();
   makeOutputFolder(out);
-  files.forEach((file, i) => writeFileAtomic(file, texts[i]));
+  const outputs: PendingOutput[] = [];
+  try {
+    for (const [i, file] of files.entries()) outputs.push(writePendingFile(file, texts[i]));
 
-  // The sheet shows each file as `still` renders it: loaded from disk like any scene.
-  const cell = cellSize(scene, options.cell ?? DEFAULT_CELL);
-  const pictures = [];
-  const labels: SheetLabel[] = [];
-  const shown = [{ loaded: original, title: `${stem} (as it is)`, detail: scenePath }, ...files.map((file, i) => ({ loaded: loadScene(file), title: `${i + 1}. ${variations[i].label}`, detail: basename(file) }))];
-  for (const { loaded, title, detail } of shown) {
-    pictures.push(await renderStill(applyOverrides(loaded, { size: cell }), { at, workers: 1 }));
-    labels.push({ title, detail });
+    // The sheet shows each file as `still` will render it: its text loaded as the scene file at its final name.
+    const cell = cellSize(scene, options.cell ?? DEFAULT_CELL);
+    const pictures = [];
+    const labels: SheetLabel[] = [];
+    const shown = [
+      { load: () => original, title: `${stem} (as it is)`, detail: scenePath },
+      ...files.map((file, i) => ({ load: () => loadSceneText(texts[i], file), title: `${i + 1}. ${variations[i].label}`, detail: basename(file) })),
+    ];
+    for (const { load, title, detail } of shown) {
+      // A picture this small renders on this thread, without a pause: a signal is only heard between two of them.
+      await nextTurn();
+      stopIfAsked();
+      const loaded = load();
+      pictures.push(await renderStill(applyOverrides(loaded, { size: cell }), { at, workers: 1, signal: options.signal }));
+      labels.push({ title, detail });
+    }
+    const heading = `${stem}: ${variations.length} variations at ${at} s (strength ${options.strength}, seed ${options.seed})`;
+    outputs.push(writePendingFile(sheet, drawContactSheet(heading, labels, pictures, cell)));
+    stopIfAsked();
+    commitTogether(outputs);
+  } catch (error) {
+    for (const output of outputs) output.discard();
+    throw error;
   }
-  const heading = `${stem}: ${variations.length} variations at ${at} s (strength ${options.strength}, seed ${options.seed})`;
-  writeFileAtomic(sheet, drawContactSheet(heading, labels, pictures, cell));
   return { variations: variations.map((v, i) => ({ ...v, file: files[i] })), sheet, at };
+}
+
+/**
+ * Renames every output into place; should one rename fail, those already
+ * renamed are removed again (they are new files: explore never writes over
+ * one), so the folder gets all of them or none.
+ */
+function commitTogether(outputs: PendingOutput[]): void {
+  const done: string[] = [];
+  try {
+    for (const output of outputs) {
+      output.commit();
+      done.push(output.finalPath);
+    }
+  } catch (error) {
+    for (const path of done) rmSync(path, { force: true });
+    throw error;
+  }
 }

@@ -371,11 +371,26 @@ export class ScratchFolder {
   }
 }
 
-/** Writes a whole file atomically; a full disk or a read-only location ends in a clear error. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+/**
+ * Writes a whole file under its temporary name and leaves it pending, for a
+ * caller that commits several files together (or none); a full disk or a
+ * read-only location ends in a clear error.
+ */
+export function writePendingFile(path: string, data: Uint8Array | string): PendingOutput {
   const output = new PendingOutput(path);
   try {
     writeFileSync(output.tempPath, data);
+  } catch (error) {
+    output.discard();
+    throw outputPathError(path, error);
+  }
+  return output;
+}
+
+/** Writes a whole file atomically; a full disk or a read-only location ends in a clear error. */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const output = writePendingFile(path, data);
+  try {
     output.commit();
   } catch (error) {
     output.discard();

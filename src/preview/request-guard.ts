@@ -11,11 +11,19 @@
  *   page that opens it gets it as a cookie for this port only, and writes
  *   need it. Other users of the same machine can reach 127.0.0.1 too, and
  *   nothing else keeps them from rewriting this user's scenes.
+ * - `--open` hands the system browser a one-time token, not the key: an
+ *   opener's command line is visible to every user in the process list. The
+ *   page that comes with the token gets the key's cookie; the token is then
+ *   spent, and one never used is void after a short while.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 export const KEY_PARAMETER = 'key';
+export const OPEN_PARAMETER = 'open';
+
+/** How long a one-time token waits for its browser: long enough for one to start cold, short enough not to lie about. */
+export const OPEN_TOKEN_LIFETIME_MS = 120_000;
 
 export function makeRunKey(): string {
   return randomBytes(18).toString('base64url');
@@ -63,4 +71,34 @@ export function hasRunKey(request: IncomingMessage, port: number, key: string): 
 export function givesRunKey(query: URLSearchParams, key: string): boolean {
   const given = query.get(KEY_PARAMETER);
   return given !== null && sameText(given, key);
+}
+
+/** One-time tokens that stand in for the run's key on a command line: each one is good once, for a short while. */
+export class OpenTokens {
+  private readonly issued = new Map<string, number>();
+
+  constructor(
+    private readonly lifetimeMs = OPEN_TOKEN_LIFETIME_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(): string {
+    const token = randomBytes(18).toString('base64url');
+    this.issued.set(token, this.now() + this.lifetimeMs);
+    return token;
+  }
+
+  /** Whether `given` is a token issued here, not yet used and not expired; it is spent either way. */
+  redeem(given: string | null): boolean {
+    const now = this.now();
+    let good = false;
+    for (const [token, until] of this.issued) {
+      if (until <= now) this.issued.delete(token);
+      else if (given !== null && sameText(given, token)) {
+        this.issued.delete(token);
+        good = true;
+      }
+    }
+    return good;
+  }
 }

@@ -16,7 +16,7 @@ import { readRegularFile } from '../files/index.js';
 import { describeNetwork, formatInspection, inspectScene } from '../inspect/index.js';
 import { applyOverrides, INPUT_LIMITS, loadScene } from '../scene/index.js';
 import type { SceneMeasures, SceneSource } from './page/protocol.js';
-import { allowedHosts, givesRunKey, hasRunKey, hostAllowed, KEY_PARAMETER, keyCookie, makeRunKey, originAllowed } from './request-guard.js';
+import { allowedHosts, givesRunKey, hasRunKey, hostAllowed, KEY_PARAMETER, keyCookie, makeRunKey, OPEN_PARAMETER, OpenTokens, originAllowed } from './request-guard.js';
 import { contentVersion, servableFile, stillInPlace, type PreviewScene } from './scene-files.js';
 import { watchScenes } from './watch-scenes.js';
 import { writeScene } from './write-scene.js';
@@ -46,8 +46,13 @@ export interface PreviewServerOptions {
 }
 
 export interface PreviewServer {
-  /** The page's address, with this run's key (writes need it). */
+  /** The page's address, with this run's key (writes need it): for the user's own terminal. */
   url: string;
+  /**
+   * An address for a command line others can read (the system browser's
+   * opener): a one-time token in place of the key, exchanged for it once.
+   */
+  openUrl(): string;
   close(): Promise<void>;
 }
 
@@ -75,6 +80,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   const { scenes } = options;
   const clients = new Set<ServerResponse>();
   const runKey = makeRunKey();
+  const openTokens = new OpenTokens();
   let port = 0;
 
   /** The scene a path names (`/api/scenes/N…` or `/files/N/…`), if it is still where it was found. */
@@ -87,11 +93,14 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   const read = (request: IncomingMessage, response: ServerResponse, rawPath: string, rawQuery: string): void => {
     const parts = rawPath.split('/').slice(1);
     const query = new URLSearchParams(rawQuery);
-    if (rawPath === '/' && givesRunKey(query, runKey)) {
+    if (rawPath === '/' && query.has(OPEN_PARAMETER) && !openTokens.redeem(query.get(OPEN_PARAMETER))) {
+      return send(response, 403, 'forbidden: this one-time link was used already or has expired; open the address `cppn-motion preview` printed\n');
+    }
+    if (rawPath === '/' && (query.has(OPEN_PARAMETER) || givesRunKey(query, runKey))) {
       // The key goes into a cookie for this port, and out of the address bar.
       const rest = rawQuery
         .split('&')
-        .filter((part) => part !== '' && !part.startsWith(`${KEY_PARAMETER}=`))
+        .filter((part) => part !== '' && !part.startsWith(`${KEY_PARAMETER}=`) && !part.startsWith(`${OPEN_PARAMETER}=`))
         .join('&');
       response.writeHead(303, { location: rest ? `/?${rest}` : '/', 'set-cookie': keyCookie(port, runKey), 'cache-control': 'no-store' });
       response.end();
@@ -188,6 +197,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   port = (server.address() as AddressInfo).port;
   return {
     url: `http://${PREVIEW_HOST}:${port}/?${KEY_PARAMETER}=${runKey}`,
+    openUrl: () => `http://${PREVIEW_HOST}:${port}/?${OPEN_PARAMETER}=${openTokens.issue()}`,
     async close() {
       clearInterval(keepAlive);
       watcher.close();

@@ -19,21 +19,32 @@ export interface WriteAnswer {
   body: SceneWritten | { error: string; version?: string };
 }
 
-/** Reads a request body, refusing one larger than `limit` bytes. */
+/**
+ * A body past the limit is read on and thrown away, up to this many times the
+ * limit, so the sender sees the 413 rather than a connection cut while it was
+ * still sending; past that the connection is cut.
+ */
+const DISCARD_FACTOR = 8;
+
+/**
+ * Reads a request body; undefined for one larger than `limit` bytes, answered
+ * as soon as it is known to be too large (the rest is discarded).
+ */
 export function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        done(undefined);
-        request.destroy();
+      if (size <= limit) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      chunks.length = 0;
+      done(undefined);
+      if (size > limit * DISCARD_FACTOR) request.destroy();
     });
-    request.on('end', () => done(Buffer.concat(chunks)));
+    request.on('end', () => done(size > limit ? undefined : Buffer.concat(chunks)));
     request.on('error', fail);
   });
 }

@@ -47,7 +47,11 @@ export function readWeightsFile(path: string, subject?: string): NetworkWeights 
 
 /** Reads, validates and models a scene file. */
 export function loadScene(path: string): LoadedScene {
-  const text = readRegularFile(path, `scene file ${path}`, INPUT_LIMITS.sceneFile, 'scene files').toString('utf8');
+  return loadSceneText(readRegularFile(path, `scene file ${path}`, INPUT_LIMITS.sceneFile, 'scene files').toString('utf8'), path);
+}
+
+/** Validates and models a scene file's text as if it were read from `path` (a file about to be written there). */
+export function loadSceneText(text: string, path: string): LoadedScene {
   const { data, source } = parseSceneText(text, path);
   const scene = validateSceneData(data, source);
   const formatsWritten = (data as { output?: { formats?: unknown } }).output?.formats !== undefined;

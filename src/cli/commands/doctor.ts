@@ -4,7 +4,7 @@ import { outputFormats } from '../../encode/formats/index.js';
 import { wasmSimdSupported } from '../../core/index.js';
 import { defaultWorkerCount } from '../../render/pool.js';
 import { addOptions, cliSay } from '../options.js';
-import { flagWord } from '../../scene/options/index.js';
+import { flagWord, workerCommand } from '../../scene/options/index.js';
 import { VERSION } from '../version.js';
 
 /** The queues' state for --redis: each backend's jobs by state, workers connected and what they serve, recent failures. */
@@ -27,7 +27,7 @@ async function queueLines(url: string): Promise<string[]> {
   // Jobs that wait for a kind of worker nobody runs wait for ever: say so, and what to start.
   for (const { backend, counts } of status.queues) {
     if (counts.waiting > 0 && serving(backend) === 0) {
-      const start = backend === 'gpu' ? `cppn-motion worker --redis ${status.redis} --backend gpu on a machine with a GPU` : `cppn-motion worker --redis ${status.redis}`;
+      const start = backend === 'gpu' ? `${workerCommand(url, 'gpu')} on a machine with a GPU` : workerCommand(url);
       lines.push(`          no worker takes ${backend.toUpperCase()} jobs: ${counts.waiting} wait for one (start one with: ${start})`);
     }
   }

@@ -32,9 +32,9 @@ export function registerExplore(program: Command): void {
       const report = reporter(flags.quiet);
       const seed = flags.variationSeed ?? freshSeed();
       const out = flags.out ?? join('output', `${basename(scenePath, extname(scenePath))}-explore`);
-      const result = await interruptible(async () => {
+      const result = await interruptible(async (signal) => {
         report.info(`exploring ${scenePath}: ${flags.count} variations, strength ${flags.strength}, seed ${seed}…`);
-        return exploreToFolder(scenePath, { count: flags.count, strength: flags.strength, seed, at: flags.at, out });
+        return exploreToFolder(scenePath, { count: flags.count, strength: flags.strength, seed, at: flags.at, out, signal });
       });
       const shown = (path: string): string => relative(process.cwd(), path) || path;
       for (const v of result.variations) report.info(`wrote ${shown(v.file)}  (${v.label})`);

@@ -18,10 +18,12 @@ const OPENER_GRACE_MS = 30_000;
 /**
  * The system's way to open a URL in the default browser. Whatever keeps it
  * from opening one (no opener, no display, an opener that finds no browser
- * and exits with an error) is said, with the URL to open by hand.
+ * and exits with an error) is said, with the printed URL to open by hand.
+ * The opener's command line, which every user can read, carries `url`: a
+ * one-time token, never the run's key.
  */
-function openInBrowser(url: string, report: Reporter): void {
-  const yourself = `open ${url} in a browser yourself`;
+function openInBrowser(url: string, printed: string, report: Reporter): void {
+  const yourself = `open ${printed} in a browser yourself`;
   const open = flagWord('open');
   // Without a display, xdg-open falls back to text browsers, which cannot run without a terminal.
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
@@ -57,7 +59,7 @@ export function registerPreview(program: Command): void {
         process.stdout.write(`${server.url}\n`);
         report.info(`previewing ${scenes.length === 1 ? scenes[0].file : `${scenes.length} scenes`}; saving a scene file updates the page. Ctrl-C stops.`);
         // --quiet keeps the warning: the browser the user asked for did not come.
-        if (flags.open) openInBrowser(server.url, reporter());
+        if (flags.open) openInBrowser(server.openUrl(), server.url, reporter());
         return stopped;
       }, { exitWithParent: true });
     });

@@ -26,23 +26,40 @@ export function registerWorker(program: Command): void {
     const { createDirectoryStore, startChunkWorker } = await import('../../cluster/index.js');
     const store = createDirectoryStore(flags.store ?? DEFAULT_STORE);
     const worker = await startChunkWorker({ redisUrl: flags.redis, store, concurrency: flags.concurrency, threads: flags.workers, backend: flags.backend, log });
+    /*
+     * Exit codes: a worker serves until it is stopped, so a stop that finishes
+     * the jobs in hand loses nothing and ends with 0 (a service manager sees a
+     * clean stop). A second signal cuts the jobs in hand short (they go back
+     * to the queue): 130, as for any command interrupted mid-work. A stop
+     * that fails (Redis or the backend refusing to close) ends with 1.
+     */
+    const couldNotClose = (error: unknown): void => log(`could not stop cleanly (${(error as Error).message}); a job in hand goes back to the queue once its lock lapses`);
     await new Promise<void>((done) => {
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) {
           // A second Ctrl-C: go now; the job in hand returns to the queue once its lock lapses.
           log(`${signal} again: stopping now; the job in hand goes back to the queue`);
-          void worker.close(true).finally(() => process.exit(130));
+          void worker
+            .close(true)
+            .catch(couldNotClose)
+            .finally(() => process.exit(130));
           return;
         }
         stopping = true;
         log(`${signal}: finishing the job in hand, then stopping (Ctrl-C again to stop at once)`);
-        void worker.close().then(() => {
-          log('stopped');
-          done();
-          // BullMQ's blocking connection may still be retrying a Redis that is gone; it must not keep a stopped worker alive.
-          process.exit(0);
-        });
+        // BullMQ's blocking connection may still be retrying a Redis that is gone; it must not keep a stopped worker alive.
+        void worker.close().then(
+          () => {
+            log('stopped');
+            done();
+            process.exit(0);
+          },
+          (error: unknown) => {
+            couldNotClose(error);
+            process.exit(1);
+          },
+        );
       };
       // SIGHUP too: a worker whose terminal closes finishes its chunk like one told to stop.
       takeSignals(stop);

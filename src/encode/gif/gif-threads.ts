@@ -15,9 +15,12 @@ export type GifThread = Piscina<GifTask, GifTaskResult>;
 /** An idle thread ends after this long without a GIF. */
 const IDLE_MS = 30_000;
 /**
- * Idle threads kept at most: as many GIFs as a batch makes at once (two
- * here, eight on a cluster's coordinator). Kept threads are never more than
- * were busy at one time, so keeping them does not raise the peak memory.
+ * Idle threads kept at most. A process codes only a few GIFs at once (a
+ * local batch's items in flight, see itemConcurrency in local-backend.ts, or
+ * a cluster worker's jobs in hand; a coordinator codes none), so this only
+ * caps an unusually high worker --concurrency. A thread is kept only when its
+ * GIF ends, so kept threads never outnumber those that were busy at one time,
+ * and keeping them does not raise the peak memory.
  */
 const MAX_IDLE = 8;
 

@@ -152,7 +152,7 @@ export class ExplorePanel {
     const time = state.time;
     this.drawnAt = time;
     // Every picture at the same point of the keyframes' trajectory: a scene paced evenly would
-    // otherwise measure its pacing for each variation first (a few hundred milliseconds each).
+    // otherwise measure its pacing for each variation first, which delays every tile.
     const trajectoryTime = state.builder!.trajectoryTime(time);
     for (const tile of this.tiles) tile.button.classList.add('pending');
     const centre = this.tiles[CENTRE];

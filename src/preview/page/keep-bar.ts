@@ -22,7 +22,7 @@ import {
 import { ui } from './dom.js';
 import type { Loading } from './loading.js';
 import type { Playback } from './playback.js';
-import { writeSceneToServer } from './scene-loader.js';
+import { writeSceneToServer, type WriteResult } from './scene-loader.js';
 import type { Preview } from './session.js';
 
 function describeOverrides(overrides: ParameterOverrides): string[] {
@@ -154,8 +154,15 @@ export class KeepBar {
     this.busy = true;
     this.show();
     const before = session.source.text;
-    const result = await writeSceneToServer(session.source.id, { text, version: session.source.version });
-    this.busy = false;
+    let result: WriteResult;
+    try {
+      result = await writeSceneToServer(session.source.id, { text, version: session.source.version });
+    } catch (error) {
+      // An answer the page cannot read: said, and the bar usable again (the finally below).
+      result = { ok: false, status: 0, error: `Not written: ${(error as Error).message}` };
+    } finally {
+      this.busy = false;
+    }
     if (this.preview.session !== session) return;
     if (!result.ok) {
       if (result.status === 409) session.changedOnDisk = true;

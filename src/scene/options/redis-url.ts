@@ -2,14 +2,23 @@
  * Redis URLs as the user gives them (the `redis` option): checked, and shown
  * without their password, even when they cannot be parsed. Pure, and apart
  * from the cluster's queue, so that the option table can check the value
- * without loading the queue's libraries, which take about a quarter of a
- * second to load.
+ * without loading the queue's libraries, which are slow to load: a command
+ * that never talks to a queue should not wait for them.
  */
 import { option, UserError, words } from '../../errors.js';
 
 /** The URL's text with whatever stands before an @ after the scheme (user and password) hidden: for URLs that do not parse. */
 function hideCredentials(text: string): string {
   return text.replace(/^([^/]*\/\/)[^/?#]*@/, '$1***@').replace(/^([a-z][a-z0-9+.-]*:)(?!\/\/)[^/?#]*@/i, '$1***@');
+}
+
+/** Whether the URL holds a password (which messages never show). */
+export function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return hideCredentials(url) !== url;
+  }
 }
 
 /** The URL without its password, for logs and messages. */

@@ -15,7 +15,7 @@
 import { describeFormats, GIF_DITHERS } from '../output-formats.js';
 import { LIMITS } from '../frame-size.js';
 import { BREED_LIMITS, DEFAULT_STRENGTH } from '../explore/limits.js';
-import { checkRedisUrl } from './redis-url.js';
+import { checkRedisUrl, hasPassword, redactedUrl } from './redis-url.js';
 import * as value from './values.js';
 import type { Parser } from './values.js';
 
@@ -410,4 +410,14 @@ export function sceneKeyDescriptions(): Array<{ key: string; help: string }> {
  */
 export function commandLine(command: CommandName, ...parts: Array<string | [TableKey, string | number]>): string {
   return ['cppn-motion', command, ...parts.map((part) => (typeof part === 'string' ? part : `${flagWord(part[0])} ${part[1]}`))].join(' ');
+}
+
+/**
+ * The command that starts a worker on the queue at `redisUrl`, to show a
+ * person. A URL with a password is not shown, nor shown with the password
+ * hidden (that would not work if typed): the reader is told to give the same URL.
+ */
+export function workerCommand(redisUrl: string, backend?: 'gpu'): string {
+  const url = hasPassword(redisUrl) ? `<the same ${flagWord('redis')} URL, with its password>` : redactedUrl(redisUrl);
+  return backend === 'gpu' ? commandLine('worker', ['redis', url], ['backend', 'gpu']) : commandLine('worker', ['redis', url]);
 }
