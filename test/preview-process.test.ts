@@ -82,7 +82,7 @@ describe.runIf(process.platform === 'linux')('preview started through npx', () =
     const npx = spawn('npx', ['cppn-motion', 'preview', join(ROOT, 'scenes', 'drift.yaml')], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(npx);
     const url = await firstLine(npx);
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(\?key=\w+)?$/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(\?key=[\w-]+)?$/);
     // npm, a shell, then node serving: the server is a grandchild of the pid a task runner knows.
     const below = descendants(npx.pid!);
     expect(below.length).toBeGreaterThanOrEqual(1);

@@ -26,6 +26,11 @@ function send(url: string, path: string, options: { method?: string; headers?: R
   const { hostname, port } = new URL(url);
   return new Promise((done, fail) => {
     const req = request({ hostname, port, path, method: options.method ?? 'GET', headers: options.headers, setHost: options.headers?.host === undefined }, (res) => {
+      // The page's event stream (/events) never ends: its headers are the answer.
+      if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+        res.destroy();
+        return done({ status: res.statusCode ?? 0, body: '', headers: res.headers });
+      }
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => done({ status: res.statusCode ?? 0, body, headers: res.headers }));
