@@ -11,13 +11,12 @@ import { ffprobe, ROOT, runCli, sha256, tempDir, writeScene } from './helpers.js
 import { frameHashes, start, type Running } from './cli-process.js';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { canMount, mountTmpfs } from './mounts.js';
-import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './redis-server.js';
+import { needs } from './system-parts.js';
 import { pieceJob } from '../src/cluster/chunk-job.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
-
-if (!HAS_REDIS) console.warn(skipMessage('the cluster suite (test/cluster.test.ts)'));
 
 /** 192 frames: 6 pieces of 32 (the WebM asks for at least 30). */
 const SMALL = `
@@ -57,7 +56,7 @@ function smallLoaded(): ReturnType<typeof sceneFromFile> {
 }
 const gifSettings = { gif: { settings: { width: 64, height: 64, fps: 12, coding: { colors: 256, dither: 'none' as const, bayerScale: 2, tolerance: 2 } } } };
 
-describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, batch --redis, doctor --redis)', () => {
+describe('cppn-motion on a cluster (worker, render --redis, batch --redis, doctor --redis)', needs('redis-server'), () => {
   let redis: TestRedis;
   let dir: ReturnType<typeof tempDir>;
   const workers: Running[] = [];

@@ -1,12 +1,10 @@
 /** Shared by the preview tests and the preview benchmark: the preview server as a user starts it, and headless Chromium. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI, ROOT } from './helpers.js';
+import { CHROMIUM } from './system-parts.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const HAS_CHROMIUM = existsSync(CHROMIUM);
-export const INSTALL_HINT = 'sudo apt-get install -y chromium redis-server';
+export { CHROMIUM } from './system-parts.js';
 
 /** Software WebGL2 (SwiftShader through ANGLE): what CI machines without a GPU offer. */
 export const CHROMIUM_ARGS = [
