@@ -10,6 +10,8 @@ export default defineConfig({
     // End-to-end tests spawn the CLI, ffmpeg and worker pools; on a 2-core
     // machine running every file at once makes them fight for cores.
     maxWorkers: 2,
+    // One headless Chromium for the whole run (the browser suites connect to it).
+    globalSetup: ['./test/global-setup.ts'],
     // The default summary, then what was skipped and why (test/run-summary.ts).
     reporters: ['default', './test/run-summary.ts'],
     // The two tiers (test/tier.ts): the quick one skips the repetitions tagged full-tier.

@@ -57,9 +57,16 @@ export interface Chromium {
   close: () => Promise<void>;
 }
 
-/** Headless Chromium; playwright gives every launch a fresh, temporary profile and removes it on close. */
+/**
+ * Headless Chromium: under vitest, a connection to the run's one browser
+ * (global-setup.ts), whose close only disconnects; elsewhere (a benchmark) a
+ * launch of its own. Each page a suite opens gets a context, and so a
+ * profile, of its own either way.
+ */
 export async function launchChromium(): Promise<Chromium> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // Imported here, not above: the benchmarks load this file outside vitest.
+  const endpoint = process.env.VITEST ? (await import('vitest')).inject('chromiumEndpoint') : undefined;
+  const browser = endpoint ? await chromium.connect(endpoint) : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return { browser, close: () => browser.close() };
 }
 
