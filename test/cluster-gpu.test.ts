@@ -14,18 +14,17 @@ import { readSceneMetadata } from '../src/encode/metadata.js';
 import { VERSION } from '../src/tool-version.js';
 import { start, type Running } from './cli-process.js';
 import { withinGpuBound } from './fidelity.js';
-import { testGpu, warnSkipped } from './gpu-helpers.js';
+import { testGpu } from './gpu-helpers.js';
 import { ffprobe, readPng, runCli, sha256, smallScene, tempDir, writeScene } from './helpers.js';
-import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './redis-server.js';
+import { needs } from './system-parts.js';
 
 const gpu = await testGpu();
-warnSkipped('the GPU workers on the cluster (test/cluster-gpu.test.ts)', gpu);
-if (!HAS_REDIS) console.warn(skipMessage('the GPU workers on the cluster (test/cluster-gpu.test.ts)'));
 
 /** 24 frames: two pieces. */
 const tiny = (name: string, formats: string): string => smallScene(name).replace('duration: 1', 'duration: 2').replace('formats: [mp4, gif]', `formats: [${formats}]`);
 
-describe.skipIf(!HAS_REDIS || gpu.missing !== undefined)(`GPU workers on the cluster, on ${gpu.adapter?.name ?? 'no adapter'}`, () => {
+describe(`GPU workers on the cluster, on ${gpu.adapter?.name ?? 'no adapter'}`, needs('redis-server', ['gpu', gpu.missing === undefined]), () => {
   let redis: TestRedis;
   let dir: ReturnType<typeof tempDir>;
   const workers: Running[] = [];

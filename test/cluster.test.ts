@@ -11,7 +11,8 @@ import { ffprobe, ROOT, runCli, sha256, tempDir, writeScene } from './helpers.js
 import { frameHashes, start, type Running } from './cli-process.js';
 import { locateFfmpeg } from '../src/encode/ffmpeg.js';
 import { canMount, mountTmpfs } from './mounts.js';
-import { HAS_REDIS, skipMessage, startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './redis-server.js';
+import { needs } from './system-parts.js';
 import { itemJob, pieceJob } from '../src/cluster/chunk-job.js';
 import { RedisOutage } from '../src/cluster/redis-outage.js';
 import { SetUsers } from '../src/cluster/set-users.js';
@@ -21,8 +22,6 @@ import { workerCommand } from '../src/scene/options/index.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
-
-if (!HAS_REDIS) console.warn(skipMessage('the cluster suite (test/cluster.test.ts)'));
 
 /** 192 frames: 6 pieces of 32 (the WebM asks for at least 30). */
 const SMALL = `
@@ -62,7 +61,7 @@ function smallLoaded(): ReturnType<typeof sceneFromFile> {
 }
 const gifSettings = { gif: { settings: { width: 64, height: 64, fps: 12, coding: { colors: 256, dither: 'none' as const, bayerScale: 2, tolerance: 2 } } } };
 
-describe.skipIf(!HAS_REDIS)('cppn-motion on a cluster (worker, render --redis, batch --redis, doctor --redis)', () => {
+describe('cppn-motion on a cluster (worker, render --redis, batch --redis, doctor --redis)', needs('redis-server'), () => {
   let redis: TestRedis;
   let dir: ReturnType<typeof tempDir>;
   const workers: Running[] = [];
@@ -601,7 +600,7 @@ describe("the coordinator's patience with a lost Redis", () => {
   });
 });
 
-describe.skipIf(!HAS_REDIS)('coordinators sharing pieces, on machines whose clocks differ', () => {
+describe('coordinators sharing pieces, on machines whose clocks differ', needs('redis-server'), () => {
   let redis: TestRedis;
   beforeAll(async () => {
     redis = await startRedis();

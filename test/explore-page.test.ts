@@ -14,7 +14,8 @@ import { renderStill } from '../src/render/still.js';
 import { applyOverrides, keyframeSeconds, loadScene } from '../src/scene/index.js';
 import { runCli, tempDir } from './helpers.js';
 import { agreement } from './fidelity.js';
-import { HAS_CHROMIUM, launchChromium, pagePixels, preview, startPreview, waitFor, type Chromium, type RunningPreview } from './preview-helpers.js';
+import { launchChromium, pagePixels, preview, startPreview, waitFor, type Chromium, type RunningPreview } from './preview-helpers.js';
+import { needs } from './system-parts.js';
 
 const SCENE = `# yaml-language-server: $schema=../scene.schema.json
 # A small scene to explore.
@@ -45,7 +46,7 @@ async function inView(page: Page, selector: string): Promise<boolean> {
   return !!box && box.width > 0 && box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width + 0.5 && box.y + box.height <= viewport.height + 0.5;
 }
 
-describe.skipIf(!HAS_CHROMIUM)('exploring in the preview page', () => {
+describe('exploring in the preview page', needs('chromium'), () => {
   let chrome: Chromium;
   let dir: ReturnType<typeof tempDir>;
   let scene: string;
@@ -203,7 +204,7 @@ describe.skipIf(!HAS_CHROMIUM)('exploring in the preview page', () => {
   });
 });
 
-describe.skipIf(!HAS_CHROMIUM)('the preview on a laptop screen', () => {
+describe('the preview on a laptop screen', needs('chromium'), () => {
   let chrome: Chromium;
   let dir: ReturnType<typeof tempDir>;
   let server: RunningPreview;

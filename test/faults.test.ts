@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPng, ROOT, runCli, sha256, smallScene, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
 import { canMount, MOUNT_SKIP, mountTmpfs, type Mount } from './mounts.js';
 import { startPreview } from './preview-helpers.js';
+import { representative } from './tier.js';
 import { deflateBomb, gifWithComment, pngWithLyingText, pngWithText, riffWithChunk, runCliWithin, storedScene } from './stored-files.js';
 
 const SCENE = smallScene('fault');
@@ -29,8 +30,9 @@ describe.skipIf(!canMount)('a full disk', () => {
   });
   afterAll(() => disk?.remove());
 
-  for (const format of ['png', 'mp4', 'gif', 'webm', 'webp', 'apng']) {
-    it(`render --format ${format}: exit 1 naming the full disk, the earlier output intact, no temporary files`, async () => {
+  // The quick tier: a frames folder, a video through ffmpeg and the GIF through our own coder.
+  for (const [format, options] of representative(['png', 'mp4', 'gif', 'webm', 'webp', 'apng'], ['png', 'mp4', 'gif'])) {
+    it(`render --format ${format}: exit 1 naming the full disk, the earlier output intact, no temporary files`, options, async () => {
       const out = join(disk.path, format, 'x');
       const first = await runCli(['render', scene, '--format', format, '--out', out, '-q']);
       expect(first.code, first.stderr).toBe(0);
@@ -329,8 +331,11 @@ describe.skipIf(!canMount)('a read-only location', () => {
     ['batch', ['batch', '--seeds', '1', '--out', 'series']],
     ['compare', ['compare', 'SCENE', '--out', 'c.png']],
   ];
-  for (const [name, args] of cases) {
-    it(`${name}: exit 2 saying the location is read-only, nothing changed`, async () => {
+  // The quick tier: a video and a series; the full one, every command.
+  const named = new Map(cases);
+  for (const [name, options] of representative([...named.keys()], ['render', 'batch'])) {
+    const args = named.get(name)!;
+    it(`${name}: exit 2 saying the location is read-only, nothing changed`, options, async () => {
       const before = snapshot(disk.path);
       const full = args.map((a, i) => (args[i - 1] === '--out' ? join(disk.path, a) : a === 'SCENE' ? scene : a));
       const result = await runCli([full[0], scene, ...full.slice(1), '-q']);

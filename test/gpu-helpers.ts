@@ -2,14 +2,15 @@
  * The GPU the GPU tests run on: a hardware adapter where there is one, else
  * SwiftShader's software Vulkan driver (shipped by Debian's chromium), which
  * Dawn uses when VK_ICD_FILENAMES points at it. Set here for this process and
- * every CLI it spawns. Where neither exists the tests skip and say why.
+ * every CLI it spawns. Where neither exists the tests skip, and the run's
+ * summary names them (system-parts.ts).
  */
 import { existsSync } from 'node:fs';
 import { probeAdapter } from '../src/render/gpu/adapter-probe.js';
 import type { AdapterDescription } from '../src/render/gpu/dawn.js';
+import { NO_GPU } from './system-parts.js';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-export const GPU_INSTALL_HINT = 'sudo apt-get install -y libvulkan1 chromium (SwiftShader, a software Vulkan driver, comes with chromium)';
 
 export interface TestGpu {
   adapter?: AdapterDescription;
@@ -18,6 +19,7 @@ export interface TestGpu {
 }
 
 async function findTestGpu(): Promise<TestGpu> {
+  if (NO_GPU) return { missing: 'CPPN_MOTION_TEST_NO_GPU=1' };
   const found = await probeAdapter();
   if ('adapter' in found && !found.adapter.software) return { adapter: found.adapter };
   if (!existsSync(SWIFTSHADER_ICD)) return { missing: `no hardware GPU adapter (${'adapter' in found ? found.adapter.name : found.reason}) and no SwiftShader at ${SWIFTSHADER_ICD}` };
@@ -32,9 +34,4 @@ let finding: Promise<TestGpu> | undefined;
 export function testGpu(): Promise<TestGpu> {
   finding ??= findTestGpu();
   return finding;
-}
-
-/** Says loudly which GPU tests were skipped and how to run them. */
-export function warnSkipped(what: string, gpu: TestGpu): void {
-  if (gpu.missing) console.warn(`skipped: ${what} (${gpu.missing}; to run them: ${GPU_INSTALL_HINT})`);
 }

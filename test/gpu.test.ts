@@ -16,12 +16,13 @@ import { scheduleFrames } from '../src/render/scheduler.js';
 import { renderStill, stillTime } from '../src/render/still.js';
 import { applyOverrides, loadScene, type LoadedScene } from '../src/scene/index.js';
 import { activationParityScene, agreement, CHAOTIC, PARITY_ACTIVATIONS, withinGpuBound } from './fidelity.js';
-import { testGpu, warnSkipped } from './gpu-helpers.js';
+import { testGpu } from './gpu-helpers.js';
 import { CLI, ffprobe, readPng, ROOT, runCli, smallScene, temporaries, tempDir, writeScene } from './helpers.js';
+import { needs } from './system-parts.js';
+import { EXAMPLE_PICKS, PARITY_ACTIVATION_PICKS, representative } from './tier.js';
 
 const SCENES = join(ROOT, 'scenes');
 const gpu = await testGpu();
-warnSkipped('the GPU backend tests (parity with the CPU, tiles, device loss, render --backend gpu)', gpu);
 
 /** Expects the GPU's picture within the bound of the CPU's, naming the picture and the figures when not. */
 function expectParity(gpuPixels: Uint8Array, cpuPixels: Uint8Array | Uint8ClampedArray, chaotic: boolean, what: string): void {
@@ -35,7 +36,7 @@ async function allFrames(backend: GpuBackend, loaded: LoadedScene, onProgress?: 
   return frames;
 }
 
-describe.skipIf(gpu.missing !== undefined)(`the GPU backend on ${gpu.adapter?.name ?? 'no adapter'}`, () => {
+describe(`the GPU backend on ${gpu.adapter?.name ?? 'no adapter'}`, needs(['gpu', gpu.missing === undefined]), () => {
   let backend: GpuBackend;
   let dir: ReturnType<typeof tempDir>;
   beforeAll(async () => {
@@ -49,26 +50,30 @@ describe.skipIf(gpu.missing !== undefined)(`the GPU backend on ${gpu.adapter?.na
 
   describe('parity with the CPU for every example scene at two moments', () => {
     const names = readdirSync(SCENES).filter((f) => f.endsWith('.yaml') && f !== 'series.yaml').map((f) => f.replace(/\.yaml$/, ''));
-    it.each(names)('%s', async (name) => {
-      const loaded = applyOverrides(loadScene(join(SCENES, `${name}.yaml`)), { size: [64, 48] });
-      for (const at of [0, 1.3]) {
-        const time = stillTime(loaded, Math.min(at, loaded.scene.output.duration));
-        const shown = await backend.picture(loaded, { time });
-        const cpu = await renderStill(loaded, { at: time, workers: 1 });
-        expectParity(shown.data, cpu.data, CHAOTIC.has(name), `${name} at ${time} s`);
-      }
-    }, 300_000);
+    for (const [name, options] of representative(names, EXAMPLE_PICKS)) {
+      it(name, { ...options, timeout: 300_000 }, async () => {
+        const loaded = applyOverrides(loadScene(join(SCENES, `${name}.yaml`)), { size: [64, 48] });
+        for (const at of [0, 1.3]) {
+          const time = stillTime(loaded, Math.min(at, loaded.scene.output.duration));
+          const shown = await backend.picture(loaded, { time });
+          const cpu = await renderStill(loaded, { at: time, workers: 1 });
+          expectParity(shown.data, cpu.data, CHAOTIC.has(name), `${name} at ${time} s`);
+        }
+      });
+    }
   });
 
   describe('parity with the CPU for a small scene per activation', () => {
-    it.each(PARITY_ACTIVATIONS)('%s', async (name) => {
-      const loaded = loadScene(writeScene(dir.path, `activation-${name}`, activationParityScene(name, [48, 32])));
-      for (const at of [0.4, 1.5]) {
-        const shown = await backend.picture(loaded, { time: at });
-        const cpu = await renderStill(loaded, { at, workers: 1 });
-        expectParity(shown.data, cpu.data, name === 'logistic', `${name} at ${at} s`);
-      }
-    }, 300_000);
+    for (const [name, options] of representative(PARITY_ACTIVATIONS, PARITY_ACTIVATION_PICKS)) {
+      it(name, { ...options, timeout: 300_000 }, async () => {
+        const loaded = loadScene(writeScene(dir.path, `activation-${name}`, activationParityScene(name, [48, 32])));
+        for (const at of [0.4, 1.5]) {
+          const shown = await backend.picture(loaded, { time: at });
+          const cpu = await renderStill(loaded, { at, workers: 1 });
+          expectParity(shown.data, cpu.data, name === 'logistic', `${name} at ${at} s`);
+        }
+      });
+    }
   });
 
   it('antialiases on the GPU as the CPU does (n×n samples per pixel, averaged)', async () => {

@@ -1,12 +1,10 @@
 /** Shared by the preview tests and the preview benchmark: the preview server as a user starts it, and headless Chromium. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI, ROOT } from './helpers.js';
+import { CHROMIUM } from './system-parts.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const HAS_CHROMIUM = existsSync(CHROMIUM);
-export const INSTALL_HINT = 'sudo apt-get install -y chromium redis-server';
+export { CHROMIUM } from './system-parts.js';
 
 /** Software WebGL2 (SwiftShader through ANGLE): what CI machines without a GPU offer. */
 export const CHROMIUM_ARGS = [
@@ -59,9 +57,16 @@ export interface Chromium {
   close: () => Promise<void>;
 }
 
-/** Headless Chromium; playwright gives every launch a fresh, temporary profile and removes it on close. */
+/**
+ * Headless Chromium: under vitest, a connection to the run's one browser
+ * (global-setup.ts), whose close only disconnects; elsewhere (a benchmark) a
+ * launch of its own. Each page a suite opens gets a context, and so a
+ * profile, of its own either way.
+ */
 export async function launchChromium(): Promise<Chromium> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // Imported here, not above: the benchmarks load this file outside vitest.
+  const endpoint = process.env.VITEST ? (await import('vitest')).inject('chromiumEndpoint') : undefined;
+  const browser = endpoint ? await chromium.connect(endpoint) : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return { browser, close: () => browser.close() };
 }
 

@@ -11,8 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStill } from '../src/render/still.js';
 import { applyOverrides, loadScene } from '../src/scene/index.js';
 import { readPng, ROOT, runCli, tempDir } from './helpers.js';
-import { HAS_CHROMIUM, INSTALL_HINT, launchChromium, pagePixels, preview, startPreview, waitFor, type Chromium, type RunningPreview } from './preview-helpers.js';
+import { launchChromium, pagePixels, preview, startPreview, waitFor, type Chromium, type RunningPreview } from './preview-helpers.js';
 import { activationParityScene, agreement, CHAOTIC, CHAOTIC_PSNR, PARITY_ACTIVATIONS } from './fidelity.js';
+import { needs } from './system-parts.js';
+import { EXAMPLE_PICKS, PARITY_ACTIVATION_PICKS, representative } from './tier.js';
 
 const SCENES = join(ROOT, 'scenes');
 
@@ -115,7 +117,7 @@ describe('preview server', () => {
   });
 });
 
-describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
+describe('preview in headless Chromium', needs('chromium'), () => {
   let chrome: Chromium;
   let folder: ReturnType<typeof sceneFolder>;
   let server: RunningPreview;
@@ -278,7 +280,7 @@ describe.skipIf(!HAS_CHROMIUM)('preview in headless Chromium', () => {
   });
 });
 
-describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every example scene', () => {
+describe('preview parity with `still` for every example scene', needs('chromium'), () => {
   const names = readdirSync(SCENES).filter((f) => f.endsWith('.yaml') && f !== 'series.yaml').map((f) => f.replace(/\.yaml$/, ''));
   let chrome: Chromium;
   let server: RunningPreview;
@@ -296,28 +298,26 @@ describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every example sc
     await server?.stop();
   });
 
-  it.each(names)('%s', async (name) => {
-    const id = await preview<number>(page, `p.state.entries.find((e) => e.name === ${JSON.stringify(name)}).id`);
-    await preview(page, `p.selectScene(${id})`);
-    await waitFor(page, `p.state.current === ${id} && p.state.loaded?.origin.endsWith(${JSON.stringify(`${name}.yaml`)})`);
-    for (const at of [0, 1.3]) {
-      await preview(page, `p.seek(${at})`);
-      const shown = await pagePixels(page);
-      const loaded = applyOverrides(loadScene(join(SCENES, `${name}.yaml`)), { size: [shown.width, shown.height] });
-      const still = (await renderStill(loaded, { at, workers: 1 })).data;
-      const { within, psnr } = agreement(shown.data, still);
-      if (CHAOTIC.has(name)) expect(psnr, `${name} at ${at} s`).toBeGreaterThanOrEqual(CHAOTIC_PSNR);
-      else expect(within, `${name} at ${at} s`).toBeGreaterThanOrEqual(0.99);
-    }
-    // Software GL takes its time over the widest networks (4 layers of 128).
-  }, 300_000);
+  // Software GL takes its time over the widest networks (4 layers of 128).
+  for (const [name, options] of representative(names, EXAMPLE_PICKS)) {
+    it(name, { ...options, timeout: 300_000 }, async () => {
+      const id = await preview<number>(page, `p.state.entries.find((e) => e.name === ${JSON.stringify(name)}).id`);
+      await preview(page, `p.selectScene(${id})`);
+      await waitFor(page, `p.state.current === ${id} && p.state.loaded?.origin.endsWith(${JSON.stringify(`${name}.yaml`)})`);
+      for (const at of [0, 1.3]) {
+        await preview(page, `p.seek(${at})`);
+        const shown = await pagePixels(page);
+        const loaded = applyOverrides(loadScene(join(SCENES, `${name}.yaml`)), { size: [shown.width, shown.height] });
+        const still = (await renderStill(loaded, { at, workers: 1 })).data;
+        const { within, psnr } = agreement(shown.data, still);
+        if (CHAOTIC.has(name)) expect(psnr, `${name} at ${at} s`).toBeGreaterThanOrEqual(CHAOTIC_PSNR);
+        else expect(within, `${name} at ${at} s`).toBeGreaterThanOrEqual(0.99);
+      }
+    });
+  }
 });
 
-if (!HAS_CHROMIUM) {
-  console.warn(`skipped: preview in headless Chromium, preview parity with \`still\` for every example scene and for every activation (chromium is not installed; ${INSTALL_HINT})`);
-}
-
-describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every activation, input and colour stage', () => {
+describe('preview parity with `still` for every activation, input and colour stage', needs('chromium'), () => {
   const ACTIVATIONS = PARITY_ACTIVATIONS;
   const sceneFor = (activation: string): string => activationParityScene(activation);
   let chrome: Chromium;
@@ -340,18 +340,20 @@ describe.skipIf(!HAS_CHROMIUM)('preview parity with `still` for every activation
     dir?.remove();
   });
 
-  it.each(ACTIVATIONS)('%s', async (name) => {
-    const id = await preview<number>(page, `p.state.entries.find((e) => e.name === ${JSON.stringify(name)}).id`);
-    await preview(page, `p.selectScene(${id})`);
-    await waitFor(page, `p.state.current === ${id} && p.state.loaded?.model.name === ${JSON.stringify(name)}`);
-    for (const at of [0.4, 1.5]) {
-      await preview(page, `p.seek(${at})`);
-      const shown = await pagePixels(page);
-      expect([shown.width, shown.height]).toEqual([96, 64]);
-      const still = (await renderStill(loadScene(join(dir.path, `${name}.yaml`)), { at, workers: 1 })).data;
-      const { within, psnr } = agreement(shown.data, still);
-      if (name === 'logistic') expect(psnr, `${name} at ${at} s`).toBeGreaterThanOrEqual(CHAOTIC_PSNR);
-      else expect(within, `${name} at ${at} s`).toBeGreaterThanOrEqual(0.99);
-    }
-  });
+  for (const [name, options] of representative(ACTIVATIONS, PARITY_ACTIVATION_PICKS)) {
+    it(name, options, async () => {
+      const id = await preview<number>(page, `p.state.entries.find((e) => e.name === ${JSON.stringify(name)}).id`);
+      await preview(page, `p.selectScene(${id})`);
+      await waitFor(page, `p.state.current === ${id} && p.state.loaded?.model.name === ${JSON.stringify(name)}`);
+      for (const at of [0.4, 1.5]) {
+        await preview(page, `p.seek(${at})`);
+        const shown = await pagePixels(page);
+        expect([shown.width, shown.height]).toEqual([96, 64]);
+        const still = (await renderStill(loadScene(join(dir.path, `${name}.yaml`)), { at, workers: 1 })).data;
+        const { within, psnr } = agreement(shown.data, still);
+        if (name === 'logistic') expect(psnr, `${name} at ${at} s`).toBeGreaterThanOrEqual(CHAOTIC_PSNR);
+        else expect(within, `${name} at ${at} s`).toBeGreaterThanOrEqual(0.99);
+      }
+    });
+  }
 });

@@ -1,17 +1,20 @@
 /**
- * A private Redis for the cluster tests: Debian's redis-server on 127.0.0.1,
- * a free port, nothing saved to disk. Suites that need it skip, with a plain
- * message, where it is not installed.
+ * A private Redis for each cluster suite: Debian's redis-server on 127.0.0.1,
+ * a free port, nothing saved to disk. Suites that need it skip where it is
+ * not installed (system-parts.ts), and the run's summary names them. Each
+ * suite starts its own: one starts in moments, and the cluster suite
+ * restarts its server between tests, which a shared one would not allow.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { INSTALL_COMMAND, REDIS_SERVER } from './system-parts.js';
 
-export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
-export const HAS_REDIS = spawnSync(REDIS_SERVER, ['--version'], { stdio: 'ignore' }).status === 0;
+export { HAS_REDIS, REDIS_SERVER } from './system-parts.js';
 
+/** For the benchmarks, which have no run summary: what was skipped and how to install what it needs. */
 export function skipMessage(suite: string): string {
-  return `skipped: ${suite} needs redis-server; install it with: sudo apt-get install -y chromium redis-server`;
+  return `skipped: ${suite} needs redis-server; install it with: ${INSTALL_COMMAND}`;
 }
 
 export function freePort(): Promise<number> {

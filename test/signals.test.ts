@@ -7,8 +7,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestOptions } from 'vitest';
 import { CLI, ROOT, runCli, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
+import { representative } from './tier.js';
 
 /** Big enough that every command is still busy when the signal comes. */
 const LONG = `
@@ -66,13 +67,21 @@ function expectStopped(result: Stopped & { sent: boolean }, signal: NodeJS.Signa
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/**
+ * Each signal at each point in the full tier; in the quick one, one signal
+ * per point, so that every signal is still sent to some command.
+ */
+function eachSignal(pick: NodeJS.Signals): ReturnType<typeof representative<NodeJS.Signals>> {
+  return representative(SIGNALS, [pick]);
+}
+
 describe('render', () => {
-  const cases: Array<[NodeJS.Signals, string, RegExp, string[]]> = [
-    ...SIGNALS.map((s): [NodeJS.Signals, string, RegExp, string[]] => [s, 'while frames render', /rendering long: \d+\/720 frames/, []]),
-    ['SIGTERM', 'while the outputs are joined and checked', /finishing: joining and checking the outputs/, ['--duration', '8']],
+  const cases: Array<[NodeJS.Signals, string, RegExp, string[], TestOptions]> = [
+    ...eachSignal('SIGINT').map(([s, options]): [NodeJS.Signals, string, RegExp, string[], TestOptions] => [s, 'while frames render', /rendering long: \d+\/720 frames/, [], options]),
+    ['SIGTERM', 'while the outputs are joined and checked', /finishing: joining and checking the outputs/, ['--duration', '8'], {}],
   ];
-  for (const [signal, when, pattern, extra] of cases) {
-    it(`${signal} ${when}`, async () => {
+  for (const [signal, when, pattern, extra, options] of cases) {
+    it(`${signal} ${when}`, options, async () => {
       const out = join(dir.path, `render-${signal}-${extra.length}`);
       expect((await runCli(['render', scene, '--duration', '0.5', '--size', '32x32', '--out', join(out, 'long'), '-q'])).code).toBe(0);
       const before = snapshot(out);
@@ -86,8 +95,8 @@ describe('render', () => {
 });
 
 describe('still and compare', () => {
-  for (const signal of SIGNALS) {
-    it(`still, ${signal} while it renders`, async () => {
+  for (const [signal, options] of eachSignal('SIGTERM')) {
+    it(`still, ${signal} while it renders`, options, async () => {
       const out = join(dir.path, `still-${signal}`);
       mkdirSync(out);
       expect((await runCli(['still', scene, '--size', '32x32', '--out', join(out, 's.png'), '-q'])).code).toBe(0);
@@ -97,8 +106,10 @@ describe('still and compare', () => {
       expect(temporaries(out)).toEqual([]);
       expect(snapshot(out)).toEqual(before);
     });
+  }
 
-    it(`compare, ${signal} while it renders`, async () => {
+  for (const [signal, options] of eachSignal('SIGHUP')) {
+    it(`compare, ${signal} while it renders`, options, async () => {
       const out = join(dir.path, `compare-${signal}`);
       mkdirSync(out);
       expect((await runCli(['compare', scene, other, '--size', '16x16', '--out', join(out, 'c.png'), '-q'])).code).toBe(0);
@@ -112,12 +123,12 @@ describe('still and compare', () => {
 });
 
 describe('batch', () => {
-  const cases: Array<[NodeJS.Signals, string, RegExp, string[]]> = [
-    ...SIGNALS.map((s): [NodeJS.Signals, string, RegExp, string[]] => [s, 'while items render', /items? → /, ['--duration', '20']]),
-    ['SIGINT', 'while the animated contact sheet is made', /\[2\/2\]/, ['--duration', '3', '--animated-sheet']],
+  const cases: Array<[NodeJS.Signals, string, RegExp, string[], TestOptions]> = [
+    ...eachSignal('SIGTERM').map(([s, options]): [NodeJS.Signals, string, RegExp, string[], TestOptions] => [s, 'while items render', /items? → /, ['--duration', '20'], options]),
+    ['SIGINT', 'while the animated contact sheet is made', /\[2\/2\]/, ['--duration', '3', '--animated-sheet'], {}],
   ];
-  for (const [signal, when, pattern, extra] of cases) {
-    it(`${signal} ${when}`, async () => {
+  for (const [signal, when, pattern, extra, options] of cases) {
+    it(`${signal} ${when}`, options, async () => {
       const out = join(dir.path, `batch-${signal}-${extra.length}`);
       const first = await runCli(['batch', scene, '--seeds', '1-2', '--duration', '0.5', '--size', '32x32', '--out', out, '-q']);
       expect(first.code, first.stderr).toBe(0);
