@@ -1,9 +1,10 @@
 /**
  * What the command line and each render thread load when they start: every
- * command, and every worker of every render, pays for it. The scene's schema
- * (zod) and the YAML parser are for the main thread (a worker that loaded
- * them took about 0.1 s longer to start); the queue's libraries (BullMQ,
- * ioredis: a quarter of a second) only for --redis.
+ * command, and every worker of every render, pays for it. The command line
+ * is one bundle (scripts/build-cli.ts) with its chunks; the scene's schema
+ * (zod) and the YAML parser are for the main thread, not the workers; the
+ * queue's libraries (BullMQ, ioredis) only for --redis, and the GPU package
+ * only for a render that may use the GPU.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -46,17 +47,22 @@ describe('start-up', () => {
     expect(modules.filter((m) => /\/node_modules\/(zod|yaml)\//.test(m))).toEqual([]);
   });
 
-  it('the command line loads the queue libraries only for a command given --redis', () => {
+  it('the command line loads its bundle, not the modules one by one, and the queue libraries only for a command given --redis', () => {
     const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
     const modules = modulesLoaded([cli, 'render', '--help']);
-    expect(modules.some((m) => m.endsWith('/dist/cli/commands/render.js'))).toBe(true);
+    const dist = `${pathToFileURL(join(import.meta.dirname, '..', 'dist')).href}/`;
+    const own = modules.filter((m) => m.startsWith(dist));
+    expect(own[0]).toMatch(/\/dist\/cli\/main\.js$/);
+    expect(own.filter((m) => !/\/dist\/cli\/(main|chunk-\w+)\.js$/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/node_modules\/(zod|yaml|commander)\//.test(m))).toEqual([]);
     expect(modules.filter((m) => /\/node_modules\/(bullmq|ioredis)\//.test(m))).toEqual([]);
   });
-  it('a render on the CPU never loads the GPU package (webgpu) or the GPU backend', () => {
+
+  it('a render on the CPU never loads the GPU package (webgpu)', () => {
     const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
     const scene = writeScene(dir.path, 'cpu-only', smallScene('cpu-only'));
     const modules = modulesLoaded([cli, 'render', scene, '--backend', 'cpu', '--format', 'mp4', '--quiet', '--out', join(dir.path, 'cpu-only')]);
-    expect(modules.some((m) => m.endsWith('/dist/render/video.js'))).toBe(true);
-    expect(modules.filter((m) => /\/node_modules\/webgpu\/|\/dist\/render\/gpu\//.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/dist\/cli\/chunk-\w+\.js$/.test(m)).length).toBeGreaterThan(0);
+    expect(modules.filter((m) => /\/node_modules\/webgpu\//.test(m))).toEqual([]);
   });
 });

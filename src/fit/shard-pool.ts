@@ -35,7 +35,7 @@ export class ShardPool {
     this.slots = new SharedArrayBuffer(this.size * 4 * workers);
     this.gradientSum = new Float32Array(this.size);
     if (workers > 1) {
-      const { filename, execArgv } = threadModule(import.meta.url, './gradient-worker');
+      const { filename, execArgv } = threadModule('fit/gradient-worker');
       this.pool = new Piscina<ShardTask, number>({ filename, execArgv, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
       this.pool.on('error', (error: Error) => {
         this.poolError ??= error;

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option, UserError, words } from '../errors.js';
+import { builtFolder } from '../package-files.js';
 import { readRegularFile } from '../files/index.js';
 import { describeNetwork, formatInspection, inspectScene } from '../inspect/index.js';
 import { applyOverrides, INPUT_LIMITS, loadScene } from '../scene/index.js';
@@ -23,7 +24,7 @@ import { writeScene } from './write-scene.js';
 
 export const PREVIEW_HOST = '127.0.0.1';
 
-const STATIC_FOLDER = fileURLToPath(new URL('./static/', import.meta.url));
+const STATIC_FOLDER = fileURLToPath(builtFolder('preview/static/'));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

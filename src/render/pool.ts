@@ -18,7 +18,7 @@ export interface RenderPool {
 }
 
 export function createRenderPool(threads = defaultWorkerCount()): RenderPool {
-  const { filename, execArgv } = threadModule(import.meta.url, './worker');
+  const { filename, execArgv } = threadModule('render/worker');
   const pool = new Piscina<FrameJob, FrameJobResult>({
     filename,
     execArgv,

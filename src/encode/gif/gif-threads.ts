@@ -27,7 +27,7 @@ const MAX_IDLE = 8;
 const idle: Array<{ thread: GifThread; timer: NodeJS.Timeout }> = [];
 
 function startThread(): GifThread {
-  const { filename, execArgv } = threadModule(import.meta.url, './gif-thread');
+  const { filename, execArgv } = threadModule('encode/gif/gif-thread');
   const thread: GifThread = new Piscina({
     filename,
     execArgv,

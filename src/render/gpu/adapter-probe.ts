@@ -3,15 +3,14 @@
  * discoveries' failures on stderr (an old Mesa lavapipe it cannot use, a
  * Vulkan loader with no device) from native code, where this process cannot
  * quiet them; a child's stderr is ours to keep. The answer costs a process
- * start, once per command, and only where a GPU may be used.
- *
- * Run as a script, this module prints the answer as one line of JSON.
+ * start, once per command, and only where a GPU may be used. The child runs
+ * adapter-probe-child.ts, which prints the answer as one line of JSON.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { option, words } from '../../errors.js';
 import { threadModule } from '../../threads.js';
-import { isNoAdapter, requestAdapter, type AdapterDescription, type NoAdapter } from './dawn.js';
+import type { AdapterDescription, NoAdapter } from './dawn.js';
 
 export type ProbeResult = { adapter: AdapterDescription } | NoAdapter;
 
@@ -19,7 +18,7 @@ export type ProbeResult = { adapter: AdapterDescription } | NoAdapter;
 const PROBE_TIMEOUT_MS = 30_000;
 
 export function probeAdapter(): Promise<ProbeResult> {
-  const { filename, execArgv } = threadModule(import.meta.url, './adapter-probe');
+  const { filename, execArgv } = threadModule('render/gpu/adapter-probe-child');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...execArgv, fileURLToPath(filename)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS });
     let stdout = '';
@@ -39,13 +38,3 @@ export function probeAdapter(): Promise<ProbeResult> {
     });
   });
 }
-
-async function main(): Promise<void> {
-  const found = await requestAdapter();
-  const result: ProbeResult = isNoAdapter(found) ? found : { adapter: found.description };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  // Dawn's instance may keep the event loop alive; the answer is out.
-  process.exit(0);
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();
