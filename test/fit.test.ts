@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { psnr } from '../src/core/index.js';
-import { decodePng, encodePng, readPngMetadata } from '../src/encode/png.js';
+import { decodePng, encodePng, pngChunk, readPngMetadata } from '../src/encode/png.js';
 import { weightsFromJson } from '../src/scene/index.js';
 import { CLI, readPng, runCli, sha256, snapshot, tempDir } from './helpers.js';
 
@@ -183,20 +183,12 @@ describe('cppn-motion fit', () => {
 
   it('refuses a picture whose header claims more pixels than allowed, before decoding it: exit 2, not a crash', async () => {
     const { crc32, deflateSync } = await import('node:zlib');
-    const chunk = (type: string, data: Buffer): Buffer => {
-      const head = Buffer.alloc(8);
-      head.writeUInt32BE(data.length, 0);
-      head.write(type, 4, 'latin1');
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-      return Buffer.concat([head, data, crc]);
-    };
     const ihdr = Buffer.alloc(13);
     ihdr.writeUInt32BE(60000, 0);
     ihdr.writeUInt32BE(60000, 4);
     ihdr.set([8, 6], 8);
     // 67 bytes: a PNG whose header says 60000×60000.
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(2))), chunk('IEND', Buffer.alloc(0))]);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.alloc(2))), pngChunk('IEND', Buffer.alloc(0))]);
     // A GIF whose logical screen is 60000×60000, and a 20000×10 PNG (a side beyond the limit, few pixels).
     const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([0x60, 0xea, 0x60, 0xea, 0, 0, 0]), Buffer.from([0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3b])]);
     const wide = Buffer.from(png);

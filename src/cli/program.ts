@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 // The cluster's errors from their own modules: the cluster's index would load the queue's libraries for every command.
 import { ChunkStoreError, ClusterError } from '../cluster/cluster-error.js';
 import { FfmpegError } from '../encode/ffmpeg.js';
-import { GpuError, InterruptedError, OutputError, UserError } from '../errors.js';
+import { GpuError, InterruptedError, OutputError, UserError, type Text } from '../errors.js';
 import { registerActivations } from './commands/activations.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCompare } from './commands/compare.js';
@@ -25,22 +25,27 @@ import { cliSay } from './options.js';
 import { VERSION } from './version.js';
 
 
+/** "error: …" and, where there is one, "hint: …", naming options as the command line's flags. */
+function writeSaid(said: Text, hintSaid?: Text): void {
+  process.stderr.write(`error: ${cliSay(said)}\n`);
+  const hint = hintSaid === undefined ? '' : cliSay(hintSaid);
+  if (hint) process.stderr.write(`hint: ${hint}\n`);
+}
+
 function exitWith(error: unknown): never {
   if (error instanceof CommanderError) {
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
   if (error instanceof UserError) {
-    process.stderr.write(`error: ${cliSay(error.said)}\n`);
-    if (error.hint && error.hintSaid !== undefined) process.stderr.write(`hint: ${cliSay(error.hintSaid)}\n`);
+    writeSaid(error.said, error.hintSaid);
     process.exit(2);
   }
   if (error instanceof ClusterError) {
-    process.stderr.write(`error: ${cliSay(error.said)}\n`);
+    writeSaid(error.said);
     process.exit(1);
   }
   if (error instanceof GpuError) {
-    process.stderr.write(`error: ${cliSay(error.said)}\n`);
-    if (error.hintSaid !== undefined) process.stderr.write(`hint: ${cliSay(error.hintSaid)}\n`);
+    writeSaid(error.said, error.hintSaid);
     process.exit(1);
   }
   if (error instanceof FfmpegError || error instanceof OutputError || error instanceof ChunkStoreError) {

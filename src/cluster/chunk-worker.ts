@@ -212,21 +212,41 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     return files;
   };
 
-  const doPiece = async (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
-    const { loaded, key, data } = accepted;
-    const { range, formats } = data;
-    const what = `${loaded.model.name} ${describeRange(range)}`;
+  type Progress = (done: number, total: number) => void;
+
+  /**
+   * A piece or an item: nothing to do when the store has it already (an
+   * earlier attempt, or another worker made it); otherwise `fill` makes it in
+   * the store, with the job's progress, and a line says when it starts and
+   * when it is done.
+   */
+  const renderIntoStore = async (
+    what: string,
+    key: string,
+    job: Job,
+    backend: PixelBackend,
+    frames: number,
+    fill: (writer: StoreWriter, progress: Progress) => Promise<Parameters<typeof writeRecord>[1]>,
+  ): Promise<ChunkWorkerResult> => {
     if (await options.store.has(key)) {
       options.log(`${what}: already in the store`);
       return { worker: name, frames: 0, reused: true };
     }
-    options.log(`${what}: rendering on ${pixelBackendWords(accepted.data.tool.backend)} (attempt ${job.attemptsMade + 1})`);
+    options.log(`${what}: rendering on ${pixelBackendWords(backend)} (attempt ${job.attemptsMade + 1})`);
     const started = performance.now();
     const progress = progressReporter(job);
+    await intoStore(what, key, (writer) => fill(writer, progress));
+    options.log(`${what}: done in ${((performance.now() - started) / 1000).toFixed(1)} s (${frames} frames)`);
+    return { worker: name, frames, reused: false };
+  };
+
+  const doPiece = (accepted: Extract<AcceptedJob, { kind: 'piece' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
+    const { loaded, key, data } = accepted;
+    const { range, formats } = data;
     const frames = range.end - range.start;
-    let done = 0;
-    await intoStore(what, key, async (writer) => {
+    return renderIntoStore(`${loaded.model.name} ${describeRange(range)}`, key, job, data.tool.backend, frames, async (writer, progress) => {
       const pieceName = (format: Format): string => outputFormat(format).pieceName;
+      let done = 0;
       await backend.encodePiece(
         { loaded, range, formats, settings: data.settings, label: loaded.model.name, piecePath: (format) => join(writer.folder, pieceName(format)) },
         {
@@ -240,22 +260,11 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       const { width, height } = loaded.model;
       return { kind: 'piece', tool: data.tool, sceneHash: data.sceneHash, key, range, width, height, formats, files: await filesOf(writer.folder, formats, pieceName) };
     });
-    options.log(`${what}: done in ${((performance.now() - started) / 1000).toFixed(1)} s (${frames} frames)`);
-    return { worker: name, frames, reused: false };
   };
 
-  const doItem = async (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
+  const doItem = (accepted: Extract<AcceptedJob, { kind: 'item' }>, job: Job, backend: FrameBackend, signal: AbortSignal): Promise<ChunkWorkerResult> => {
     const { loaded, key, data } = accepted;
-    const what = `${loaded.model.name} (whole)`;
-    if (await options.store.has(key)) {
-      options.log(`${what}: already in the store`);
-      return { worker: name, frames: 0, reused: true };
-    }
-    options.log(`${what}: rendering on ${pixelBackendWords(accepted.data.tool.backend)} (attempt ${job.attemptsMade + 1})`);
-    const started = performance.now();
-    const progress = progressReporter(job);
-    const frames = loaded.model.timeline.frameCount;
-    await intoStore(what, key, async (writer) => {
+    return renderIntoStore(`${loaded.model.name} (whole)`, key, job, data.tool.backend, loaded.model.timeline.frameCount, async (writer, progress) => {
       const video = await renderVideo(loaded, { outStem: join(writer.folder, 'item'), formats: data.formats, backend, signal, onProgress: (p) => progress(p.done, p.total) });
       const names = new Map(video.outputs.map((o) => [o.format, basename(o.path)]));
       const notes = Object.fromEntries(video.outputs.map((o) => [o.format, o.note]));
@@ -269,8 +278,6 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       const files = await filesOf(writer.folder, data.formats, (format) => names.get(format)!, notes);
       return { kind: 'item', tool: data.tool, sceneHash: data.sceneHash, key, width, height, formats: data.formats, files, thumbnail };
     });
-    options.log(`${what}: done in ${((performance.now() - started) / 1000).toFixed(1)} s (${frames} frames)`);
-    return { worker: name, frames, reused: false };
   };
 
   /** One job of one backend's queue. `signal` is aborted when the job's lock is lost (see below). */

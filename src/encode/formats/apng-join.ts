@@ -9,7 +9,7 @@
  * "source"), and every frame lasts 1/fps.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
+import { pngChunk } from '../png.js';
 import { JoinedFile, readAt as readPieceAt, withPiece } from './piece-file.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -40,15 +40,6 @@ async function chunksOf(file: FileHandle): Promise<PngChunk[]> {
     at += 12 + size;
   }
   return chunks;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
 }
 
 /** The frame delay 1/fps as a fraction of 16-bit numbers (exact for whole frame rates). */
@@ -127,7 +118,7 @@ export async function joinApng(job: ApngJoin, path: string): Promise<number> {
         for (const c of chunks.slice(1)) {
           if (c.type === 'acTL') continue;
           if (c.type === 'fcTL' || c.type === 'IDAT') break;
-          ancillary.push(chunk(c.type, await readAt(file, c.offset, c.size)));
+          ancillary.push(pngChunk(c.type, await readAt(file, c.offset, c.size)));
         }
       } else if (!own.equals(header!)) throw new Error('the APNG pieces differ in size or colour type');
       return framesOf(file, chunks);
@@ -141,13 +132,13 @@ export async function joinApng(job: ApngJoin, path: string): Promise<number> {
   const out = await JoinedFile.create(path);
   try {
     await out.write(SIGNATURE);
-    await out.write(chunk('IHDR', header));
+    await out.write(pngChunk('IHDR', header));
     for (const c of ancillary) await out.write(c);
     const control = Buffer.alloc(8);
     control.writeUInt32BE(total, 0);
     // Plays: 0 = forever.
     control.writeUInt32BE(0, 4);
-    await out.write(chunk('acTL', control));
+    await out.write(pngChunk('acTL', control));
     const [delayNum, delayDen] = frameDelay(job.fps);
     let sequence = 0;
     for (const [k, piece] of job.pieces.entries()) {
@@ -166,25 +157,25 @@ export async function joinApng(job: ApngJoin, path: string): Promise<number> {
           fctl.writeUInt16BE(delayNum, 20);
           fctl.writeUInt16BE(delayDen, 22);
           if (first) fctl[25] = BLEND_SOURCE;
-          await out.write(chunk('fcTL', fctl));
+          await out.write(pngChunk('fcTL', fctl));
           // Only the video's very first frame is the default image (IDAT).
           const asIdat = k === 0 && first;
           for (const c of frame.data) {
             const data = await readAt(file, c.offset, c.size);
             // fdAT's data starts with its own sequence number; IDAT's has none.
             const image = c.type === 'fdAT' ? data.subarray(4) : data;
-            if (asIdat) await out.write(chunk('IDAT', image));
+            if (asIdat) await out.write(pngChunk('IDAT', image));
             else {
               const number = Buffer.alloc(4);
               number.writeUInt32BE(sequence++, 0);
-              await out.write(chunk('fdAT', Buffer.concat([number, image])));
+              await out.write(pngChunk('fdAT', Buffer.concat([number, image])));
             }
           }
         }
       });
     }
     if (job.trailer) await out.write(job.trailer);
-    await out.write(chunk('IEND', Buffer.alloc(0)));
+    await out.write(pngChunk('IEND', Buffer.alloc(0)));
     return total;
   } finally {
     await out.close();
