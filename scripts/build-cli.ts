@@ -1,9 +1,9 @@
 /**
  * Bundles the command line into dist/cli/main.js (and the chunks it loads
  * on demand, beside it), over the module tsc compiled there: a command then
- * loads a few files instead of hundreds of modules, which halves the time
- * every command takes to start. The worker threads, the library
- * (dist/index.js) and the declarations stay tsc's.
+ * loads a few files instead of hundreds of modules, and starts sooner
+ * (docs/performance.md, "Test suite", has the figures). The worker threads,
+ * the library (dist/index.js) and the declarations stay tsc's.
  *
  * Packages stay outside the bundle where they find files of their own by
  * path (native binaries, ffmpeg, BullMQ's scripts, piscina's worker), or
