@@ -4,7 +4,7 @@
  * gpu-helpers.ts), the real CLI as coordinator. A GPU render's pieces are
  * rendered by GPU workers only and within the GPU's bound of the CPU; a GPU
  * worker renders CPU jobs on its threads, byte for byte as a local render.
- * (A worker without a GPU leaving GPU jobs alone is in cluster.test.ts: it
+ * (A worker without a GPU leaving GPU jobs alone is in cluster-refusals.test.ts: it
  * needs no GPU.) SwiftShader is slow: the pictures are tiny.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

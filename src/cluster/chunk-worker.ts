@@ -31,7 +31,7 @@ import { VERSION } from '../tool-version.js';
 import { acceptClusterJob, MismatchedJobError, RejectedJobError, type AcceptedJob } from './chunk-job.js';
 import { describeRange, type ChunkStore, type StoreWriter } from './chunk-store.js';
 import { storedBytes, writeRecord, type StoredFile } from './piece-record.js';
-import { connect, jobWorker, UnrecoverableError, type Job } from './redis-queue.js';
+import { connect, DEFAULT_LOCK_SECONDS, jobWorker, UnrecoverableError, type Job } from './redis-queue.js';
 import { redactedUrl } from '../scene/options/redis-url.js';
 import { UserError, type Text } from '../errors.js';
 import { ChunkStoreError } from './cluster-error.js';
@@ -47,6 +47,11 @@ export interface ChunkWorkerOptions {
   concurrency?: number;
   /** Threads for CPU jobs (default: one per core). */
   threads?: number;
+  /**
+   * How long a job stays this worker's after it stops renewing it (a crash,
+   * a lost network) before another worker takes it (default DEFAULT_LOCK_SECONDS).
+   */
+  lockSeconds?: number;
   /**
    * Which backends it serves (default auto): cpu, its threads only; gpu, its
    * GPU and its threads (no adapter at all is a UserError); auto, as gpu
@@ -333,7 +338,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     options.log(lost ? `job ${lost[1]} was lost with Redis (restarted without it); its coordinator queues it again` : `queue: ${message}`);
   };
   // One BullMQ worker per queue served, on one connection; each does `concurrency` jobs at once.
-  const workers = serves.map((backend) => jobWorker(connection, backend, processorFor(backend), concurrency, name, report));
+  const workers = serves.map((backend) => jobWorker(connection, backend, processorFor(backend), concurrency, options.lockSeconds ?? DEFAULT_LOCK_SECONDS, name, report));
   // A job whose lock could not be renewed is no longer this worker's (it is found stalled and handed out
   // again): its rendering stops, and what it wrote is not committed to the store.
   for (const worker of workers) {

@@ -26,12 +26,12 @@ export function queueName(backend: PixelBackend): string {
 
 /**
  * A worker holds a job's lock and renews it every half lockDuration; when a
- * worker dies the lock lapses and the next stall check (every stalledInterval)
- * hands the job to another worker. Short enough that a lost worker costs
- * seconds, long enough that a busy machine keeps its locks.
+ * worker dies the lock lapses and the next stall check (every stalledInterval,
+ * half the lock here) hands the job to another worker. The default is short
+ * enough that a lost worker costs seconds, long enough that a busy machine
+ * keeps its locks; `worker --lock-seconds` changes it for one worker.
  */
-export const LOCK_MS = 10_000;
-export const STALL_CHECK_MS = 5_000;
+export const DEFAULT_LOCK_SECONDS = 10;
 
 export const JOB_OPTIONS: JobsOptions = {
   attempts: 3,
@@ -142,6 +142,7 @@ class ReadingWorker extends Worker {
 }
 
 /** A worker of one backend's queue (a process serving several backends runs one each). */
-export function jobWorker(connection: Redis, backend: PixelBackend, processor: Processor, concurrency: number, name: string, report: (message: string) => void): Worker {
-  return quiet(new ReadingWorker(queueName(backend), processor, { connection, concurrency, lockDuration: LOCK_MS, stalledInterval: STALL_CHECK_MS, maxStalledCount: 2, name, autorun: false }), report);
+export function jobWorker(connection: Redis, backend: PixelBackend, processor: Processor, concurrency: number, lockSeconds: number, name: string, report: (message: string) => void): Worker {
+  const lockDuration = lockSeconds * 1000;
+  return quiet(new ReadingWorker(queueName(backend), processor, { connection, concurrency, lockDuration, stalledInterval: lockDuration / 2, maxStalledCount: 2, name, autorun: false }), report);
 }

@@ -8,6 +8,7 @@ import { takeSignals } from '../signals.js';
 
 interface WorkerFlags extends ClusterFlags {
   concurrency?: number;
+  lockSeconds?: number;
   workers?: number;
   backend: BackendRequest;
 }
@@ -20,12 +21,12 @@ export function registerWorker(program: Command): void {
   const command = program
     .command('worker')
     .description(`render and code pieces of videos, and whole series items, queued with ${flagWord('redis')} by render and batch, on this machine (its CPU, and its GPU where it has one), until stopped (Ctrl-C)`);
-  addOptions(command, ['redis', 'concurrency', 'workers', 'backend', 'store']).action(async (flags: WorkerFlags) => {
+  addOptions(command, ['redis', 'concurrency', 'workers', 'backend', 'store', 'lockSeconds']).action(async (flags: WorkerFlags) => {
     if (flags.redis === undefined) throw new UserError(words`${option('redis')} is required`);
     // Loaded here, not with the command line: see cluster-flags.ts.
     const { createDirectoryStore, startChunkWorker } = await import('../../cluster/index.js');
     const store = createDirectoryStore(flags.store ?? DEFAULT_STORE);
-    const worker = await startChunkWorker({ redisUrl: flags.redis, store, concurrency: flags.concurrency, threads: flags.workers, backend: flags.backend, log });
+    const worker = await startChunkWorker({ redisUrl: flags.redis, store, concurrency: flags.concurrency, lockSeconds: flags.lockSeconds, threads: flags.workers, backend: flags.backend, log });
     /*
      * Exit codes: a worker serves until it is stopped, so a stop that finishes
      * the jobs in hand loses nothing and ends with 0 (a service manager sees a

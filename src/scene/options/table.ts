@@ -268,6 +268,12 @@ export const OPTIONS = {
     value: '<dir>',
     help: ({ defaultStore }) => `chunk store shared by the coordinator and every worker (default: ${defaultStore})`,
   },
+  lockSeconds: {
+    flag: 'lock-seconds',
+    value: '<s>',
+    help: 'how long a job stays this worker\'s after the worker stops answering (killed, cut off) before another worker takes it; the worker renews its hold every half of this, so a busy or distant worker wants it longer (default 10)',
+    parse: value.wholeNumber(2, 3600),
+  },
   concurrency: {
     flag: 'concurrency',
     value: '<n>',
