@@ -9,6 +9,7 @@ import { runCli, writeScene } from './helpers.js';
 import { frameHashes, start } from './cli-process.js';
 import { HEAVY, useCluster } from './cluster-rig.js';
 import { needs } from './system-parts.js';
+import { FULL_TIER_ONLY } from './tier.js';
 
 describe('a cluster carries on when a worker, the coordinator or Redis goes away', needs('redis-server'), () => {
   const rig = useCluster();
@@ -76,7 +77,8 @@ describe('a cluster carries on when a worker, the coordinator or Redis goes away
     expect(await frameHashes(`${out}-frames`)).toEqual(await frameHashes(`${reference}-frames`));
   });
 
-  it('a worker that loses the lock on its job stops rendering it, and the job is done again', async () => {
+  // Full tier: a job handed to another worker is checked above (a worker killed mid-piece).
+  it('a worker that loses the lock on its job stops rendering it, and the job is done again', FULL_TIER_ONLY, async () => {
     // Pieces that take long enough on one thread for the lock to be lost mid-piece.
     const scene = writeScene(rig.dir, 'slow', HEAVY.replace('name: heavy', 'name: slow').replace('width: 16', 'width: 32'));
     const { Redis } = await import('ioredis');

@@ -18,6 +18,7 @@ import { itemJob, pieceJob } from '../src/cluster/chunk-job.js';
 import { toolIdentity } from '../src/cluster/tool-identity.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
+import { FULL_TIER_ONLY } from './tier.js';
 
 describe('a cluster refuses what it cannot do, once, in words', needs('redis-server'), () => {
   const rig = useCluster();
@@ -54,7 +55,8 @@ describe('a cluster refuses what it cannot do, once, in words', needs('redis-ser
     expect(existsSync(`${out}.mp4`)).toBe(false);
   });
 
-  it('a piece that fails to encode fails the render after its attempts, in the encoder\'s words, and nothing appears under the final names', async () => {
+  // Full tier: a piece failing every attempt, in words, is checked above (it cannot be stored).
+  it('a piece that fails to encode fails the render after its attempts, in the encoder\'s words, and nothing appears under the final names', FULL_TIER_ONLY, async () => {
     const scene = writeScene(rig.dir, 'small', SMALL.replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [gif, mp4]'));
     // An ffmpeg that names itself as the real one (so the worker is not refused) but cannot code anything.
     const fake = join(rig.dir, 'broken-ffmpeg');
@@ -98,7 +100,8 @@ describe('a cluster refuses what it cannot do, once, in words', needs('redis-ser
     expect(worker.output()).not.toMatch(/rendering/);
   });
 
-  it.skipIf(!canMount)('a full chunk store fails the render naming the full store, in words, and nothing is left half-written', async () => {
+  // Full tier: a store that cannot take a piece is checked above.
+  it.skipIf(!canMount)('a full chunk store fails the render naming the full store, in words, and nothing is left half-written', FULL_TIER_ONLY, async () => {
     const disk = mountTmpfs(512);
     try {
       const worker = start(['worker', '--redis', rig.redis.url, '--store', disk.path, '--workers', '1'], rig.dir);
@@ -148,7 +151,8 @@ describe('a cluster refuses what it cannot do, once, in words', needs('redis-ser
     expect(exit.stderr).toMatch(/SIGTERM: finishing the job in hand, then stopping[^]*stopped/);
   });
 
-  it('a GPU render waits for a GPU worker: a worker without one never takes its pieces, the coordinator and doctor say none is connected, and Ctrl-C takes the pieces off the queue', async () => {
+  // Full tier: most of it is the coordinator's 10 s of patience; a CPU worker refusing a GPU job is checked below, GPU routing in cluster-gpu.test.ts.
+  it('a GPU render waits for a GPU worker: a worker without one never takes its pieces, the coordinator and doctor say none is connected, and Ctrl-C takes the pieces off the queue', FULL_TIER_ONLY, async () => {
     const scene = writeScene(rig.dir, 'small', SMALL.replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [mp4]'));
     // --backend cpu: a worker without a GPU, whatever this machine has.
     const cpuOnly = rig.startWorker(['--backend', 'cpu']);
@@ -213,7 +217,8 @@ describe('a cluster refuses what it cannot do, once, in words', needs('redis-ser
     }
   });
 
-  it('a job whose data is not JSON fails once, is reported once, and leaves the active list', async () => {
+  // Full tier: it waits for stall checks; the refusal of a job that is not well formed is checked above.
+  it('a job whose data is not JSON fails once, is reported once, and leaves the active list', FULL_TIER_ONLY, async () => {
     const { Queue } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: rig.redis.port } });

@@ -21,6 +21,7 @@ import { renderVideo } from '../src/render/video.js';
 import { workerCommand } from '../src/scene/options/index.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
+import { FULL_TIER_ONLY } from './tier.js';
 
 describe('cppn-motion on a cluster (worker, render --redis, batch --redis, doctor --redis)', needs('redis-server'), () => {
   const rig = useCluster();
@@ -73,7 +74,8 @@ describe('cppn-motion on a cluster (worker, render --redis, batch --redis, docto
     expect(again.stderr).toContain('summary: 0 done, 3 skipped, 0 failed');
   });
 
-  it('a series item of PNG frames replaces the frames folder an earlier batch wrote, as a local batch does', async () => {
+  // Full tier: series items through the queue are checked above; frames folders replaced in faults.test.ts.
+  it('a series item of PNG frames replaces the frames folder an earlier batch wrote, as a local batch does', FULL_TIER_ONLY, async () => {
     const scene = writeScene(rig.dir, 'frames-series', SMALL.replace('name: small', 'name: frames-series').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [png]').replace('duration: 16', 'duration: 2').replace('at: 8', 'at: 1'));
     rig.startWorker();
     const out = join(rig.dir, 'cluster-frames-series');
@@ -88,7 +90,8 @@ describe('cppn-motion on a cluster (worker, render --redis, batch --redis, docto
     expect(readdirSync(join(out, 'frames-series', folder))).toEqual(frames);
   });
 
-  it('two coordinators rendering the same scene to the same output share the pieces: both succeed, each piece is rendered once, the outputs are those of a local render', async () => {
+  // Full tier: pieces reused across runs are checked in cluster-recovery.test.ts (a coordinator restarted).
+  it('two coordinators rendering the same scene to the same output share the pieces: both succeed, each piece is rendered once, the outputs are those of a local render', FULL_TIER_ONLY, async () => {
     const scene = writeScene(rig.dir, 'small', SMALL);
     const reference = await rig.local(scene, 'small');
     const [a, b] = [rig.startWorker(), rig.startWorker()];
@@ -107,7 +110,8 @@ describe('cppn-motion on a cluster (worker, render --redis, batch --redis, docto
     expect(readdirSync(rig.store(), { recursive: true }).map(String).filter((f) => !f.startsWith('.'))).toEqual([]);
   });
 
-  it('a GIF size budget is decided once, by a worker, and the GIF is the one a local render makes', async () => {
+  // Full tier: the budget itself is checked in formats.test.ts, items rendered whole by a worker above.
+  it('a GIF size budget is decided once, by a worker, and the GIF is the one a local render makes', FULL_TIER_ONLY, async () => {
     const scene = writeScene(rig.dir, 'budget', SMALL.replace('name: small', 'name: budget').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [gif]').replace('[64, 64]', '[160, 128]'));
     const localRun = await runCli(['render', scene, '--gif-max-size', '150kB', '--out', join(rig.dir, 'local', 'budget'), '-q']);
     expect(localRun.code, localRun.stderr).toBe(0);

@@ -11,6 +11,7 @@ import { renderStill } from '../src/render/still.js';
 import { applyOverrides, loadScene } from '../src/scene/index.js';
 import { start } from './cli-process.js';
 import { readPng, runCli, tempDir } from './helpers.js';
+import { FULL_TIER_ONLY } from './tier.js';
 
 const SCENE = `# An explorer's starting point.
 name: seedling   # outputs are named after this
@@ -151,7 +152,8 @@ describe('explore on the command line', () => {
     expect(existsSync(join(dir.path, 'stopped'))).toBe(false);
   });
 
-  it('a run killed while its sheet renders leaves nothing under the final names: the same command runs again', async () => {
+  // Full tier: an interrupted run leaving none of its files is checked above (Ctrl-C); the clean-up of a killed run in faults.test.ts.
+  it('a run killed while its sheet renders leaves nothing under the final names: the same command runs again', FULL_TIER_ONLY, async () => {
     const slow = join(dir.path, 'slow.yaml');
     writeFileSync(slow, SLOW);
     const run = start(['explore', slow, '--seed', '3', '--out', 'killed'], dir.path);

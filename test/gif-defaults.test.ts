@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultGifSize } from '../src/scene/index.js';
 import { ffprobe, runCli, tempDir, writeScene } from './helpers.js';
+import { FULL_TIER_ONLY } from './tier.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -68,7 +69,8 @@ describe('the default GIF', () => {
 });
 
 describe('a GIF size budget', () => {
-  it('stored in a small render follows `render --from` to a large size: a note, and a GIF within the grown budget', async () => {
+  // Full tier: a budget checked before rendering is checked below; --from after --gif-max-size runs in readme.test.ts.
+  it('stored in a small render follows `render --from` to a large size: a note, and a GIF within the grown budget', FULL_TIER_ONLY, async () => {
     // The README's sequence (`--gif-max-size 5MB`, then `--from output/drift.gif --size 1920x1080`), made small.
     const work = join(dir.path, 'readme');
     mkdirSync(work);
