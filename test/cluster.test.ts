@@ -74,7 +74,7 @@ describe('cppn-motion on a cluster (worker, render --redis, batch --redis, docto
     expect(again.stderr).toContain('summary: 0 done, 3 skipped, 0 failed');
   });
 
-  // Full tier: series items through the queue are checked above; frames folders replaced in faults.test.ts.
+  // Full tier: series items through the queue are checked above; frames folders replaced in output-names.test.ts.
   it('a series item of PNG frames replaces the frames folder an earlier batch wrote, as a local batch does', FULL_TIER_ONLY, async () => {
     const scene = writeScene(rig.dir, 'frames-series', SMALL.replace('name: small', 'name: frames-series').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [png]').replace('duration: 16', 'duration: 2').replace('at: 8', 'at: 1'));
     rig.startWorker();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSceneMetadata } from '../src/encode/metadata.js';
 import { GpuError } from '../src/errors.js';
-import { createGpuBackend, type GpuBackend } from '../src/render/gpu/gpu-backend.js';
+import { createGpuBackend, tileRegions, type GpuBackend } from '../src/render/gpu/gpu-backend.js';
 import { scheduleFrames } from '../src/render/scheduler.js';
 import { renderStill, stillTime } from '../src/render/still.js';
 import { applyOverrides, loadScene, type LoadedScene } from '../src/scene/index.js';
@@ -86,11 +86,12 @@ describe(`the GPU backend on ${gpu.adapter?.name ?? 'no adapter'}`, needs(['gpu'
     expect(agreement(smoothGpu.data, (await backend.picture(plain, { time: 1 })).data, 0).within).toBeLessThan(0.98);
   }, 300_000);
 
-  it('splits frames too large for one buffer into tiles, with the same pixels', async () => {
-    const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [24, 16], duration: 0.25, fps: 12 });
-    const whole = await allFrames(backend, loaded);
-    // Bands of four rows; then tiles narrower than a row (20 pixels: 2 columns a row).
-    for (const maxTilePixels of [100, 20]) {
+  // Bands of four rows, and tiles narrower than a row (20 pixels: 2 columns a row); the quick
+  // tier runs the tiles, which are placed by both coordinates (the bands' places are in tileRegions' own test).
+  for (const [maxTilePixels, options] of representative([100, 20], [20])) {
+    it(`splits frames too large for one buffer into ${maxTilePixels === 20 ? 'tiles narrower than a row' : 'bands of rows'}, with the same pixels`, { ...options, timeout: 300_000 }, async () => {
+      const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [24, 16], duration: 0.25, fps: 12 });
+      const whole = await allFrames(backend, loaded);
       const tiled = await createGpuBackend({ maxTilePixels });
       try {
         const frames = await allFrames(tiled, loaded);
@@ -100,8 +101,8 @@ describe(`the GPU backend on ${gpu.adapter?.name ?? 'no adapter'}`, needs(['gpu'
       } finally {
         await tiled.close();
       }
-    }
-  }, 300_000);
+    });
+  }
 
   it('--workers bounds the cores that code the pieces when the GPU computes the pixels', async () => {
     const { createFrameBackend } = await import('../src/render/backend-choice.js');
@@ -150,7 +151,7 @@ describe(`the GPU backend on ${gpu.adapter?.name ?? 'no adapter'}`, needs(['gpu'
   }, 120_000);
 
   it('renders the frame range again on a new device when the device is lost mid-render', async () => {
-    const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [48, 32], duration: 1, fps: 12 });
+    const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [24, 16], duration: 1, fps: 12 });
     const clean = await allFrames(backend, loaded);
     const losing = await createGpuBackend({ unitFrames: 4, window: 2 });
     try {
@@ -282,5 +283,23 @@ describe.skipIf(process.platform !== 'linux')('--backend gpu without any adapter
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('tiles of a frame too large for one buffer', () => {
+  it('cover every pixel once, each within the limit: bands of whole rows, or pieces of a row', () => {
+    for (const [width, height, maxPixels] of [[24, 16, 100], [24, 16, 20], [48, 32, 100], [7, 5, 3], [16, 16, 256], [16, 16, 1]]) {
+      const regions = tileRegions(width, height, maxPixels);
+      const covered = new Uint8Array(width * height);
+      for (const { x, y, width: w, height: h } of regions) {
+        expect(w * h, `${width}x${height} in ${maxPixels}`).toBeLessThanOrEqual(maxPixels);
+        // A band is whole rows; a tile narrower than a row is one row high.
+        expect(w === width || h === 1, `${width}x${height} in ${maxPixels}`).toBe(true);
+        for (let row = y; row < y + h; row++) for (let col = x; col < x + w; col++) covered[row * width + col]++;
+      }
+      expect(covered.every((n) => n === 1), `${width}x${height} in ${maxPixels}`).toBe(true);
+    }
+    expect(tileRegions(24, 16, 100).map((r) => r.height)).toEqual([4, 4, 4, 4]);
+    expect(tileRegions(24, 16, 20)).toHaveLength(32);
   });
 });
