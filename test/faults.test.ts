@@ -299,18 +299,24 @@ describe('batch folders', () => {
     expect(readdirSync(join(out, 'fault')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
-  it('a lock left by a killed batch is taken over; a damaged manifest only means its items render again', async () => {
-    const { mkdirSync, writeFileSync } = await import('node:fs');
+  it('a lock left by a killed batch is taken over, and its old drafts removed; a damaged manifest only means its items render again', async () => {
+    const { mkdirSync, utimesSync, writeFileSync } = await import('node:fs');
     const folder = join(dir.path, 'stale-lock', 'fault');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, '.cppn-motion.lock'), '999999\n');
+    // Drafts of the lock: one left by a batch killed between writing and linking it, an hour ago; one being written now.
+    const old = join(folder, `${LOCK_FILE}.999998-a1b2c3`);
+    writeFileSync(old, 'other-machine 999998\n');
+    utimesSync(old, new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
+    const young = `${LOCK_FILE}.999997-d4e5f6`;
+    writeFileSync(join(folder, young), 'other-machine 999997\n');
     writeFileSync(join(folder, 'manifest.json'), '{"items":[null, 3, {"name": "x"}]}');
     const result = await runCli(['batch', scene, '--seeds', '1', '--out', join(dir.path, 'stale-lock'), '-q']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { items: Array<{ name: string }> };
     expect(manifest.items.map((i) => i.name)).toEqual(['fault-seed-01']);
-    expect(readdirSync(folder).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(readdirSync(folder).filter((f) => f.startsWith('.'))).toEqual([young]);
   });
 
   it('a lock held from another machine (a shared folder) is not taken over by process number, and the message says how to clear it', async () => {
