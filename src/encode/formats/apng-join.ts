@@ -95,6 +95,8 @@ export interface ApngJoin {
   fps: number;
   /** Chunks to write just before IEND (the scene's iTXt). */
   trailer?: Buffer;
+  /** Stops the join between pieces and frames (an interrupt, a sibling output failed). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function joinApng(job: ApngJoin, path: string): Promise<number> {
   const ancillary: Buffer[] = [];
   const layouts: Frame[][] = [];
   for (const [k, piece] of job.pieces.entries()) {
+    job.signal?.throwIfAborted();
     const frames = await withPiece(piece, async (file) => {
       const chunks = await chunksOf(file);
       const ihdr = chunks[0];
@@ -144,6 +147,7 @@ export async function joinApng(job: ApngJoin, path: string): Promise<number> {
     for (const [k, piece] of job.pieces.entries()) {
       await withPiece(piece, async (file) => {
         for (const [i, frame] of layouts[k].entries()) {
+          job.signal?.throwIfAborted();
           const first = i === 0;
           const fctl = frame.control ? Buffer.from(frame.control) : Buffer.alloc(26);
           if (!frame.control) {

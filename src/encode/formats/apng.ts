@@ -46,7 +46,7 @@ export const apng: OutputFormat = {
     return new FfmpegPiece(job.path, pieceLabel('apng', job), [...rawInput(job), '-c:v', 'apng', '-pix_fmt', 'rgb24', '-plays', '0', '-f', 'apng', '-y', job.path]);
   },
   async join(pieces, job, temp) {
-    await joinApng({ pieces, fps: job.fps, trailer: job.metadata === undefined ? undefined : pngTextChunk(METADATA_KEYWORD, job.metadata) }, temp);
+    await joinApng({ pieces, fps: job.fps, trailer: job.metadata === undefined ? undefined : pngTextChunk(METADATA_KEYWORD, job.metadata), signal: job.signal }, temp);
     return undefined;
   },
   check: (job) => (temp) => {

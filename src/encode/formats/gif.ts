@@ -163,7 +163,11 @@ async function joinGif(pieces: string[], job: JoinJob, temp: string): Promise<nu
   };
   try {
     await write(gifHead(settings.width, settings.height, job.metadata));
-    for (const piece of pieces) for await (const data of createReadStream(piece)) await write(data as Buffer);
+    for (const piece of pieces) {
+      // Stopped between pieces (an interrupt, a sibling output failed); the caller removes the file.
+      job.signal?.throwIfAborted();
+      for await (const data of createReadStream(piece, { signal: job.signal })) await write(data as Buffer);
+    }
     await write(GIF_TRAILER);
     out.end();
     await done;

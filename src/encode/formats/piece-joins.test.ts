@@ -51,3 +51,23 @@ describe('joining many pieces (the built modules: npm run build)', () => {
     expect(run.out).toContain(`ms ${PIECES * 200}`);
   });
 });
+
+describe('a join told to stop', () => {
+  it('stops between pieces, APNG, WebP and GIF alike, with the reason it was given', async () => {
+    const { joinApng } = await import('./apng-join.js');
+    const { joinWebp } = await import('./webp-join.js');
+    const { gif } = await import('./gif.js');
+    const apng = piece('stop.apng', ['-c:v', 'apng', '-pix_fmt', 'rgb24', '-plays', '0', '-f', 'apng']);
+    const webp = piece('stop.webp', ['-c:v', 'libwebp_anim', '-lossless', '1', '-loop', '0', '-f', 'webp']);
+    const stopped = new AbortController();
+    stopped.abort(new Error('stopped: interrupted by SIGINT'));
+    const { signal } = stopped;
+    const pieces = (file: string): string[] => Array(4).fill(file);
+    await expect(joinApng({ pieces: pieces(apng), fps: 10, signal }, join(folder, 'stopped.apng'))).rejects.toThrow(/interrupted by SIGINT/);
+    const ranges = Array.from({ length: 4 }, (_, k) => ({ start: 2 * k, end: 2 * k + 2 }));
+    await expect(joinWebp({ pieces: pieces(webp), ranges, fps: 10, signal }, join(folder, 'stopped.webp'))).rejects.toThrow(/interrupted by SIGINT/);
+    // The GIF join needs only the picture's size from the job before its first piece.
+    const gifJob = { settings: { gif: { settings: { width: 16, height: 16 } } }, signal } as unknown as Parameters<typeof gif.join>[1];
+    await expect(gif.join(pieces(webp), gifJob, join(folder, 'stopped.gif'))).rejects.toThrow(/interrupted by SIGINT/);
+  });
+});

@@ -153,6 +153,8 @@ export interface WebpJoin {
   fps: number;
   /** The scene, stored in a chunk of our own (readers skip unknown chunks). */
   scene?: { fourcc: string; data: Buffer };
+  /** Stops the join between pieces and frames (an interrupt, a sibling output failed). */
+  signal?: AbortSignal;
 }
 
 const u24le = (value: number): number[] => [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff];
@@ -164,7 +166,10 @@ const u24le = (value: number): number[] => [value & 0xff, (value >> 8) & 0xff, (
  */
 export async function joinWebp(job: WebpJoin, path: string): Promise<void> {
   const pieces: WebpPiece[] = [];
-  for (const piece of job.pieces) pieces.push(await withPiece(piece, readPiece));
+  for (const piece of job.pieces) {
+    job.signal?.throwIfAborted();
+    pieces.push(await withPiece(piece, readPiece));
+  }
   if (pieces.length === 0) throw new Error('there are no WebP pieces to join');
   const { width, height } = pieces[0];
   if (pieces.some((p) => p.width !== width || p.height !== height)) throw new Error('the WebP pieces differ in size');
@@ -189,6 +194,7 @@ export async function joinWebp(job: WebpJoin, path: string): Promise<void> {
       });
       await withPiece(job.pieces[k], async (file) => {
         for (const [i, frame] of piece.frames.entries()) {
+          job.signal?.throwIfAborted();
           const first = i === 0;
           if (first && (frame.x !== 0 || frame.y !== 0 || frame.width !== width || frame.height !== height)) throw new Error('a WebP piece does not start with a whole frame');
           const next = i + 1 < starts.length ? start + starts[i + 1] : end;

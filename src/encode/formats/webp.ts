@@ -96,7 +96,7 @@ export const webp: OutputFormat = {
   },
   async join(pieces, job, temp) {
     const scene = job.metadata === undefined ? undefined : { fourcc: SCENE_CHUNK, data: Buffer.from(job.metadata, 'utf8') };
-    await joinWebp({ pieces, ranges: job.ranges, fps: job.fps, scene }, temp);
+    await joinWebp({ pieces, ranges: job.ranges, fps: job.fps, scene, signal: job.signal }, temp);
     return undefined;
   },
   // libwebp merges identical frames into one that lasts longer: what must be whole is the time the frames last.
