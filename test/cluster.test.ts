@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ffprobe, runCli, sha256, tempDir, writeScene } from './helpers.js';
-import { frameHashes } from './cli-process.js';
+import { frameHashes, start } from './cli-process.js';
 import { SMALL, useCluster } from './cluster-rig.js';
 import { canMount, mountTmpfs } from './mounts.js';
 import { startRedis, type TestRedis } from './redis-server.js';
@@ -19,6 +19,7 @@ import { SetUsers } from '../src/cluster/set-users.js';
 import { createClusterBackend, createDirectoryStore, type ChunkStore } from '../src/cluster/index.js';
 import { renderVideo } from '../src/render/video.js';
 import { workerCommand } from '../src/scene/options/index.js';
+import { REDIS_PASSWORD_VARIABLE } from '../src/scene/options/redis-url.js';
 import { sceneFromFile, validateSceneData } from '../src/scene/index.js';
 import { parse } from 'yaml';
 import { FULL_TIER_ONLY } from './tier.js';
@@ -188,6 +189,42 @@ describe('cluster flags and stores, in words', () => {
       expect(result.stderr).not.toMatch(/EROFS|ENOENT/);
     } finally {
       disk.remove();
+    }
+  });
+});
+
+describe('a Redis that asks for a password', needs('redis-server'), () => {
+  let redis: TestRedis;
+  let dir: ReturnType<typeof tempDir>;
+  const PASSWORD = 's3cret-word';
+  beforeAll(async () => {
+    redis = await startRedis({ password: PASSWORD });
+    dir = tempDir();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    dir?.remove();
+  });
+
+  it(`takes it from ${REDIS_PASSWORD_VARIABLE}, out of every process's arguments; without it, says where it goes`, async () => {
+    const env = { [REDIS_PASSWORD_VARIABLE]: PASSWORD };
+    const worker = start(['worker', '--redis', redis.url, '--store', join(dir.path, 'store'), '--workers', '1'], dir.path, env);
+    try {
+      await worker.waitFor(/connected to/);
+      expect(readFileSync(`/proc/${worker.child.pid}/cmdline`, 'utf8')).not.toContain(PASSWORD);
+      const scene = writeScene(dir.path, 'hushed', SMALL.replace('name: small', 'name: hushed').replace('formats: [png, mp4, gif, webm, webp, apng]', 'formats: [gif]').replace('duration: 16', 'duration: 2').replace('at: 8', 'at: 1'));
+      const rendered = await runCli(['render', scene, '--redis', redis.url, '--store', join(dir.path, 'store'), '--out', join(dir.path, 'hushed'), '-q'], { env });
+      expect(rendered.code, rendered.stderr).toBe(0);
+      expect(worker.output()).toMatch(/hushed frames \d+–\d+: done/);
+      // Without it: Redis's refusal, and where the password may be given.
+      const refused = await runCli(['doctor', '--redis', redis.url]);
+      expect(refused.stderr).toMatch(new RegExp(`NOAUTH Authentication required\\. \\(give its password in the URL, redis://:password@host:6379, or in the environment variable ${REDIS_PASSWORD_VARIABLE}`));
+      const wrong = await runCli(['doctor', '--redis', redis.url.replace('//', '//:wrong@')], { env });
+      expect(wrong.stderr, 'a password in the URL comes first').toMatch(/WRONGPASS/);
+      expect(`${refused.stderr}${wrong.stderr}`).not.toContain(PASSWORD);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
     }
   });
 });

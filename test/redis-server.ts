@@ -44,7 +44,8 @@ function pong(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      done(data.toString().startsWith('+PONG'));
+      // A server that asks for a password answers, refusing.
+      done(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => done(false));
     socket.once('timeout', () => {
@@ -54,8 +55,9 @@ function pong(port: number): Promise<boolean> {
   });
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+async function launch(port: number, password?: string): Promise<ChildProcess> {
+  const auth = password === undefined ? [] : ['--requirepass', password];
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     if (await pong(port)) return child;
     await sleep(50);
@@ -72,16 +74,17 @@ function stopped(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** Starts a private Redis; with `password`, one that asks for it. */
+export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
   const port = await freePort();
-  let child = await launch(port);
+  let child = await launch(port, options.password);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     async restart(downMs = 1000) {
       await stopped(child);
       await sleep(downMs);
-      child = await launch(port);
+      child = await launch(port, options.password);
     },
     stop: () => stopped(child),
   };

@@ -31,7 +31,7 @@ import { VERSION } from '../tool-version.js';
 import { acceptClusterJob, MismatchedJobError, RejectedJobError, type AcceptedJob } from './chunk-job.js';
 import { describeRange, type ChunkStore, type StoreWriter } from './chunk-store.js';
 import { storedBytes, writeRecord, type StoredFile } from './piece-record.js';
-import { connect, DEFAULT_LOCK_SECONDS, jobWorker, UnrecoverableError, type Job } from './redis-queue.js';
+import { connect, DEFAULT_LOCK_SECONDS, jobWorker, passwordHint, UnrecoverableError, type Job } from './redis-queue.js';
 import { redactedUrl } from '../scene/options/redis-url.js';
 import { UserError, type Text } from '../errors.js';
 import { ChunkStoreError } from './cluster-error.js';
@@ -162,7 +162,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   });
   connection.on('error', (error: Error) => {
     // Once per outage: ioredis retries every second and would repeat it.
-    if (!connected && !complained && !closing) options.log(`cannot reach ${where} (${error.message || 'no answer'}); retrying…`);
+    if (!connected && !complained && !closing) options.log(`cannot reach ${where} (${error.message || 'no answer'})${passwordHint(error.message)}; retrying…`);
     complained = true;
   });
   connection.on('close', () => {

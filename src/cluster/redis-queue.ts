@@ -7,7 +7,7 @@
 import { Queue, QueueEvents, Worker, UnrecoverableError, type Job, type JobJson, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { PixelBackend } from '../render/pixel-backend.js';
-import { redactedUrl } from '../scene/options/redis-url.js';
+import { REDIS_PASSWORD_VARIABLE, redactedUrl } from '../scene/options/redis-url.js';
 
 export { UnrecoverableError, type Job, type QueueEvents };
 
@@ -52,8 +52,15 @@ export interface ConnectionOptions {
   waitForever: boolean;
 }
 
+/** The password from REDIS_PASSWORD_VARIABLE, for a URL that carries none. */
+function passwordFromEnvironment(url: string): { password?: string } {
+  const password = process.env[REDIS_PASSWORD_VARIABLE];
+  return password && new URL(url).password === '' ? { password } : {};
+}
+
 export function connect(url: string, options: ConnectionOptions): Redis {
   const redis = new Redis(url, {
+    ...passwordFromEnvironment(url),
     maxRetriesPerRequest: options.waitForever ? null : 1,
     enableOfflineQueue: options.waitForever,
     // Reconnect every second at most: a Redis restart is noticed quickly.
@@ -79,7 +86,8 @@ export async function connectNow(redis: Redis, url: string, timeoutMs = 5000): P
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactedUrl(url)}: ${lastErrors.get(redis) ?? (error as Error).message}`);
+    const why = lastErrors.get(redis) ?? (error as Error).message;
+    throw new Error(`cannot reach Redis at ${redactedUrl(url)}: ${why}${passwordHint(why)}`);
   } finally {
     clearTimeout(timer);
   }
@@ -87,7 +95,12 @@ export async function connectNow(redis: Redis, url: string, timeoutMs = 5000): P
 
 /** Connection trouble, which the connection's owner reports once per outage (ioredis retries every second and would repeat it). */
 export function isConnectionError(error: Error): boolean {
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|connect ETIMEDOUT/i.test(error.message);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|connect ETIMEDOUT|NOAUTH|WRONGPASS/i.test(error.message);
+}
+
+/** What to add to a refusal of Redis's for want of the right password: where the password may be given. */
+export function passwordHint(message: string): string {
+  return /NOAUTH|WRONGPASS/.test(message) ? ` (give its password in the URL, redis://:password@host:6379, or in the environment variable ${REDIS_PASSWORD_VARIABLE}, which keeps it out of the process list)` : '';
 }
 
 /**

@@ -7,6 +7,13 @@
  */
 import { option, UserError, words } from '../../errors.js';
 
+/**
+ * Where a Redis password may come from instead of the URL, for a URL without
+ * one: the environment, which other users of the machine cannot list, as
+ * they can list a command's arguments.
+ */
+export const REDIS_PASSWORD_VARIABLE = 'CPPN_MOTION_REDIS_PASSWORD';
+
 /** The URL's text with whatever stands before an @ after the scheme (user and password) hidden: for URLs that do not parse. */
 function hideCredentials(text: string): string {
   return text.replace(/^([^/]*\/\/)[^/?#]*@/, '$1***@').replace(/^([a-z][a-z0-9+.-]*:)(?!\/\/)[^/?#]*@/i, '$1***@');

@@ -15,7 +15,7 @@
 import { describeFormats, GIF_DITHERS } from '../output-formats.js';
 import { LIMITS } from '../frame-size.js';
 import { BREED_LIMITS, DEFAULT_STRENGTH } from '../explore/limits.js';
-import { checkRedisUrl, hasPassword, redactedUrl } from './redis-url.js';
+import { checkRedisUrl, hasPassword, REDIS_PASSWORD_VARIABLE, redactedUrl } from './redis-url.js';
 import * as value from './values.js';
 import type { Parser } from './values.js';
 
@@ -259,7 +259,7 @@ export const OPTIONS = {
     in: {
       render: { help: 'render on a cluster: queue its pieces for `cppn-motion worker` processes at this Redis URL' },
       batch: { help: 'render the items on a cluster: send each item whole to a `cppn-motion worker` process at this Redis URL' },
-      worker: { help: 'the queue: redis://host:6379, redis://:password@host:6379, rediss://… for TLS', required: true },
+      worker: { help: `the queue: redis://host:6379, redis://:password@host:6379, rediss://… for TLS; a URL without a password takes it from ${REDIS_PASSWORD_VARIABLE}, which keeps it out of the process list`, required: true },
       doctor: { help: 'also show the queue at this Redis URL: waiting, active and failed chunks, connected workers' },
     },
   },
