@@ -133,21 +133,30 @@ describe(`the GPU backend on ${gpu.adapter?.name ?? 'no adapter'}`, needs(['gpu'
     }
   }, 60_000);
 
-  it('keeps a bounded number of readback buffers for reuse, however many frame sizes it renders, and none once closed', async () => {
+  it('keeps a bounded number of readback buffers for reuse and of scenes\' buffers, however many scenes of other sizes it renders, and none once closed', async () => {
     // Units of 2 frames, one in flight: 4 readbacks of a size in use at once at most.
     const own = await createGpuBackend({ unitFrames: 2, window: 1 });
     try {
-      for (let size = 8; size < 18; size++) {
-        const loaded = applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [size, 8], duration: 0.25, fps: 12 });
-        expect(await allFrames(own, loaded)).toHaveLength(3);
+      const scenes = Array.from({ length: 10 }, (_, i) => applyOverrides(loadScene(join(SCENES, 'drift.yaml')), { size: [8 + i, 8], duration: 0.25, fps: 12 }));
+      const firstFrames = [];
+      for (const loaded of scenes) {
+        const frames = await allFrames(own, loaded);
+        expect(frames).toHaveLength(3);
+        firstFrames.push(frames);
       }
       // Ten sizes rendered; the spares of four sizes kept, each at most what a render holds at once.
       expect(own.stats.spareBuffers).toBeGreaterThan(0);
       expect(own.stats.spareBuffers).toBeLessThanOrEqual(4 * 4);
+      // Ten scenes rendered; the buffers of the four used last kept.
+      expect(own.stats.scenesOnDevice).toBe(4);
+      // A scene rendered again after its buffers were let go gets them again, and the same pixels.
+      expect(await allFrames(own, scenes[0])).toEqual(firstFrames[0]);
+      expect(own.stats.scenesOnDevice).toBe(4);
     } finally {
       await own.close();
     }
     expect(own.stats.spareBuffers).toBe(0);
+    expect(own.stats.scenesOnDevice).toBe(0);
   }, 120_000);
 
   it('renders the frame range again on a new device when the device is lost mid-render', async () => {

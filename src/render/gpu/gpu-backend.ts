@@ -59,10 +59,10 @@ export interface GpuBackend extends PixelSource {
   readonly device: GPUDevice;
   /**
    * Frames computed so far, the wall-clock milliseconds during which some
-   * unit waited for the GPU (compute and copy back), and the readback buffers
-   * kept for reuse.
+   * unit waited for the GPU (compute and copy back), the readback buffers
+   * kept for reuse, and the scenes whose buffers are on the device.
    */
-  readonly stats: { frames: number; waitMs: number; spareBuffers: number };
+  readonly stats: { frames: number; waitMs: number; spareBuffers: number; scenesOnDevice: number };
 }
 
 interface Program {
@@ -87,7 +87,18 @@ interface SceneOnDevice {
   paletteKey: string;
   output: GPUBuffer;
   bindGroup: GPUBindGroup;
+  /** Units computing on its buffers now. */
+  users: number;
+  /** No longer among the scenes kept: its buffers go once its last user is done. */
+  retired: boolean;
 }
+
+/**
+ * Scenes whose buffers a device keeps, the most recently used: a batch's
+ * items and a render's thumbnails come and go, and a frame's output buffer is
+ * as large as the frame, too large to wait for garbage collection to free.
+ */
+const KEPT_SCENES = 4;
 
 /** One device and everything made on it: replaced whole when the device is lost. */
 interface DeviceState {
@@ -97,6 +108,10 @@ interface DeviceState {
   isLost: boolean;
   programs: Map<string, Promise<Program>>;
   scenes: WeakMap<LoadedScene, Promise<SceneOnDevice>>;
+  /** The scenes in `scenes`, the most recently used first; at most KEPT_SCENES. */
+  recent: LoadedScene[];
+  /** Scenes whose buffers are on this device (retired ones still in use included). */
+  kept: number;
   /** Readback buffers given back, by size. */
   spare: Map<number, GPUBuffer[]>;
   /**
@@ -180,7 +195,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     } catch (error) {
       throw new GpuError(`the GPU (${adapter.name}) gave no device to render on: ${firstLine(error)}`, CPU_HINT);
     }
-    const state: DeviceState = { device, lost: Promise.resolve(''), isLost: false, programs: new Map(), scenes: new WeakMap(), spare: new Map(), failure: undefined };
+    const state: DeviceState = { device, lost: Promise.resolve(''), isLost: false, programs: new Map(), scenes: new WeakMap(), recent: [], kept: 0, spare: new Map(), failure: undefined };
     state.lost = device.lost.then((info) => {
       state.isLost = true;
       return info.message || info.reason || 'unknown cause';
@@ -194,7 +209,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   let current = await openDevice();
   let reopening: Promise<DeviceState> | undefined;
   let closed = false;
-  const stats = { frames: 0, waitMs: 0, spareBuffers: 0 };
+  const stats = { frames: 0, waitMs: 0, spareBuffers: 0, scenesOnDevice: 0 };
   // Readback buffers in use at once, at most: a frame's (or tile's) for every frame of the units in flight and of the one being read.
   const framesInFlight = ((options.window ?? 4) + 1) * (options.unitFrames ?? 4);
   let waiting = 0;
@@ -273,17 +288,58 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
             paletteKey: '',
             output,
             bindGroup,
+            users: 0,
+            retired: false,
           };
         });
         const failed = await error;
         if (failed) throw new GpuError(`the GPU could not make the buffers of a ${width}×${height} frame: ${firstLine(failed.message)}`, CPU_HINT);
+        state.kept++;
+        countScenes();
         return result;
       })();
       // A scene that failed is not kept: a later try makes it again.
-      prepared.catch(() => state.scenes.delete(loaded));
+      prepared.catch(() => {
+        state.scenes.delete(loaded);
+        state.recent = state.recent.filter((other) => other !== loaded);
+      });
       state.scenes.set(loaded, prepared);
     }
+    // The most recent first; the one that falls out of the kept scenes is retired.
+    state.recent = [loaded, ...state.recent.filter((other) => other !== loaded)];
+    for (const dropped of state.recent.splice(KEPT_SCENES)) {
+      const old = state.scenes.get(dropped);
+      state.scenes.delete(dropped);
+      void old?.then((scene) => retire(state, scene), () => undefined);
+    }
     return prepared;
+  };
+
+  const countScenes = (): void => {
+    stats.scenesOnDevice = current.kept;
+  };
+
+  const freeScene = (state: DeviceState, scene: SceneOnDevice): void => {
+    for (const buffer of [scene.frameBuffer, scene.weightsBuffer, scene.paletteBuffer, scene.output]) buffer?.destroy();
+    state.kept--;
+    countScenes();
+  };
+
+  const retire = (state: DeviceState, scene: SceneOnDevice): void => {
+    scene.retired = true;
+    if (scene.users === 0) freeScene(state, scene);
+  };
+
+  /** Runs `use` on the scene's state on the device, which stays whole until `use` is done, even if the scene is retired meanwhile. */
+  const withScene = async <T>(state: DeviceState, loaded: LoadedScene, use: (scene: SceneOnDevice) => Promise<T>): Promise<T> => {
+    const scene = await prepareScene(state, loaded);
+    scene.users++;
+    try {
+      return await use(scene);
+    } finally {
+      scene.users--;
+      if (scene.retired && scene.users === 0) freeScene(state, scene);
+    }
   };
 
   const countSpares = (state: DeviceState): void => {
@@ -434,6 +490,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       (next) => {
         destroySpares(state);
         current = next;
+        countScenes();
         reopening = undefined;
         return next;
       },
@@ -476,11 +533,12 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       const started = performance.now();
       const indices = Array.from({ length: range.end - range.start }, (_, i) => range.start + i);
       const what = `frames ${range.start}–${range.end - 1}`;
-      const { state, scene, readbacks } = await withRetry(what, context.signal, async (state) => {
-        const scene = await prepareScene(state, loaded);
-        const readbacks = await computeFrames(state, scene, indices.map((i) => ({ name: `frame ${i}`, make: () => scene.builder.frame(i) })), context.signal, () => context.onFrames(1));
-        return { state, scene, readbacks };
-      });
+      const { state, scene, readbacks } = await withRetry(what, context.signal, (state) =>
+        withScene(state, loaded, async (scene) => {
+          const readbacks = await computeFrames(state, scene, indices.map((i) => ({ name: `frame ${i}`, make: () => scene.builder.frame(i) })), context.signal, () => context.onFrames(1));
+          return { state, scene, readbacks };
+        }),
+      );
       // Buffers this unit still holds: each goes back once, and never after another unit took it.
       const held = new Set(readbacks.flat());
       const release = (buffer: GPUBuffer): void => {
@@ -501,19 +559,22 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     },
     activeWorkers: () => 1,
     async picture(loaded: LoadedScene, selector: FrameSelector, signal?: AbortSignal): Promise<Still> {
-      return withRetry('a picture', signal, async (state) => {
-        const scene = await prepareScene(state, loaded);
-        const make = (): FrameDescription => ('index' in selector ? scene.builder.frame(selector.index) : scene.builder.atTime(selector.time));
-        const [readbacks] = await computeFrames(state, scene, [{ name: 'the picture', make }], signal, () => undefined);
-        const data = framePixels(scene, readbacks, true);
-        for (const b of readbacks) giveBack(state, b, scene.tiles.length);
-        return { width: scene.width, height: scene.height, data };
-      });
+      return withRetry('a picture', signal, (state) =>
+        withScene(state, loaded, async (scene) => {
+          const make = (): FrameDescription => ('index' in selector ? scene.builder.frame(selector.index) : scene.builder.atTime(selector.time));
+          const [readbacks] = await computeFrames(state, scene, [{ name: 'the picture', make }], signal, () => undefined);
+          const data = framePixels(scene, readbacks, true);
+          for (const b of readbacks) giveBack(state, b, scene.tiles.length);
+          return { width: scene.width, height: scene.height, data };
+        }),
+      );
     },
     close: async () => {
       closed = true;
       destroySpares(current);
       current.device.destroy();
+      current.kept = 0;
+      countScenes();
     },
   };
   return backend;
