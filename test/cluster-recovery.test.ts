@@ -80,7 +80,7 @@ describe('a cluster carries on when a worker, the coordinator or Redis goes away
   // Full tier: a job handed to another worker is checked above (a worker killed mid-piece).
   it('a worker that loses the lock on its job stops rendering it, and the job is done again', FULL_TIER_ONLY, async () => {
     // Pieces that take long enough on one thread for the lock to be lost mid-piece.
-    const scene = writeScene(rig.dir, 'slow', HEAVY.replace('name: heavy', 'name: slow').replace('width: 16', 'width: 32'));
+    const scene = writeScene(rig.dir, 'slow', HEAVY.replace('name: heavy', 'name: slow').replace('width: 16', 'width: 96'));
     const { Redis } = await import('ioredis');
     const client = new Redis(rig.redis.port, '127.0.0.1');
     try {
