@@ -126,24 +126,17 @@ describe('a cluster refuses what it cannot do, once, in words', needs('redis-ser
   });
 
   it('a worker refuses a job that is not a well-formed scene payload, without retrying it, and stops cleanly on SIGTERM', async () => {
-    mkdirSync(rig.store(), { recursive: true });
-    const worker = rig.startWorker();
-    await worker.waitFor(/connected to/);
-    const { Queue } = await import('bullmq');
-    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: rig.redis.port } });
-    try {
-      const job = JSON.parse(JSON.stringify(pieceJob(smallLoaded(), { start: 0, end: 4 }, ['gif'], gifSettings, toolIdentity(['gif']))));
-      job.scene.network = { layers: { depth: -1 } };
-      await queue.add('piece', job, { jobId: 'bad', attempts: 3 });
-      await worker.waitFor(/refused job bad: not a well-formed cluster job: its scene is not valid/);
-      await sleep(500);
-      const failed = await queue.getJob('bad');
-      expect(await failed!.getState()).toBe('failed');
-      expect(failed!.attemptsMade).toBe(1);
-      expect(readdirSync(rig.store()).filter((f) => !f.startsWith('.'))).toEqual([]);
-    } finally {
-      await queue.close();
-    }
+    const worker = await rig.readyWorker();
+    const queue = await rig.handQueue();
+    const job = JSON.parse(JSON.stringify(pieceJob(smallLoaded(), { start: 0, end: 4 }, ['gif'], gifSettings, toolIdentity(['gif']))));
+    job.scene.network = { layers: { depth: -1 } };
+    await queue.add('piece', job, { jobId: 'bad', attempts: 3 });
+    await worker.waitFor(/refused job bad: not a well-formed cluster job: its scene is not valid/);
+    await sleep(500);
+    const failed = await queue.getJob('bad');
+    expect(await failed!.getState()).toBe('failed');
+    expect(failed!.attemptsMade).toBe(1);
+    expect(readdirSync(rig.store()).filter((f) => !f.startsWith('.'))).toEqual([]);
     // And it stops cleanly when told to.
     worker.child.kill('SIGTERM');
     const exit = await worker.exited;
@@ -178,50 +171,35 @@ describe('a cluster refuses what it cannot do, once, in words', needs('redis-ser
   });
 
   it('a GPU job put by hand where CPU jobs wait is refused by a worker without a GPU, once, saying why', async () => {
-    mkdirSync(rig.store(), { recursive: true });
-    const worker = rig.startWorker(['--backend', 'cpu']);
-    await worker.waitFor(/connected to/);
-    const { Queue } = await import('bullmq');
-    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: rig.redis.port } });
-    try {
-      await queue.add('piece', pieceJob(smallLoaded(), { start: 0, end: 4 }, ['gif'], gifSettings, toolIdentity(['gif'], 'gpu')), { jobId: 'gpu-by-hand', attempts: 3 });
-      await worker.waitFor(/refused job gpu-by-hand: refused: the job asks for the GPU, this worker renders on the CPU only \(pixels differ between backends, and a video is never a mix\); GPU jobs go to workers started on a machine with a GPU/);
-      await sleep(500);
-      const failed = await queue.getJob('gpu-by-hand');
-      expect(await failed!.getState()).toBe('failed');
-      expect(failed!.attemptsMade).toBe(1);
-      expect(worker.output()).not.toMatch(/rendering/);
-    } finally {
-      await queue.close();
-    }
+    const worker = await rig.readyWorker(['--backend', 'cpu']);
+    const queue = await rig.handQueue();
+    await queue.add('piece', pieceJob(smallLoaded(), { start: 0, end: 4 }, ['gif'], gifSettings, toolIdentity(['gif'], 'gpu')), { jobId: 'gpu-by-hand', attempts: 3 });
+    await worker.waitFor(/refused job gpu-by-hand: refused: the job asks for the GPU, this worker renders on the CPU only \(pixels differ between backends, and a video is never a mix\); GPU jobs go to workers started on a machine with a GPU/);
+    await sleep(500);
+    const failed = await queue.getJob('gpu-by-hand');
+    expect(await failed!.getState()).toBe('failed');
+    expect(failed!.attemptsMade).toBe(1);
+    expect(worker.output()).not.toMatch(/rendering/);
   });
 
   it('a job that is a user mistake found only while rendering (a thumbnail past the end of a scene that does not loop) fails once, in its words, without retries', async () => {
-    mkdirSync(rig.store(), { recursive: true });
-    const worker = rig.startWorker();
-    await worker.waitFor(/connected to/);
-    const { Queue } = await import('bullmq');
-    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: rig.redis.port } });
-    try {
-      const once = sceneFromFile(validateSceneData(parse(SMALL.replace('loop: true', 'loop: false').replace('name: small', 'name: once').replace('duration: 16', 'duration: 1').replace('at: 8,', 'at: 0.5,'))), 'once.yaml', '/', 'once');
-      await queue.add('item', itemJob(once, ['gif'], toolIdentity(['gif']), { size: [16, 16], at: 100 }), { jobId: 'past-the-end', attempts: 3 });
-      await worker.waitFor(/once \(whole\): failed: .*past the end/);
-      await sleep(500);
-      const failed = await queue.getJob('past-the-end');
-      expect(await failed!.getState()).toBe('failed');
-      expect(failed!.attemptsMade).toBe(1);
-      expect(failed!.failedReason).toMatch(/past the end of .* \(on \S+, cppn-motion /);
-      expect(worker.output().match(/once \(whole\): rendering/g)).toHaveLength(1);
-    } finally {
-      await queue.close();
-    }
+    const worker = await rig.readyWorker();
+    const queue = await rig.handQueue();
+    const once = sceneFromFile(validateSceneData(parse(SMALL.replace('loop: true', 'loop: false').replace('name: small', 'name: once').replace('duration: 16', 'duration: 1').replace('at: 8,', 'at: 0.5,'))), 'once.yaml', '/', 'once');
+    await queue.add('item', itemJob(once, ['gif'], toolIdentity(['gif']), { size: [16, 16], at: 100 }), { jobId: 'past-the-end', attempts: 3 });
+    await worker.waitFor(/once \(whole\): failed: .*past the end/);
+    await sleep(500);
+    const failed = await queue.getJob('past-the-end');
+    expect(await failed!.getState()).toBe('failed');
+    expect(failed!.attemptsMade).toBe(1);
+    expect(failed!.failedReason).toMatch(/past the end of .* \(on \S+, cppn-motion /);
+    expect(worker.output().match(/once \(whole\): rendering/g)).toHaveLength(1);
   });
 
   // Full tier: it waits for stall checks; the refusal of a job that is not well formed is checked above.
   it('a job whose data is not JSON fails once, is reported once, and leaves the active list', FULL_TIER_ONLY, async () => {
-    const { Queue } = await import('bullmq');
     const { Redis } = await import('ioredis');
-    const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: rig.redis.port } });
+    const queue = await rig.handQueue();
     const client = new Redis(rig.redis.port, '127.0.0.1');
     try {
       await queue.add('piece', { format: 2 }, { jobId: 'garbled', attempts: 3 });
@@ -240,7 +218,6 @@ describe('a cluster refuses what it cannot do, once, in words', needs('redis-ser
       expect(doctor.stdout).toMatch(/failed: +cpu garbled: not a well-formed cluster job: the job data is not JSON/);
     } finally {
       client.disconnect();
-      await queue.close();
     }
   });
 });

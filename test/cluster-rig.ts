@@ -4,7 +4,9 @@
  * a scratch folder with the chunk store, worker processes of the real CLI
  * (killed after every test), and local renders to compare clustered ones with.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { runCli, tempDir } from './helpers.js';
 import { start, type Running } from './cli-process.js';
@@ -58,6 +60,10 @@ export interface ClusterRig {
   startWorker(extra?: string[]): Running;
   /** Kills `worker` after the test, like the ones startWorker starts. */
   track(worker: Running): Running;
+  /** A worker as startWorker starts it, once it is connected, with the store made: for jobs put by hand. */
+  readyWorker(extra?: string[]): Promise<Running>;
+  /** The CPU jobs' queue as BullMQ sees it, to put jobs on by hand; closed after the test. */
+  handQueue(): Promise<Queue>;
   /** A local render of a scene, made once per name: the reference every clustered render must match. */
   local(scene: string, name: string): Promise<string>;
 }
@@ -67,6 +73,7 @@ export function useCluster(): ClusterRig {
   let redis: TestRedis | undefined;
   let dir: ReturnType<typeof tempDir> | undefined;
   const workers: Running[] = [];
+  const queues: Queue[] = [];
   const localReference = new Map<string, string>();
   const stopWorkers = async (): Promise<void> => {
     for (const worker of workers.splice(0)) {
@@ -79,6 +86,7 @@ export function useCluster(): ClusterRig {
     dir = tempDir();
   });
   afterEach(async () => {
+    for (const queue of queues.splice(0)) await queue.close();
     await stopWorkers();
     // Each test starts from an empty queue.
     await redis?.restart(0);
@@ -103,6 +111,18 @@ export function useCluster(): ClusterRig {
       return worker;
     },
     startWorker: (extra = []) => rig.track(start(['worker', '--redis', rig.redis.url, '--store', rig.store(), '--workers', '1', ...extra], rig.dir)),
+    async readyWorker(extra = []) {
+      mkdirSync(rig.store(), { recursive: true });
+      const worker = rig.startWorker(extra);
+      await worker.waitFor(/connected to/);
+      return worker;
+    },
+    async handQueue() {
+      const { Queue } = await import('bullmq');
+      const queue = new Queue('cppn-motion-chunks', { connection: { host: '127.0.0.1', port: rig.redis.port } });
+      queues.push(queue);
+      return queue;
+    },
     async local(scene, name) {
       if (!localReference.has(name)) {
         const out = join(rig.dir, 'local', name);
