@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { decodePng } from '../src/encode/png.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -107,6 +108,32 @@ export function writeScene(dir: string, name: string, yaml: string): string {
   const path = join(dir, `${name}.yaml`);
   writeFileSync(path, yaml);
   return path;
+}
+
+/**
+ * A scratch folder for the calling test file, with the scene `yaml` written
+ * in it as `<name>.yaml`: made before the file's tests, removed after them.
+ */
+export function useSceneFolder(name: string, yaml: string): { readonly dir: string; readonly scene: string } {
+  let folder: ReturnType<typeof tempDir> | undefined;
+  let scene: string | undefined;
+  beforeAll(() => {
+    folder = tempDir();
+    scene = writeScene(folder.path, name, yaml);
+  });
+  afterAll(() => folder?.remove());
+  const made = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the scene folder is used before the tests start');
+    return value;
+  };
+  return {
+    get dir() {
+      return made(folder).path;
+    },
+    get scene() {
+      return made(scene);
+    },
+  };
 }
 
 /** Every file under `dir` (recursively) with its hash, the disk filler excepted. */

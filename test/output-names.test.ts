@@ -6,34 +6,28 @@
  * faults.test.ts.)
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, smallScene, snapshot, temporaries, tempDir, writeScene } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, smallScene, snapshot, temporaries, useSceneFolder, writeScene } from './helpers.js';
 
 const SCENE = smallScene('fault');
 const ROOT_SCENES = join(ROOT, 'scenes');
 
-let dir: ReturnType<typeof tempDir>;
-let scene: string;
-beforeAll(() => {
-  dir = tempDir();
-  scene = writeScene(dir.path, 'fault', SCENE);
-});
-afterAll(() => dir.remove());
+const scratch = useSceneFolder('fault', SCENE);
 
 describe('odd output names', () => {
   it('an empty --out is refused by every command that takes one, and nothing is written', async () => {
     const { mkdirSync, readdirSync: list } = await import('node:fs');
-    const work = join(dir.path, 'empty-out');
+    const work = join(scratch.dir, 'empty-out');
     mkdirSync(work);
     const commands: string[][] = [
-      ['render', scene, '--format', 'gif'],
-      ['still', scene],
-      ['batch', scene, '--seeds', '1'],
-      ['compare', scene, scene],
+      ['render', scratch.scene, '--format', 'gif'],
+      ['still', scratch.scene],
+      ['batch', scratch.scene, '--seeds', '1'],
+      ['compare', scratch.scene, scratch.scene],
       ['fit', join(ROOT_SCENES, 'targets', 'logo.png'), '--steps', '1'],
       ['activations'],
-      ['inspect', scene, '--maps'],
-      ['weights', 'export', scene],
+      ['inspect', scratch.scene, '--maps'],
+      ['weights', 'export', scratch.scene],
     ];
     for (const args of commands) {
       const result = await runCli([...args, '--out', ''], { cwd: work });
@@ -45,14 +39,14 @@ describe('odd output names', () => {
 
   it('--out ending in / is a folder, made if need be, that gets the file under its usual name', async () => {
     const { existsSync } = await import('node:fs');
-    const work = join(dir.path, 'folder-out');
+    const work = join(scratch.dir, 'folder-out');
     const cases: Array<[string[], string]> = [
-      [['still', scene, '--size', '16x16'], 'fault.png'],
-      [['compare', scene, scene, '--size', '16x16'], 'compare.png'],
+      [['still', scratch.scene, '--size', '16x16'], 'fault.png'],
+      [['compare', scratch.scene, scratch.scene, '--size', '16x16'], 'compare.png'],
       [['activations', '--only', 'tanh'], 'activations.png'],
-      [['inspect', scene, '--maps', '--tile', '8'], 'fault-maps.png'],
-      [['weights', 'export', scene], 'fault.json'],
-      [['render', scene, '--format', 'gif', '--size', '16x16'], 'fault.gif'],
+      [['inspect', scratch.scene, '--maps', '--tile', '8'], 'fault-maps.png'],
+      [['weights', 'export', scratch.scene], 'fault.json'],
+      [['render', scratch.scene, '--format', 'gif', '--size', '16x16'], 'fault.gif'],
       [['fit', join(ROOT_SCENES, 'targets', 'logo.png'), '--steps', '2', '--size', '8x8', '--workers', '1'], 'logo-fitted.png'],
     ];
     for (const [args, file] of cases) {
@@ -65,18 +59,18 @@ describe('odd output names', () => {
 
   it('a run that fails leaves no folder it made behind', async () => {
     const { chmodSync, existsSync, writeFileSync } = await import('node:fs');
-    const broken = join(dir.path, 'ffmpeg-broken');
+    const broken = join(scratch.dir, 'ffmpeg-broken');
     writeFileSync(broken, '#!/bin/sh\necho "simulated encoder failure" >&2\nexit 1\n');
     chmodSync(broken, 0o755);
-    const result = await runCli(['render', scene, '--format', 'mp4', '--out', join(dir.path, 'never', 'made', 'x'), '-q'], { env: { FFMPEG_PATH: broken } });
+    const result = await runCli(['render', scratch.scene, '--format', 'mp4', '--out', join(scratch.dir, 'never', 'made', 'x'), '-q'], { env: { FFMPEG_PATH: broken } });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/simulated encoder failure/);
-    expect(existsSync(join(dir.path, 'never'))).toBe(false);
+    expect(existsSync(join(scratch.dir, 'never'))).toBe(false);
   });
 
   it('a scene without name: whose file name cannot name outputs (..yaml, ...yaml, a:b.yaml) is refused; nothing is written', async () => {
     const { existsSync, mkdirSync } = await import('node:fs');
-    const work = join(dir.path, 'dots');
+    const work = join(scratch.dir, 'dots');
     mkdirSync(work);
     const nameless = SCENE.replace('name: fault\n', '');
     for (const file of ['..yaml', '...yaml', 'a:b.yaml']) {
@@ -96,7 +90,7 @@ describe('odd output names', () => {
 
   it('one rule for names, from name: or from the file name: letters of any alphabet pass, unsafe characters do not', async () => {
     const { mkdirSync, readdirSync: list, writeFileSync } = await import('node:fs');
-    const work = join(dir.path, 'names');
+    const work = join(scratch.dir, 'names');
     mkdirSync(work);
     const named = writeScene(work, 'named', SCENE.replace('name: fault', 'name: café crème'));
     const fromFile = join(work, 'naïve 流れ.yaml');
@@ -117,17 +111,17 @@ describe('odd output names', () => {
   it("--format png never replaces another tool's frames folder; its own it replaces, and its first frame carries the scene", async () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     const { encodePng } = await import('../src/encode/png.js');
-    const work = join(dir.path, 'frames');
+    const work = join(scratch.dir, 'frames');
     mkdirSync(join(work, 'theirs-frames'), { recursive: true });
     for (let i = 0; i < 3; i++) writeFileSync(join(work, 'theirs-frames', `frame-0000${i}.png`), encodePng(new Uint8Array(4 * 4 * 4).fill(200), 4, 4));
     const before = snapshot(work);
-    const refused = await runCli(['render', scene, '--format', 'png', '--out', join(work, 'theirs'), '-q']);
+    const refused = await runCli(['render', scratch.scene, '--format', 'png', '--out', join(work, 'theirs'), '-q']);
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(/theirs-frames is a folder that this tool did not write; a folder is replaced only when it holds nothing but frames this tool wrote/);
     expect(snapshot(work)).toEqual(before);
     expect(temporaries(work)).toEqual([]);
     for (const size of ['16x16', '24x16']) {
-      const ours = await runCli(['render', scene, '--format', 'png', '--size', size, '--out', join(work, 'ours'), '-q']);
+      const ours = await runCli(['render', scratch.scene, '--format', 'png', '--size', size, '--out', join(work, 'ours'), '-q']);
       expect(ours.code, ours.stderr).toBe(0);
     }
     const again = await runCli(['still', '--from', join(work, 'ours-frames', 'frame-00000.png'), '--out', join(work, 'again.png'), '-q']);
@@ -136,20 +130,20 @@ describe('odd output names', () => {
 
   it('render --out with an extension: a format it writes is the stem; one it does not write is refused; others stay in the name', async () => {
     const { existsSync, mkdirSync, readdirSync: list } = await import('node:fs');
-    const work = join(dir.path, 'ext');
+    const work = join(scratch.dir, 'ext');
     mkdirSync(work);
-    const refused = await runCli(['render', scene, '--size', '16x16', '--out', join(work, 'x.webp')]);
+    const refused = await runCli(['render', scratch.scene, '--size', '16x16', '--out', join(work, 'x.webp')]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(`error: --out ${join(work, 'x.webp')} names a webp file, but this render writes mp4, gif\nhint: add --format webp (or webp among the scene's output.formats), or give --out without an extension\n`);
     expect(list(work)).toEqual([]);
-    const webp = await runCli(['render', scene, '--size', '16x16', '--format', 'webp', '--out', join(work, 'x.webp'), '-q']);
+    const webp = await runCli(['render', scratch.scene, '--size', '16x16', '--format', 'webp', '--out', join(work, 'x.webp'), '-q']);
     expect(webp.code, webp.stderr).toBe(0);
-    const gif = await runCli(['render', scene, '--size', '16x16', '--format', 'gif,mp4', '--out', join(work, 'y.GIF'), '-q']);
+    const gif = await runCli(['render', scratch.scene, '--size', '16x16', '--format', 'gif,mp4', '--out', join(work, 'y.GIF'), '-q']);
     expect(gif.code, gif.stderr).toBe(0);
-    const dotted = await runCli(['render', scene, '--size', '16x16', '--format', 'gif', '--out', join(work, 'drift.v2'), '-q']);
+    const dotted = await runCli(['render', scratch.scene, '--size', '16x16', '--format', 'gif', '--out', join(work, 'drift.v2'), '-q']);
     expect(dotted.code, dotted.stderr).toBe(0);
     expect(list(work).sort()).toEqual(['drift.v2.gif', 'x.webp', 'y.gif', 'y.mp4']);
-    const still = await runCli(['still', scene, '--out', join(work, 'z.jpg')]);
+    const still = await runCli(['still', scratch.scene, '--out', join(work, 'z.jpg')]);
     expect(still.code).toBe(2);
     expect(still.stderr).toMatch(/--out .*z\.jpg: a still must end in \.png/);
     expect(existsSync(join(work, 'z.jpg'))).toBe(false);
@@ -172,9 +166,9 @@ describe('flags that do nothing', () => {
   for (const [what, args, message] of cases) {
     it(`${what}: exit 2 saying so, nothing written`, async () => {
       const { existsSync, mkdirSync, readdirSync: list } = await import('node:fs');
-      const work = join(dir.path, 'idle', what.replace(/\W+/g, '-'));
+      const work = join(scratch.dir, 'idle', what.replace(/\W+/g, '-'));
       mkdirSync(work, { recursive: true });
-      const full = args.map((a) => ({ SCENE: scene, STORE: join(work, 'store'), OUT: join(work, 'x.png'), TARGET: join(ROOT_SCENES, 'targets', 'logo.png') })[a] ?? a);
+      const full = args.map((a) => ({ SCENE: scratch.scene, STORE: join(work, 'store'), OUT: join(work, 'x.png'), TARGET: join(ROOT_SCENES, 'targets', 'logo.png') })[a] ?? a);
       const result = await runCli([...full, ...(args.includes('OUT') || args[0] === 'inspect' ? [] : ['--out', `${work}/`])], { cwd: work });
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(message);
