@@ -294,16 +294,15 @@ describe('batch folders', () => {
   });
 
   it('a lock left by a killed batch is taken over, and its old drafts removed; a damaged manifest only means its items render again', async () => {
-    const { mkdirSync, utimesSync, writeFileSync } = await import('node:fs');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { machineId } = await import('../src/files/index.js');
     const folder = join(scratch.dir, 'stale-lock', 'fault');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, '.cppn-motion.lock'), '999999\n');
-    // Drafts of the lock: one left by a batch killed between writing and linking it, an hour ago; one being written now.
-    const old = join(folder, `${LOCK_FILE}.999998-a1b2c3`);
-    writeFileSync(old, 'other-machine 999998\n');
-    utimesSync(old, new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
-    const young = `${LOCK_FILE}.999997-d4e5f6`;
-    writeFileSync(join(folder, young), 'other-machine 999997\n');
+    // Drafts of the lock: one left by a batch killed between writing and linking it; one a live batch (this process) is writing.
+    writeFileSync(join(folder, `${LOCK_FILE}.partial-${machineId()}-999998-a1b2c3`), `${machineId()} 999998\n`);
+    const young = `${LOCK_FILE}.partial-${machineId()}-${process.pid}-d4e5f6`;
+    writeFileSync(join(folder, young), `${machineId()} ${process.pid}\n`);
     writeFileSync(join(folder, 'manifest.json'), '{"items":[null, 3, {"name": "x"}]}');
     const result = await runCli(['batch', scratch.scene, '--seeds', '1', '--out', join(scratch.dir, 'stale-lock'), '-q']);
     expect(result.code, result.stderr).toBe(0);

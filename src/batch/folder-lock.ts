@@ -13,11 +13,10 @@
  * it for a dead one. An empty lock (a version that wrote it in two steps,
  * caught between them) counts as held while it is young.
  */
-import { randomBytes } from 'node:crypto';
-import { linkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileSystemError, option, UserError, words } from '../errors.js';
-import { machineId, makeOutputFolder, processAlive } from '../files/index.js';
+import { machineId, makeOutputFolder, processAlive, removeStaleTemporaries, temporaryPath } from '../files/index.js';
 
 export const LOCK_FILE = '.cppn-motion.lock';
 
@@ -30,29 +29,10 @@ function owner(text: string): { machine: string; pid: number } {
 /** An empty lock younger than this is taken to be one being written, not a leftover. */
 const EMPTY_LOCK_GRACE_MS = 10_000;
 
-/**
- * A draft lives from its write to its link, a moment; one older than this was
- * left by a batch killed in that moment, on this machine or another.
- */
-const STALE_DRAFT_MS = 60_000;
-
-/** Removes the drafts that killed batches left beside the lock (see STALE_DRAFT_MS). */
-function removeStaleDrafts(folder: string): void {
-  const prefix = `${LOCK_FILE}.`;
-  for (const name of readdirSync(folder)) {
-    if (!name.startsWith(prefix)) continue;
-    const draft = join(folder, name);
-    try {
-      if (Date.now() - statSync(draft).mtimeMs > STALE_DRAFT_MS) rmSync(draft, { force: true });
-    } catch {
-      // Gone in the meantime, or not ours to remove: it does no harm.
-    }
-  }
-}
-
 /** Makes the lock at `path` with its text already in it; false when a lock is there already. */
 function linkLock(path: string, folder: string): boolean {
-  const draft = `${path}.${process.pid}-${randomBytes(3).toString('hex')}`;
+  // Named as a temporary output, so that one a killed batch left is swept like any other (removeStaleTemporaries).
+  const draft = temporaryPath(folder, LOCK_FILE.slice(1), '');
   try {
     writeFileSync(draft, `${machineId()} ${process.pid}\n`, { flag: 'wx' });
     linkSync(draft, path);
@@ -91,7 +71,8 @@ export function lockSeriesFolder(folder: string): () => void {
       rmSync(path, { force: true });
       continue;
     }
-    removeStaleDrafts(folder);
+    // The folder is this batch's now: what killed runs left in it goes, the lock's drafts included.
+    removeStaleTemporaries(folder);
     return () => {
       try {
         const held = owner(readFileSync(path, 'utf8'));

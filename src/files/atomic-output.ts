@@ -167,6 +167,15 @@ function temporaryStem(stem: string, ext: string): string {
   return safe;
 }
 
+/**
+ * A temporary path in `folder` for a file or folder named `stem` + `ext`:
+ * named with its machine and process, so that removeStaleTemporaries removes
+ * it once a killed process left it behind.
+ */
+export function temporaryPath(folder: string, stem: string, ext: string): string {
+  return join(folder, `.${temporaryStem(stem, ext)}.partial-${machineId()}-${process.pid}-${randomBytes(3).toString('hex')}${ext}`);
+}
+
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
@@ -241,8 +250,7 @@ export class PendingOutput {
     makeOutputFolder(dirname(finalPath));
     removeStaleTemporaries(dirname(finalPath));
     const ext = extname(finalPath);
-    const stem = temporaryStem(basename(finalPath, ext), ext);
-    this.tempPath = join(dirname(finalPath), `.${stem}.partial-${machineId()}-${process.pid}-${randomBytes(3).toString('hex')}${ext}`);
+    this.tempPath = temporaryPath(dirname(finalPath), basename(finalPath, ext), ext);
     pending.add(this.tempPath);
   }
 
@@ -352,8 +360,7 @@ export class ScratchFolder {
   readonly path: string;
 
   constructor(beside: string, suffix: string) {
-    const stem = temporaryStem(basename(beside), `.${suffix}`);
-    this.path = join(dirname(beside), `.${stem}.partial-${machineId()}-${process.pid}-${randomBytes(3).toString('hex')}.${suffix}`);
+    this.path = temporaryPath(dirname(beside), basename(beside), `.${suffix}`);
     pending.add(this.path);
     try {
       makeOutputFolder(this.path);
