@@ -166,6 +166,14 @@ function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
+/**
+ * How long a failed unit waits for its device to say whether it is lost. A
+ * map rejected by a loss (an error without words) settles first, and on a
+ * busy machine the news of the loss comes seconds later; an error the device
+ * put in words needs only a moment's look. Only a unit that failed waits.
+ */
+const LOSS_NEWS_MS = { unexplained: 5000, explained: 500 };
+
 const delay = (ms: number): Promise<undefined> => new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 
 /**
@@ -511,8 +519,9 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
         return await work(state);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        // A map rejected by a loss may settle before the device says it is lost.
-        const cause = state.isLost ? await state.lost : await Promise.race([state.lost, delay(500)]);
+        // A map rejected by a loss may settle before the device says it is lost (see LOSS_NEWS_MS).
+        const patience = error instanceof GpuError ? LOSS_NEWS_MS.explained : LOSS_NEWS_MS.unexplained;
+        const cause = state.isLost ? await state.lost : await Promise.race([state.lost, delay(patience)]);
         if (!state.isLost || cause === undefined) throw error;
         if (attempt >= 2) throw new GpuError(`the GPU device was lost while rendering ${what}, and again on the retry: ${cause}`);
         await replace(state);
