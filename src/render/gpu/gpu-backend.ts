@@ -430,9 +430,9 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     });
   };
 
-  /** A frame whose readbacks are mapped, as RGBA rows from the top; `copy` gives memory of its own. */
-  const framePixels = (s: SceneOnDevice, readbacks: GPUBuffer[], copy: boolean): Uint8Array => {
-    if (readbacks.length === 1 && !copy) return new Uint8Array(readbacks[0].getMappedRange());
+  /** A frame whose readbacks are mapped, as RGBA rows from the top, in memory of its own. */
+  const framePixels = (s: SceneOnDevice, readbacks: GPUBuffer[]): Uint8Array => {
+    if (readbacks.length === 1) return new Uint8Array(readbacks[0].getMappedRange().slice(0));
     const out = new Uint8Array(s.width * s.height * 4);
     s.tiles.forEach((region, t) => {
       const tile = new Uint8Array(readbacks[t].getMappedRange());
@@ -453,6 +453,21 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     if (error) throw new GpuError(`the GPU reported an error computing ${name}: ${firstLine(error.message)}`, CPU_HINT);
     const failed = maps.find((m): m is PromiseRejectedResult => m.status === 'rejected');
     if (failed) throw new GpuError(`the GPU could not hand back the pixels of ${name} (mapping its readback buffer failed: ${firstLine(failed.reason)})`, CPU_HINT);
+  };
+
+  /**
+   * The frames' pixels, computed and copied out of their readbacks, which go
+   * back at once. Copied while the unit may still be retried: destroying a
+   * device unmaps its buffers, so a device lost after the maps but before a
+   * later read would otherwise take the pixels with it.
+   */
+  const framesCopied = async (state: DeviceState, s: SceneOnDevice, frames: Array<{ name: string; make: () => FrameDescription }>, signal: AbortSignal | undefined, onFrame: () => void): Promise<Uint8Array[]> => {
+    const readbacks = await computeFrames(state, s, frames, signal, onFrame);
+    try {
+      return readbacks.map((frame) => framePixels(s, frame));
+    } finally {
+      for (const frame of readbacks) for (const b of frame) giveBack(state, b, s.tiles.length);
+    }
   };
 
   /** Submits every frame, then waits for all of them; on any failure gives back what it took. */
@@ -542,28 +557,16 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       const started = performance.now();
       const indices = Array.from({ length: range.end - range.start }, (_, i) => range.start + i);
       const what = `frames ${range.start}–${range.end - 1}`;
-      const { state, scene, readbacks } = await withRetry(what, context.signal, (state) =>
-        withScene(state, loaded, async (scene) => {
-          const readbacks = await computeFrames(state, scene, indices.map((i) => ({ name: `frame ${i}`, make: () => scene.builder.frame(i) })), context.signal, () => context.onFrames(1));
-          return { state, scene, readbacks };
-        }),
+      const pixels = await withRetry(what, context.signal, (state) =>
+        withScene(state, loaded, (scene) => framesCopied(state, scene, indices.map((i) => ({ name: `frame ${i}`, make: () => scene.builder.frame(i) })), context.signal, () => context.onFrames(1))),
       );
-      // Buffers this unit still holds: each goes back once, and never after another unit took it.
-      const held = new Set(readbacks.flat());
-      const release = (buffer: GPUBuffer): void => {
-        if (held.delete(buffer)) giveBack(state, buffer, scene.tiles.length);
-      };
       return {
         renderMs: performance.now() - started,
         async *frames() {
-          for (const frame of readbacks) {
-            const pixels = framePixels(scene, frame, false);
-            // Tiles were copied into one frame: their buffers can go back now.
-            if (frame.length > 1) frame.forEach(release);
-            yield pixels;
-          }
+          yield* pixels;
         },
-        release: async () => held.forEach(release),
+        // The readbacks went back once the pixels were copied.
+        release: async () => undefined,
       };
     },
     activeWorkers: () => 1,
@@ -571,9 +574,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       return withRetry('a picture', signal, (state) =>
         withScene(state, loaded, async (scene) => {
           const make = (): FrameDescription => ('index' in selector ? scene.builder.frame(selector.index) : scene.builder.atTime(selector.time));
-          const [readbacks] = await computeFrames(state, scene, [{ name: 'the picture', make }], signal, () => undefined);
-          const data = framePixels(scene, readbacks, true);
-          for (const b of readbacks) giveBack(state, b, scene.tiles.length);
+          const [data] = await framesCopied(state, scene, [{ name: 'the picture', make }], signal, () => undefined);
           return { width: scene.width, height: scene.height, data };
         }),
       );
