@@ -218,7 +218,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   let reopening: Promise<DeviceState> | undefined;
   let closed = false;
   const stats = { frames: 0, waitMs: 0, spareBuffers: 0, scenesOnDevice: 0 };
-  // Readback buffers in use at once, at most: a frame's (or tile's) for every frame of the units in flight.
+  // Readback buffers in use at once, at most: a frame's (or tile's) for every frame of the units in flight, and a unit's worth to spare.
   const framesInFlight = ((options.window ?? 4) + 1) * (options.unitFrames ?? 4);
   let waiting = 0;
   let waitingSince = 0;
